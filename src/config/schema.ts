@@ -1,0 +1,95 @@
+// The configuration's shape and defaults, validated with zod; defaults state their units.
+import { z } from 'zod';
+import { FORMATS } from '../lists/formats/index.js';
+import { BUILTIN_NAMES } from '../lists/builtins.js';
+import { SCOPES } from '../net/index.js';
+
+const DURATION = /^([1-9][0-9]*)(ms|s|m|h|d)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** '24h', '30m', '90s', '7d', or a number of seconds → milliseconds. */
+export function parseDuration(v: string | number): number | null {
+  if (typeof v === 'number') return Number.isFinite(v) && v > 0 ? v * 1000 : null;
+  const m = DURATION.exec(v.trim());
+  return m ? Number(m[1]) * UNIT_MS[m[2]!]! : null;
+}
+
+const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const ms = parseDuration(v);
+  if (ms === null) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration like 24h, 30m, 90s or 7d, got ${JSON.stringify(v)}` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/** A condition is a list; a single value is taken as a list of one. */
+const oneOrMany = <T extends z.ZodType>(item: T) => z.union([z.array(item), item.transform((v) => [v])]) as unknown as z.ZodType<Array<z.output<T>>>;
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+export const listSpecSchema = z.strictObject({
+  name: z.string().regex(NAME, 'letters, digits, ".", "_" and "-", starting with a letter or digit'),
+  tag: z.string().min(1),
+  format: z.enum(FORMATS),
+  path: z.string().min(1),
+  column: z.union([z.string().min(1), z.number().int().positive()]).optional(),
+  url: z.url().optional(),
+  refresh: duration.optional(),
+});
+
+export const ruleSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  action: z.enum(['keep', 'drop']),
+  tags: oneOrMany(z.string()).optional(),
+  lists: oneOrMany(z.string()).optional(),
+  scope: oneOrMany(z.enum(SCOPES as [string, ...string[]])).optional(),
+  services: oneOrMany(z.string()).optional(),
+  regions: oneOrMany(z.string()).optional(),
+  ports: oneOrMany(z.number().int().min(0).max(65535)).optional(),
+  protocols: oneOrMany(z.string()).optional(),
+  direction: oneOrMany(z.enum(['inbound', 'outbound'])).optional(),
+  images: oneOrMany(z.string()).optional(),
+  external: z.boolean().optional(),
+});
+
+const builtinsShape = Object.fromEntries(BUILTIN_NAMES.map((n) => [n, z.union([z.string().min(1), z.literal(false)]).optional()]));
+
+export const DEFAULT_ADDRESS_FIELDS = [
+  'destination.ip', 'winlog.event_data.DestinationIp', 'event_data.DestinationIp', 'DestinationIp', 'dst_addr', 'remote_address', 'ip',
+];
+
+export const configSchema = z.strictObject({
+  server: z.strictObject({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(8080),
+    bodyLimit: z.number().int().positive().default(1_048_576), // bytes: 1 MiB
+    batchLimit: z.number().int().positive().default(10_000), // items per batch request
+    workers: z.number().int().min(1).default(1),
+    adminToken: z.string().min(16, 'use at least 16 characters').optional(),
+  }).prefault({}),
+  lists: z.array(listSpecSchema).default([]).superRefine((lists, ctx) => {
+    const seen = new Set<string>();
+    lists.forEach((l, i) => {
+      if (seen.has(l.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate list name ${JSON.stringify(l.name)}` });
+      if (BUILTIN_NAMES.includes(l.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `${JSON.stringify(l.name)} is a built-in list's name; re-tag it under builtins instead` });
+      if (l.format === 'csv' && l.column === undefined) ctx.addIssue({ code: 'custom', path: [i, 'column'], message: 'format csv needs a column (header name or 1-based number)' });
+      seen.add(l.name);
+    });
+  }),
+  builtins: z.strictObject(builtinsShape).default({}),
+  enrich: z.strictObject({
+    addressFields: z.array(z.string().min(1)).min(1).default(DEFAULT_ADDRESS_FIELDS),
+    field: z.string().min(1).default('IPDestination'),
+    detailsField: z.string().min(1).nullable().default('ipdest'),
+    addTags: z.boolean().default(false),
+  }).prefault({}),
+  rules: z.strictObject({
+    default: z.enum(['keep', 'drop']).default('keep'),
+    list: z.array(ruleSchema).default([]),
+  }).prefault({}),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type ListSpec = z.output<typeof listSpecSchema>;
+export type RuleSpec = z.output<typeof ruleSchema>;

@@ -1,0 +1,173 @@
+// Classifier: one address in, the contract's lookup result out, from all lists and scopes in one trie walk.
+import { AddrParseError, PrefixTable, SPECIAL_PURPOSE, mustParsePrefix, parseAddr, type Addr, type Prefix, type Scope } from '../net/index.js';
+import type { ListEntry } from './formats/index.js';
+
+/** One list's most specific prefix holding the address. Frozen at load, shared by every result. */
+export interface Match {
+  readonly list: string;
+  readonly tag: string;
+  readonly prefix: string;
+  readonly services: readonly string[];
+  readonly regions: readonly string[];
+}
+
+/** A list as the classifier sees it; the array order is the tie-break order. */
+export interface ClassifierList {
+  readonly name: string;
+  readonly tag: string;
+  readonly entries: readonly ListEntry[];
+}
+
+/** The contract's result of a lookup (action and rule are set by the rules of the enrich layer). */
+export interface LookupResult {
+  input: string;
+  ip: string;
+  version: 4 | 6;
+  mapped: boolean;
+  IPDestination: string | null;
+  label: string;
+  tags: readonly string[];
+  matches: readonly Match[];
+  scope: Scope;
+  external: boolean;
+  action: 'keep' | 'drop';
+  rule?: string;
+}
+
+export interface LookupFailure {
+  input: string;
+  error: { code: 'INVALID_ADDRESS' | 'NO_ADDRESS'; message: string };
+  action: 'keep';
+  rule?: string;
+}
+
+export type LookupOutcome = LookupResult | LookupFailure;
+
+export function isLookupFailure(r: LookupOutcome): r is LookupFailure {
+  return 'error' in r;
+}
+
+/** Everything a result needs that depends only on the matched prefix: computed once per prefix at build. */
+export interface MatchSet {
+  readonly matches: readonly Match[];
+  readonly tag: string | null;
+  readonly tags: readonly string[];
+  readonly scope: Scope;
+  readonly external: boolean;
+  readonly label: string;
+}
+
+interface OwnEntries {
+  prefix: Prefix;
+  matches: Array<{ order: number; match: Match }>;
+  /** undefined: not a registry entry; null: a registry entry that takes the class around it. */
+  scope: Scope | null | undefined;
+}
+
+const EMPTY: readonly never[] = Object.freeze([]);
+
+function matchSet(matches: readonly Match[], scope: Scope): MatchSet {
+  const tags: string[] = [];
+  for (const m of matches) if (!tags.includes(m.tag)) tags.push(m.tag);
+  const tag = matches.length > 0 ? matches[0]!.tag : null;
+  return Object.freeze({
+    matches: matches.length ? Object.freeze(matches) : EMPTY,
+    tag,
+    tags: tags.length ? Object.freeze(tags) : EMPTY,
+    scope,
+    external: scope === 'global',
+    label: tag ?? (scope === 'global' ? 'Unlisted' : scope),
+  });
+}
+
+const UNLISTED_GLOBAL = matchSet([], 'global');
+
+export class Classifier {
+  readonly #table: PrefixTable<MatchSet>;
+  /** Distinct prefixes of the lists (without the registry's), per family. */
+  readonly prefixes: { readonly v4: number; readonly v6: number };
+  readonly lists: readonly string[];
+
+  constructor(lists: readonly ClassifierList[]) {
+    const byKey = new Map<string, OwnEntries>();
+    const own = (prefix: Prefix): OwnEntries => {
+      let o = byKey.get(prefix.key);
+      if (o === undefined) {
+        o = { prefix, matches: [], scope: undefined };
+        byKey.set(prefix.key, o);
+      }
+      return o;
+    };
+    let v4 = 0;
+    let v6 = 0;
+    lists.forEach((list, order) => {
+      for (const e of list.entries) {
+        const o = own(e.prefix);
+        if (o.matches.length === 0) {
+          if (e.prefix.version === 4) v4++;
+          else v6++;
+        }
+        if (o.matches.some((m) => m.order === order)) continue;
+        o.matches.push({
+          order,
+          match: Object.freeze({ list: list.name, tag: list.tag, prefix: e.prefix.toString(), services: e.services, regions: e.regions }),
+        });
+      }
+    });
+    for (const [text, scope] of SPECIAL_PURPOSE) {
+      if (text === '::ffff:0:0/96') continue; // unmapped to 0.0.0.0/0 by the parser; mapped addresses are IPv4
+      own(mustParsePrefix(text)).scope = scope;
+    }
+    const entries = [...byKey.values()].map((o) => ({ prefix: o.prefix, value: o }));
+    this.#table = PrefixTable.build<OwnEntries, MatchSet>(entries, (o, outer) => {
+      o.matches.sort((a, b) => a.order - b.order);
+      const mine = o.matches.map((m) => m.match);
+      const lists = new Set(mine.map((m) => m.list));
+      // Own prefixes are longer than every outer one, so they come first; outer matches of the
+      // lists this prefix does not hold follow in their own (already sorted) order.
+      const inherited = outer ? outer.matches.filter((m) => !lists.has(m.list)) : EMPTY;
+      const scope = o.scope ?? outer?.scope ?? 'global';
+      return matchSet([...mine, ...inherited], scope);
+    });
+    this.prefixes = Object.freeze({ v4, v6 });
+    this.lists = Object.freeze(lists.map((l) => l.name));
+  }
+
+  /** The match set of an address: one trie walk, no allocation. */
+  matchSetOf(addr: Addr): MatchSet {
+    return this.#table.longestMatch(addr) ?? UNLISTED_GLOBAL;
+  }
+
+  /** The contract's result for an address text; never throws. */
+  lookup(input: string): LookupOutcome {
+    const addr = parseAddr(input);
+    if (addr instanceof AddrParseError) return failure(input, addr);
+    return this.resultOf(addr, input);
+  }
+
+  resultOf(addr: Addr, input: string): LookupResult {
+    const set = this.#table.longestMatch(addr) ?? UNLISTED_GLOBAL;
+    return {
+      input,
+      ip: addr.toString(),
+      version: addr.version,
+      mapped: addr.mapped,
+      IPDestination: set.tag,
+      label: set.label,
+      tags: set.tags,
+      matches: set.matches,
+      scope: set.scope,
+      external: set.external,
+      action: 'keep',
+    };
+  }
+
+  /** Bytes held by the trie's slot arrays. */
+  get tableBytes(): number {
+    return this.#table.bytes;
+  }
+}
+
+export function failure(input: string, err: AddrParseError): LookupFailure {
+  return { input, error: { code: err.code, message: err.message }, action: 'keep' };
+}

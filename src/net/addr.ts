@@ -1,0 +1,298 @@
+// Addr: an immutable IPv4/IPv6 address value with strict, allocation-light parsing.
+
+/**
+ * An IP address, as the contract's Addresses section defines it.
+ *
+ * Representation: four unsigned 32-bit words in plain numbers (w0 most significant), not a
+ * BigInt or a byte array, because every trie step is then one shift and mask on a small integer
+ * (bench/parse.ts). An IPv4 address keeps its 32 bits in w0 and zeros elsewhere.
+ *
+ * IPv4-mapped IPv6 (`::ffff:a.b.c.d`) is unmapped at parse time: the value is the IPv4 address
+ * with `mapped: true`, so every table lookup sees one address family per address.
+ */
+export class Addr {
+  /** 4 or 6. */
+  readonly version: 4 | 6;
+  readonly w0: number;
+  readonly w1: number;
+  readonly w2: number;
+  readonly w3: number;
+  /** True when the text was an IPv4-mapped IPv6 address (the value is the IPv4 address). */
+  readonly mapped: boolean;
+  /** The IPv6 zone (`eth0` of `fe80::1%eth0`), '' when absent. Never part of the canonical text. */
+  readonly zone: string;
+  #text: string | undefined;
+
+  private constructor(version: 4 | 6, w0: number, w1: number, w2: number, w3: number, mapped: boolean, zone: string, text: string | undefined) {
+    this.version = version;
+    this.w0 = w0;
+    this.w1 = w1;
+    this.w2 = w2;
+    this.w3 = w3;
+    this.mapped = mapped;
+    this.zone = zone;
+    this.#text = text;
+  }
+
+  /** @internal used by the parser and the factories below only. */
+  static create(version: 4 | 6, w0: number, w1: number, w2: number, w3: number, mapped: boolean, zone: string, text?: string): Addr {
+    return new Addr(version, w0 >>> 0, w1 >>> 0, w2 >>> 0, w3 >>> 0, mapped, zone, text);
+  }
+
+  /** Word i (0..3), most significant first. */
+  word(i: number): number {
+    return i === 0 ? this.w0 : i === 1 ? this.w1 : i === 2 ? this.w2 : this.w3;
+  }
+
+  /** Canonical text: dotted quad, or RFC 5952 lower-case compressed all-hex IPv6, no zone. */
+  toString(): string {
+    if (this.#text === undefined) this.#text = this.version === 4 ? formatV4(this.w0) : formatV6(this.w0, this.w1, this.w2, this.w3);
+    return this.#text;
+  }
+
+  equals(o: Addr): boolean {
+    return this.version === o.version && this.w0 === o.w0 && this.w1 === o.w1 && this.w2 === o.w2 && this.w3 === o.w3;
+  }
+}
+
+/** The reason an input is not an address. A value, not a thrown Error: parsing is on the hot path. */
+export class AddrParseError {
+  readonly code: 'INVALID_ADDRESS' | 'NO_ADDRESS';
+  readonly input: string;
+  readonly reason: string;
+  constructor(code: 'INVALID_ADDRESS' | 'NO_ADDRESS', input: string, reason: string) {
+    this.code = code;
+    this.input = input;
+    this.reason = reason;
+  }
+  get message(): string {
+    return `${JSON.stringify(this.input)}: ${this.reason}`;
+  }
+}
+
+export function isAddrParseError(v: unknown): v is AddrParseError {
+  return v instanceof AddrParseError;
+}
+
+export function addrFrom4(a: number): Addr {
+  return Addr.create(4, a, 0, 0, 0, false, '');
+}
+
+export function addrFrom6(w0: number, w1: number, w2: number, w3: number): Addr {
+  return Addr.create(6, w0, w1, w2, w3, false, '');
+}
+
+/** Parses an address strictly (contract, Addresses). Never throws. */
+export function parseAddr(input: string): Addr | AddrParseError {
+  let s = input;
+  // trim() allocates only when there is something to trim.
+  const c0 = s.charCodeAt(0);
+  const cl = s.charCodeAt(s.length - 1);
+  if (c0 <= 32 || cl <= 32 || c0 === 0xa0 || cl === 0xa0 || c0 === 0xfeff) s = s.trim();
+  if (s.length === 0) return new AddrParseError('INVALID_ADDRESS', input, 'empty address');
+  const first = s.charCodeAt(0);
+  if (first === 37 /* % */ && s.charCodeAt(1) === 123 /* { */ && s.charCodeAt(s.length - 1) === 125 /* } */) {
+    return new AddrParseError('NO_ADDRESS', input, 'unresolved Logstash field reference');
+  }
+  if (first === 91 /* [ */) {
+    if (s.charCodeAt(s.length - 1) !== 93 /* ] */) return new AddrParseError('INVALID_ADDRESS', input, 'unclosed bracket');
+    const inner = s.slice(1, -1);
+    if (inner.indexOf(':') < 0) return new AddrParseError('INVALID_ADDRESS', input, 'brackets hold only IPv6 addresses');
+    return parseV6WithZone(inner, input);
+  }
+  if (s.length <= 15 && s.indexOf(':') < 0) {
+    if (s.indexOf('%') >= 0) return new AddrParseError('INVALID_ADDRESS', input, 'a zone is only allowed on IPv6 addresses');
+    const v = parseV4(s, 0, s.length);
+    if (v < 0) return new AddrParseError('INVALID_ADDRESS', input, s.indexOf('/') >= 0 ? 'a CIDR prefix is not an address' : v4Reason(v));
+    // A strictly parsed dotted quad is already canonical: keep the text, save the formatting.
+    return Addr.create(4, v, 0, 0, 0, false, '', s);
+  }
+  if (s.indexOf(':') < 0) {
+    if (s.indexOf('%') >= 0) return new AddrParseError('INVALID_ADDRESS', input, 'a zone is only allowed on IPv6 addresses');
+    if (s.indexOf('/') >= 0) return new AddrParseError('INVALID_ADDRESS', input, 'a CIDR prefix is not an address');
+    return new AddrParseError('INVALID_ADDRESS', input, 'not an IPv4 or IPv6 address');
+  }
+  return parseV6WithZone(s, input);
+}
+
+/** Parses or throws: for tests and built-in tables only. */
+export function mustParseAddr(s: string): Addr {
+  const a = parseAddr(s);
+  if (a instanceof AddrParseError) throw new Error(`invalid address ${a.message}`);
+  return a;
+}
+
+// Negative results of parseV4 name the reason without allocating.
+const V4_FIELDS = -1;
+const V4_EMPTY = -2;
+const V4_LEADING_ZERO = -3;
+const V4_RANGE = -4;
+const V4_CHAR = -5;
+
+function v4Reason(code: number): string {
+  switch (code) {
+    case V4_FIELDS: return 'IPv4 address needs exactly four fields';
+    case V4_EMPTY: return 'IPv4 field must have at least one digit';
+    case V4_LEADING_ZERO: return 'IPv4 field has octet with leading zero';
+    case V4_RANGE: return 'IPv4 field has value >255';
+    default: return 'unexpected character';
+  }
+}
+
+/** Parses s[from, to) as a dotted quad; returns the 32-bit value or a negative reason code. */
+function parseV4(s: string, from: number, to: number): number {
+  let value = 0;
+  let fields = 0;
+  let octet = 0;
+  let digits = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (digits === 1 && octet === 0) return V4_LEADING_ZERO;
+      octet = octet * 10 + (c - 48);
+      if (octet > 255) return V4_RANGE;
+      digits++;
+    } else if (c === 46 /* . */) {
+      if (digits === 0) return V4_EMPTY;
+      if (fields === 3) return V4_FIELDS;
+      value = value * 256 + octet;
+      fields++;
+      octet = 0;
+      digits = 0;
+    } else {
+      return V4_CHAR;
+    }
+  }
+  if (digits === 0) return fields === 3 ? V4_EMPTY : V4_FIELDS;
+  if (fields !== 3) return V4_FIELDS;
+  return value * 256 + octet;
+}
+
+function isZoneChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46 || c === 95 || c === 126 || c === 45;
+}
+
+function parseV6WithZone(s: string, input: string): Addr | AddrParseError {
+  if (s.indexOf('/') >= 0) return new AddrParseError('INVALID_ADDRESS', input, 'a CIDR prefix is not an address');
+  let end = s.length;
+  let zone = '';
+  const pct = s.indexOf('%');
+  if (pct >= 0) {
+    if (pct === s.length - 1) return new AddrParseError('INVALID_ADDRESS', input, 'empty zone');
+    for (let i = pct + 1; i < s.length; i++) {
+      if (!isZoneChar(s.charCodeAt(i))) return new AddrParseError('INVALID_ADDRESS', input, 'invalid character in zone');
+    }
+    zone = s.slice(pct + 1);
+    end = pct;
+  }
+  return parseV6(s, end, zone, input);
+}
+
+// Scratch space for the eight groups; parsing is synchronous, so one buffer serves every call.
+const groups = new Uint16Array(8);
+
+function parseV6(s: string, end: number, zone: string, input: string): Addr | AddrParseError {
+  let n = 0; // groups written
+  let ellipsis = -1; // group index where '::' stands
+  let i = 0;
+  if (end >= 2 && s.charCodeAt(0) === 58 && s.charCodeAt(1) === 58) {
+    ellipsis = 0;
+    i = 2;
+    if (end === 2) {
+      groups.fill(0);
+      return finishV6(zone, input);
+    }
+  } else if (s.charCodeAt(0) === 58) {
+    return new AddrParseError('INVALID_ADDRESS', input, 'IPv6 address cannot start with a single colon');
+  }
+  while (i < end) {
+    // One group: up to four hex digits, or an embedded dotted quad at the end.
+    let value = 0;
+    let digits = 0;
+    const start = i;
+    while (i < end) {
+      const c = s.charCodeAt(i);
+      let d: number;
+      if (c >= 48 && c <= 57) d = c - 48;
+      else if (c >= 97 && c <= 102) d = c - 87;
+      else if (c >= 65 && c <= 70) d = c - 55;
+      else break;
+      value = value * 16 + d;
+      digits++;
+      i++;
+      if (digits > 4) return new AddrParseError('INVALID_ADDRESS', input, 'IPv6 field has more than 4 digits');
+    }
+    if (i < end && s.charCodeAt(i) === 46 /* . */) {
+      // Embedded IPv4: must be the last 32 bits.
+      if (n > 6) return new AddrParseError('INVALID_ADDRESS', input, 'too many fields in IPv6 address');
+      if (ellipsis < 0 && n !== 6) return new AddrParseError('INVALID_ADDRESS', input, 'embedded IPv4 address in the wrong place');
+      const v = parseV4(s, start, end);
+      if (v < 0) return new AddrParseError('INVALID_ADDRESS', input, 'embedded ' + v4Reason(v));
+      groups[n++] = v >>> 16;
+      groups[n++] = v & 0xffff;
+      i = end;
+      break;
+    }
+    if (digits === 0) return new AddrParseError('INVALID_ADDRESS', input, 'IPv6 field must have at least one digit');
+    if (n === 8) return new AddrParseError('INVALID_ADDRESS', input, 'too many fields in IPv6 address');
+    groups[n++] = value;
+    if (i === end) break;
+    if (s.charCodeAt(i) !== 58) return new AddrParseError('INVALID_ADDRESS', input, 'unexpected character in IPv6 address');
+    i++;
+    if (i < end && s.charCodeAt(i) === 58) {
+      if (ellipsis >= 0) return new AddrParseError('INVALID_ADDRESS', input, 'multiple :: in IPv6 address');
+      ellipsis = n;
+      i++;
+      if (i === end) break;
+    } else if (i === end) {
+      return new AddrParseError('INVALID_ADDRESS', input, 'IPv6 address cannot end with a single colon');
+    }
+  }
+  if (ellipsis >= 0) {
+    if (n > 7) return new AddrParseError('INVALID_ADDRESS', input, ':: must stand for at least one field');
+    const shift = 8 - n;
+    for (let k = n - 1; k >= ellipsis; k--) groups[k + shift] = groups[k]!;
+    for (let k = ellipsis; k < ellipsis + shift; k++) groups[k] = 0;
+  } else if (n !== 8) {
+    return new AddrParseError('INVALID_ADDRESS', input, 'IPv6 address needs 8 fields or ::');
+  }
+  return finishV6(zone, input);
+}
+
+function finishV6(zone: string, _input: string): Addr {
+  const w0 = groups[0]! * 65536 + groups[1]!;
+  const w1 = groups[2]! * 65536 + groups[3]!;
+  const w2 = groups[4]! * 65536 + groups[5]!;
+  const w3 = groups[6]! * 65536 + groups[7]!;
+  if (w0 === 0 && w1 === 0 && w2 === 0xffff) return Addr.create(4, w3, 0, 0, 0, true, zone);
+  return Addr.create(6, w0, w1, w2, w3, false, zone);
+}
+
+export function formatV4(a: number): string {
+  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+}
+
+/** RFC 5952: lower case, no leading zeros, the longest run (first on a tie) of two or more zero fields as '::'. */
+export function formatV6(w0: number, w1: number, w2: number, w3: number): string {
+  const g = [w0 >>> 16, w0 & 0xffff, w1 >>> 16, w1 & 0xffff, w2 >>> 16, w2 & 0xffff, w3 >>> 16, w3 & 0xffff];
+  let bestStart = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
+    i = j;
+  }
+  let out = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      out += '::';
+      i += bestLen - 1;
+      continue;
+    }
+    if (out.length > 0 && !out.endsWith(':')) out += ':';
+    out += g[i]!.toString(16);
+  }
+  return out;
+}
