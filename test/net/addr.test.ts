@@ -9,7 +9,7 @@ function bytesOf(a: import('../../src/net/index.js').Addr): number[] {
   return words.flatMap((w) => [w >>> 24, (w >>> 16) & 255, (w >>> 8) & 255, w & 255]);
 }
 
-interface Accepted { in: string; ip: string; version: 4 | 6; mapped?: boolean; zone?: string; why: string }
+interface Accepted { in: string; ip: string; version: 4 | 6; mapped?: boolean; zone?: string; why: string; refDiffers?: string }
 
 const accepted: Accepted[] = [
   { in: '1.2.3.4', ip: '1.2.3.4', version: 4, why: 'plain dotted quad' },
@@ -28,7 +28,7 @@ const accepted: Accepted[] = [
   { in: '2001:db8:0:0:1:0:0:1', ip: '2001:db8::1:0:0:1', version: 6, why: 'RFC 5952: the first of two equal zero runs is compressed' },
   { in: '2001:0:0:1:0:0:0:1', ip: '2001:0:0:1::1', version: 6, why: 'RFC 5952: the longest zero run is compressed' },
   { in: '64:ff9b::1.2.3.4', ip: '64:ff9b::102:304', version: 6, why: 'embedded IPv4 is printed all-hex' },
-  { in: '::1.2.3.4', ip: '::102:304', version: 6, why: 'deprecated IPv4-compatible form still parses' },
+  { in: '::1.2.3.4', ip: '::102:304', version: 6, why: 'deprecated IPv4-compatible form still parses', refDiffers: 'ipaddr.js reads ::a.b.c.d as IPv4-mapped; RFC 4291 2.2 (3) makes it ::102:304' },
   { in: '::ffff:1.2.3.4', ip: '1.2.3.4', version: 4, mapped: true, why: 'IPv4-mapped is the IPv4 address it carries' },
   { in: '::FFFF:0102:0304', ip: '1.2.3.4', version: 4, mapped: true, why: 'mapped, in hex and upper case' },
   { in: '0:0:0:0:0:ffff:a00:1', ip: '10.0.0.1', version: 4, mapped: true, why: 'mapped, fully written' },
@@ -99,6 +99,7 @@ t.test('accepted forms', async (t) => {
     // Round trip: the canonical text parses to the same value.
     t.ok(mustParseAddr(a.toString()).equals(a), `${row.in} round trip`);
     // The slow reference parser agrees on the value (bytes; it writes some forms differently).
+    if (row.refDiffers) continue;
     const inner = row.in.trim().replace(/^\[|\]$/g, '').replace(/%.*$/, '');
     let ref: ipaddr.IPv4 | ipaddr.IPv6 = inner.includes(':') ? ipaddr.IPv6.parse(inner) : ipaddr.IPv4.parse(inner);
     if (ref.kind() === 'ipv6' && (ref as ipaddr.IPv6).isIPv4MappedAddress()) ref = (ref as ipaddr.IPv6).toIPv4Address();
