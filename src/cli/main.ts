@@ -1,0 +1,59 @@
+// The `ipdest` command line: commands, options and exit codes (0 ok, 1 failure, 2 usage).
+import { Command, CommanderError, Option } from 'commander';
+import { runLists } from './lists.js';
+import { runLookup } from './lookup.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, reportError } from './report.js';
+
+export interface CliIO {
+  stdin: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+const VERSION = '0.1.0';
+
+function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
+  const program = new Command('ipdest')
+    .description('Tags the destinations of outbound connections: Microsoft, Azure, AWS, Google, private, or unlisted.')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .exitOverride();
+  const configOption = () => new Option('-c, --config <file>', 'configuration file (default: $IPDEST_CONFIG, else config/ipdest.yaml, else embedded defaults)');
+
+  program.command('lookup')
+    .description('classify addresses given as arguments, or read from stdin one a line')
+    .argument('[ip...]', 'addresses; none: read stdin (blank lines skipped)')
+    .addOption(configOption())
+    .option('--json', 'one JSON result a line, in input order')
+    .addHelpText('after', '\nExit status: 0 all addresses valid, 1 some input was invalid (every line is still answered), 2 usage error.')
+    .action(async (ips: string[], opts) => setExit(await runLookup(ips, opts, io)));
+
+  const lists = program.command('lists').description('validate or describe the configured lists');
+  for (const action of ['check', 'show'] as const) {
+    lists.command(action)
+      .description(action === 'check' ? 'load every list; exit 1 when one is missing or malformed' : 'per list: format, file, version, prefix counts, warnings')
+      .addOption(configOption())
+      .option('--json', 'machine-readable output')
+      .action(async (opts) => setExit(await runLists(action, { ...lists.opts(), ...opts }, io)));
+  }
+  lists.addOption(configOption());
+  return program;
+}
+
+/** Runs the command line; resolves to the exit code instead of exiting, so tests can call it. */
+export async function main(argv: string[], io: CliIO = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  let code = EXIT_OK;
+  const program = buildProgram(io, (c) => { code = c; });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_OK;
+      return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    const exit = reportError(err, io.stderr);
+    return exit === EXIT_OK ? EXIT_FAILURE : exit;
+  }
+}
