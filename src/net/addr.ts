@@ -272,27 +272,35 @@ export function formatV4(a: number): string {
   return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
 }
 
+// The 65,536 group texts, built once: formatting an IPv6 result is then string concatenation
+// only (bench/lookup.ts: ~5× faster than toString(16) per group).
+const HEX: readonly string[] = Array.from({ length: 65536 }, (_, i) => i.toString(16));
+
 /** RFC 5952: lower case, no leading zeros, the longest run (first on a tie) of two or more zero fields as '::'. */
 export function formatV6(w0: number, w1: number, w2: number, w3: number): string {
-  const g = [w0 >>> 16, w0 & 0xffff, w1 >>> 16, w1 & 0xffff, w2 >>> 16, w2 & 0xffff, w3 >>> 16, w3 & 0xffff];
+  const g0 = w0 >>> 16, g1 = w0 & 0xffff, g2 = w1 >>> 16, g3 = w1 & 0xffff;
+  const g4 = w2 >>> 16, g5 = w2 & 0xffff, g6 = w3 >>> 16, g7 = w3 & 0xffff;
+  // Zero-group bitmap, then the longest run of two or more (first on a tie).
+  const zeros = (g0 === 0 ? 1 : 0) | (g1 === 0 ? 2 : 0) | (g2 === 0 ? 4 : 0) | (g3 === 0 ? 8 : 0) |
+    (g4 === 0 ? 16 : 0) | (g5 === 0 ? 32 : 0) | (g6 === 0 ? 64 : 0) | (g7 === 0 ? 128 : 0);
   let bestStart = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
-    i = j;
-  }
-  let out = '';
-  for (let i = 0; i < 8; i++) {
-    if (i === bestStart) {
-      out += '::';
-      i += bestLen - 1;
-      continue;
+  if (zeros !== 0) {
+    for (let i = 0; i < 8; ) {
+      if ((zeros & (1 << i)) === 0) { i++; continue; }
+      let j = i + 1;
+      while (j < 8 && (zeros & (1 << j)) !== 0) j++;
+      if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
+      i = j;
     }
-    if (out.length > 0 && !out.endsWith(':')) out += ':';
-    out += g[i]!.toString(16);
   }
+  if (bestStart < 0) {
+    return HEX[g0]! + ':' + HEX[g1]! + ':' + HEX[g2]! + ':' + HEX[g3]! + ':' + HEX[g4]! + ':' + HEX[g5]! + ':' + HEX[g6]! + ':' + HEX[g7]!;
+  }
+  const g = [g0, g1, g2, g3, g4, g5, g6, g7];
+  let out = '';
+  for (let i = 0; i < bestStart; i++) out += (i > 0 ? ':' : '') + HEX[g[i]!]!;
+  out += '::';
+  for (let i = bestStart + bestLen; i < 8; i++) out += (i > bestStart + bestLen ? ':' : '') + HEX[g[i]!]!;
   return out;
 }
