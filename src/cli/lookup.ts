@@ -25,12 +25,11 @@ function row(r: LookupOutcome): string[] {
 
 export async function runLookup(ips: string[], opts: LookupOptions, io: { stdin: NodeJS.ReadableStream; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
   const ctx = await loadContext(opts.config, { stderr: io.stderr });
-  const classifier = ctx.lists.classifier;
   const out = new Output(io.stdout);
   const table = opts.json ? null : new StreamingTable(HEADER, (s) => out.write(s));
   let invalid = 0;
   const answer = async (input: string): Promise<void> => {
-    const r = classifier.lookup(input);
+    const r = ctx.enricher.lookup(input);
     if (isLookupFailure(r)) invalid++;
     if (table) table.push(row(r));
     else out.write(JSON.stringify(r) + '\n');

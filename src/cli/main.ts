@@ -1,5 +1,6 @@
 // The `ipdest` command line: commands, options and exit codes (0 ok, 1 failure, 2 usage).
 import { Command, CommanderError, Option } from 'commander';
+import { runEnrich } from './enrich.js';
 import { runLists } from './lists.js';
 import { runLookup } from './lookup.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, reportError } from './report.js';
@@ -28,6 +29,14 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
     .option('--json', 'one JSON result a line, in input order')
     .addHelpText('after', '\nExit status: 0 all addresses valid, 1 some input was invalid (every line is still answered), 2 usage error.')
     .action(async (ips: string[], opts) => setExit(await runLookup(ips, opts, io)));
+
+  program.command('enrich')
+    .description('enrich NDJSON events (files or stdin) and write NDJSON; CSV exports (*.csv, header row) and raw netfilter log lines are read too')
+    .argument('[file...]', 'input files; none or "-": stdin')
+    .addOption(configOption())
+    .addOption(new Option('--dropped <mode>', 'what to do with events the rules drop').choices(['keep', 'omit']).default('keep'))
+    .addHelpText('after', '\nExit status: 0 ok, 1 some line was not a JSON object (an INVALID_EVENT record naming file and line stands in its place), 2 usage error.')
+    .action(async (files: string[], opts) => setExit(await runEnrich(files, opts, io)));
 
   const lists = program.command('lists').description('validate or describe the configured lists');
   for (const action of ['check', 'show'] as const) {

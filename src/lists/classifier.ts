@@ -31,14 +31,13 @@ export interface LookupResult {
   scope: Scope;
   external: boolean;
   action: 'keep' | 'drop';
-  rule?: string;
+  rule?: string | number;
 }
 
 export interface LookupFailure {
   input: string;
   error: { code: 'INVALID_ADDRESS' | 'NO_ADDRESS'; message: string };
   action: 'keep';
-  rule?: string;
 }
 
 export type LookupOutcome = LookupResult | LookupFailure;

@@ -1,0 +1,182 @@
+// EventContext: what an event says about its connection besides the address, and how it is read.
+import { FieldPath } from './fields.js';
+import { parseNetfilter } from './netfilter.js';
+import { serviceOf } from './services.js';
+
+export type Direction = 'inbound' | 'outbound';
+
+/** The connection facts of an event, each absent when the event does not say. */
+export interface EventContext {
+  direction?: Direction;
+  port?: number;
+  protocol?: string;
+  service?: string;
+  process?: string;
+}
+
+/** Where the address came from, and the facts around it. */
+export interface Extracted {
+  /** The field that held the address ('message' for a netfilter line); null when none did. */
+  field: string | null;
+  /** The raw value of that field: undefined when no field was present. */
+  value: unknown;
+  context: EventContext;
+}
+
+// IANA protocol numbers as osquery and some EDR tables write them.
+const PROTOCOL_NUMBERS: Readonly<Record<string, string>> = { '1': 'icmp', '6': 'tcp', '17': 'udp', '58': 'icmpv6', '47': 'gre', '50': 'esp', '51': 'ah', '132': 'sctp' };
+
+export function toPort(v: unknown): number | undefined {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v !== '' ? Number(v) : NaN;
+  return Number.isInteger(n) && n >= 0 && n <= 65535 ? n : undefined;
+}
+
+export function toProtocol(v: unknown): string | undefined {
+  if (typeof v === 'number') return PROTOCOL_NUMBERS[String(v)];
+  if (typeof v !== 'string' || v === '') return undefined;
+  return PROTOCOL_NUMBERS[v] ?? v.toLowerCase();
+}
+
+function isFalse(v: unknown): boolean {
+  return v === false || (typeof v === 'string' && v.toLowerCase() === 'false');
+}
+
+function withService(ctx: EventContext): EventContext {
+  if (ctx.port !== undefined) {
+    const s = serviceOf(ctx.port);
+    if (s !== undefined) ctx.service = s;
+  }
+  return ctx;
+}
+
+function setIf<K extends keyof EventContext>(ctx: EventContext, key: K, v: EventContext[K] | undefined): void {
+  if (v !== undefined) ctx[key] = v;
+}
+
+/** One configured address field, compiled with the sibling fields of its event shape. */
+interface AddressSource {
+  readonly path: FieldPath;
+  read(event: unknown, value: unknown): Extracted;
+}
+
+function sysmonSource(path: FieldPath): AddressSource {
+  const initiated = path.sibling('Initiated');
+  const sourceIp = path.sibling('SourceIp');
+  const port = path.sibling('DestinationPort');
+  const protocol = path.sibling('Protocol');
+  const image = path.sibling('Image');
+  return {
+    path,
+    read(event, value) {
+      const ctx: EventContext = {};
+      let field = path.path;
+      if (isFalse(initiated.get(event))) {
+        // Sysmon logs an accepted connection with the remote peer as its source.
+        ctx.direction = 'inbound';
+        value = sourceIp.get(event);
+        field = sourceIp.path;
+      } else {
+        ctx.direction = 'outbound';
+      }
+      setIf(ctx, 'port', toPort(port.get(event)));
+      setIf(ctx, 'protocol', toProtocol(protocol.get(event)));
+      const img = image.get(event);
+      if (typeof img === 'string' && img !== '') ctx.process = img;
+      return { field, value, context: withService(ctx) };
+    },
+  };
+}
+
+function ecsSource(path: FieldPath): AddressSource {
+  const sourceIp = new FieldPath('source.ip');
+  const direction = new FieldPath('network.direction');
+  const port = new FieldPath('destination.port');
+  const transport = new FieldPath('network.transport');
+  const executable = new FieldPath('process.executable');
+  return {
+    path,
+    read(event, value) {
+      const ctx: EventContext = {};
+      let field = path.path;
+      const d = direction.get(event);
+      if (d === 'inbound' || d === 'ingress') {
+        ctx.direction = 'inbound';
+        value = sourceIp.get(event);
+        field = sourceIp.path;
+      } else {
+        ctx.direction = 'outbound';
+      }
+      setIf(ctx, 'port', toPort(port.get(event)));
+      setIf(ctx, 'protocol', toProtocol(transport.get(event)));
+      const exe = executable.get(event);
+      if (typeof exe === 'string' && exe !== '') ctx.process = exe;
+      return { field, value, context: withService(ctx) };
+    },
+  };
+}
+
+/** Connection tables (Sophos `dst_addr,dst_port,process_uuid`; osquery `remote_address,remote_port,path`). */
+function tableSource(path: FieldPath, portName: string, processNames: readonly string[]): AddressSource {
+  const port = path.sibling(portName);
+  const protocol = path.sibling('protocol');
+  const processes = processNames.map((n) => path.sibling(n));
+  return {
+    path,
+    read(event, value) {
+      const ctx: EventContext = {};
+      setIf(ctx, 'port', toPort(port.get(event)));
+      setIf(ctx, 'protocol', toProtocol(protocol.get(event)));
+      for (const p of processes) {
+        const v = p.get(event);
+        if (typeof v === 'string' && v !== '') { ctx.process = v; break; }
+      }
+      return { field: path.path, value, context: withService(ctx) };
+    },
+  };
+}
+
+function plainSource(path: FieldPath): AddressSource {
+  return { path, read: (_event, value) => ({ field: path.path, value, context: {} }) };
+}
+
+function compileSource(field: string): AddressSource {
+  const path = new FieldPath(field);
+  if (field === 'destination.ip') return ecsSource(path);
+  switch (path.last) {
+    case 'DestinationIp': return sysmonSource(path);
+    case 'dst_addr': return tableSource(path, 'dst_port', ['path', 'process', 'process_name', 'process_uuid']);
+    case 'remote_address': return tableSource(path, 'remote_port', ['path', 'process', 'name']);
+    default: return plainSource(path);
+  }
+}
+
+const MESSAGE = new FieldPath('message');
+
+/** Reads the address and its context from events, per `enrich.addressFields`; compiled once. */
+export class AddressExtractor {
+  readonly #sources: readonly AddressSource[];
+
+  constructor(addressFields: readonly string[]) {
+    this.#sources = addressFields.map(compileSource);
+  }
+
+  extract(event: unknown): Extracted {
+    for (const s of this.#sources) {
+      const v = s.path.get(event);
+      if (v !== undefined && v !== null) return s.read(event, v);
+    }
+    // No address field: an iptables/netfilter line in `message`.
+    const message = MESSAGE.get(event);
+    if (typeof message === 'string') {
+      const nf = parseNetfilter(message);
+      if (nf !== null) {
+        const inbound = nf.in !== undefined && nf.in !== '' && (nf.out === undefined || nf.out === '');
+        const ctx: EventContext = { direction: inbound ? 'inbound' : 'outbound' };
+        setIf(ctx, 'port', toPort(nf.dpt));
+        setIf(ctx, 'protocol', toProtocol(nf.proto));
+        return { field: 'message', value: inbound ? nf.src : nf.dst, context: withService(ctx) };
+      }
+    }
+    return { field: null, value: undefined, context: {} };
+  }
+}

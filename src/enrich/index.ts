@@ -1,0 +1,13 @@
+// The enrich layer: event shapes, address extraction, netfilter lines, services, rules and the Enricher.
+export { AddressExtractor, toPort, toProtocol } from './context.js';
+export type { Direction, EventContext, Extracted } from './context.js';
+export { Enricher, isFailure } from './enricher.js';
+export type { EnrichOptions, EventDetails, EventFailure } from './enricher.js';
+export { FieldPath } from './fields.js';
+export { enrichLine, invalidEventRecord, isPlainObject } from './lines.js';
+export type { LineOptions, LineOutcome } from './lines.js';
+export { parseNetfilter } from './netfilter.js';
+export type { NetfilterFields } from './netfilter.js';
+export { Rules, globMatcher } from './rules.js';
+export type { RuleSpec, Verdict } from './rules.js';
+export { SERVICE_FAMILIES, serviceOf } from './services.js';

@@ -1,0 +1,141 @@
+// Keep/drop rules: compiled once from the config into matchers; the first rule whose conditions all hold decides.
+import type { LookupResult } from '../lists/index.js';
+import type { Direction, EventContext } from './context.js';
+
+/** A rule as the config writes it (every condition optional; each a list, any element matching). */
+export interface RuleSpec {
+  name?: string | undefined;
+  action: 'keep' | 'drop';
+  tags?: string[] | undefined;
+  lists?: string[] | undefined;
+  scope?: string[] | undefined;
+  services?: string[] | undefined;
+  regions?: string[] | undefined;
+  ports?: number[] | undefined;
+  protocols?: string[] | undefined;
+  direction?: Direction[] | undefined;
+  images?: string[] | undefined;
+  external?: boolean | undefined;
+}
+
+export interface Verdict {
+  action: 'keep' | 'drop';
+  /** The deciding rule's name, or its index in rules.list; undefined when the default decided. */
+  rule: string | number | undefined;
+}
+
+type Condition = (r: LookupResult, c: EventContext) => boolean;
+
+const REGEX_SPECIAL = /[.*+?^${}()|[\]\\]/g;
+
+/**
+ * One case-insensitive regex for a condition's strings: `*` matches any characters (including
+ * `\` and `/`, so `*\powershell.exe` matches a full Windows path), everything else is literal.
+ */
+export function globMatcher(patterns: readonly string[]): RegExp {
+  const alternatives = patterns.map((p) => p.split('*').map((part) => part.replace(REGEX_SPECIAL, '\\$&')).join('.*'));
+  return new RegExp(`^(?:${alternatives.join('|')})$`, 'is');
+}
+
+function anyOf(re: RegExp, values: readonly string[]): boolean {
+  for (const v of values) if (re.test(v)) return true;
+  return false;
+}
+
+function anyList(re: RegExp, r: LookupResult): boolean {
+  for (const m of r.matches) if (re.test(m.list)) return true;
+  return false;
+}
+
+function anyService(re: RegExp, r: LookupResult): boolean {
+  for (const m of r.matches) if (anyOf(re, m.services)) return true;
+  return false;
+}
+
+function anyRegion(re: RegExp, r: LookupResult): boolean {
+  for (const m of r.matches) if (anyOf(re, m.regions)) return true;
+  return false;
+}
+
+function compileConditions(spec: RuleSpec): Condition[] {
+  const conds: Condition[] = [];
+  if (spec.tags) {
+    const re = globMatcher(spec.tags);
+    conds.push((r) => anyOf(re, r.tags));
+  }
+  if (spec.lists) {
+    const re = globMatcher(spec.lists);
+    conds.push((r) => anyList(re, r));
+  }
+  if (spec.scope) {
+    const re = globMatcher(spec.scope);
+    conds.push((r) => re.test(r.scope));
+  }
+  if (spec.services) {
+    // Either a list's service (Azure tag, AWS service) or the port's service family (dns, https).
+    const re = globMatcher(spec.services);
+    conds.push((r, c) => (c.service !== undefined && re.test(c.service)) || anyService(re, r));
+  }
+  if (spec.regions) {
+    const re = globMatcher(spec.regions);
+    conds.push((r) => anyRegion(re, r));
+  }
+  if (spec.ports) {
+    const ports = new Set(spec.ports);
+    conds.push((_r, c) => c.port !== undefined && ports.has(c.port));
+  }
+  if (spec.protocols) {
+    const re = globMatcher(spec.protocols);
+    conds.push((_r, c) => c.protocol !== undefined && re.test(c.protocol));
+  }
+  if (spec.direction) {
+    const dirs = new Set(spec.direction);
+    conds.push((_r, c) => c.direction !== undefined && dirs.has(c.direction));
+  }
+  if (spec.images) {
+    const re = globMatcher(spec.images);
+    conds.push((_r, c) => c.process !== undefined && re.test(c.process));
+  }
+  if (spec.external !== undefined) {
+    const want = spec.external;
+    conds.push((r) => r.external === want);
+  }
+  return conds;
+}
+
+interface CompiledRule {
+  readonly id: string | number;
+  readonly action: 'keep' | 'drop';
+  readonly conditions: readonly Condition[];
+}
+
+/** The compiled rule list; `judge` runs per event and builds nothing. */
+export class Rules {
+  readonly #rules: readonly CompiledRule[];
+  readonly #default: Verdict;
+
+  constructor(list: readonly RuleSpec[] = [], defaultAction: 'keep' | 'drop' = 'keep') {
+    this.#rules = list.map((spec, i) => ({ id: spec.name ?? i, action: spec.action, conditions: compileConditions(spec) }));
+    this.#default = Object.freeze({ action: defaultAction, rule: undefined });
+  }
+
+  get size(): number {
+    return this.#rules.length;
+  }
+
+  /** Applies the verdict to the result in place: `action`, and `rule` when a rule decided. */
+  apply(result: LookupResult, context: EventContext): void {
+    for (const rule of this.#rules) {
+      let all = true;
+      for (const cond of rule.conditions) {
+        if (!cond(result, context)) { all = false; break; }
+      }
+      if (all) {
+        result.action = rule.action;
+        result.rule = rule.id;
+        return;
+      }
+    }
+    result.action = this.#default.action;
+  }
+}
