@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { runEnrich } from './enrich.js';
 import { runLists } from './lists.js';
 import { runLookup } from './lookup.js';
+import { runServe } from './serve.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, reportError } from './report.js';
 
 export interface CliIO {
@@ -21,6 +22,14 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .exitOverride();
   const configOption = () => new Option('-c, --config <file>', 'configuration file (default: $IPDEST_CONFIG, else config/ipdest.yaml, else embedded defaults)');
+
+  program.command('serve')
+    .description('serve the HTTP API (lookup, enrich, lists, reload, metrics, docs)')
+    .addOption(configOption())
+    .option('--host <host>', 'address to listen on (default: server.host, or $IPDEST_HOST)')
+    .option('--port <port>', 'port to listen on (default: server.port, or $IPDEST_PORT)')
+    .addHelpText('after', '\nSignals: SIGHUP reloads the lists; SIGTERM/SIGINT finish requests in flight and stop.')
+    .action(async (opts) => setExit(await runServe(opts, io)));
 
   program.command('lookup')
     .description('classify addresses given as arguments, or read from stdin one a line')

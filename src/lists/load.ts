@@ -152,15 +152,26 @@ function builtinLists(settings: BuiltinSettings | undefined, at: string): Loaded
 }
 
 /**
- * Loads every configured list (in parallel) plus the enabled built-ins, and builds one classifier.
- * `previous` (by name) supplies last good versions for lists that fail now.
+ * Loads every configured list (one after another) plus the enabled built-ins, and builds one
+ * classifier. `previous` (by name) supplies last good versions for lists that fail now; `reuse`
+ * (by name) holds lists known to be unchanged on disk, taken as they are.
  */
 export async function loadLists(
   sources: readonly ListSource[],
-  opts: { baseDir: string; builtins?: BuiltinSettings; previous?: ReadonlyMap<string, LoadedList> },
+  opts: { baseDir: string; builtins?: BuiltinSettings; previous?: ReadonlyMap<string, LoadedList>; reuse?: ReadonlyMap<string, LoadedList> },
 ): Promise<ListSet> {
   const started = performance.now();
-  const configured = await Promise.all(sources.map((s) => loadList(s, opts.baseDir, opts.previous?.get(s.name))));
+  const configured: LoadedList[] = [];
+  for (const s of sources) {
+    const reused = opts.reuse?.get(s.name);
+    if (reused && reused.tag === s.tag && reused.format === s.format) {
+      configured.push(reused);
+      continue;
+    }
+    configured.push(await loadList(s, opts.baseDir, opts.previous?.get(s.name)));
+    // Parsing is synchronous: give waiting requests a turn between lists.
+    await new Promise<void>((r) => setImmediate(r));
+  }
   const at = new Date().toISOString();
   const lists = [...configured, ...builtinLists(opts.builtins, at)];
   const classifier = new Classifier(lists);

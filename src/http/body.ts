@@ -1,0 +1,26 @@
+// Request bodies: JSON under application/json and text/plain (Logstash's default), NDJSON kept as text.
+import type { FastifyInstance } from 'fastify';
+import { HttpError } from './errors.js';
+
+/**
+ * Replaces Fastify's parsers. JSON.parse is safe here: a `__proto__` key becomes an own
+ * property (plain data), and ipdest never merges bodies into other objects.
+ */
+export function registerBodyParsers(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(new HttpError('BAD_JSON', 'the body is empty'), undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (err) {
+      done(new HttpError('BAD_JSON', `the body is not valid JSON: ${(err as Error).message}`), undefined);
+    }
+  });
+  app.addContentTypeParser('application/x-ndjson', { parseAs: 'string' }, (_req, body, done) => done(null, new NdjsonBody(body as string)));
+}
+
+/** An NDJSON body, parsed line by line by the route (a bad line is answered in its place). */
+export class NdjsonBody {
+  constructor(readonly text: string) {}
+}

@@ -1,0 +1,57 @@
+// HTTP errors: the one place that maps error codes (ours and Fastify's) to a status and the error body.
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { ERROR_CODES, type ErrorCode } from '../errors.js';
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string };
+}
+
+export function errorBody(code: ErrorCode, message: string = ERROR_CODES[code].message): ErrorBody {
+  return { error: { code, message } };
+}
+
+/** Sends `{"error": {code, message}}` with the code's status. */
+export function sendError(reply: FastifyReply, code: ErrorCode, message?: string): FastifyReply {
+  return reply.code(ERROR_CODES[code].status).type('application/json; charset=utf-8').send(JSON.stringify(errorBody(code, message)));
+}
+
+/** An error a handler throws to answer with one of our codes. */
+export class HttpError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message?: string) {
+    super(message ?? ERROR_CODES[code].message);
+    this.code = code;
+  }
+}
+
+// Fastify's own errors, mapped once.
+const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'BAD_JSON',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'BAD_JSON',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
+  FST_ERR_CTP_INVALID_CHARSET: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_VALIDATION: 'BAD_REQUEST',
+  FST_ERR_NOT_FOUND: 'NOT_FOUND',
+  FST_ERR_BAD_URL: 'BAD_REQUEST',
+  FST_ERR_ASYNC_CONSTRAINT: 'BAD_REQUEST',
+};
+
+export function registerErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (err instanceof HttpError) return sendError(reply, err.code, err.message);
+    const mapped = (err.code && FASTIFY_CODES[err.code]) || (err.validation ? 'BAD_REQUEST' : undefined);
+    if (mapped) return sendError(reply, mapped, err.message);
+    // Any other client error (4xx) keeps its status under our shape; a 5xx is a bug in ipdest.
+    const status = err.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      return reply.code(status).type('application/json; charset=utf-8').send(JSON.stringify({ error: { code: status === 413 ? 'BODY_TOO_LARGE' : 'BAD_REQUEST', message: err.message } }));
+    }
+    if (status === 503) return sendError(reply, 'OVERLOADED', err.message);
+    request.log.error({ err, url: request.url, method: request.method }, 'internal error (a bug in ipdest)');
+    return sendError(reply, 'INTERNAL');
+  });
+  app.setNotFoundHandler((request, reply) => sendError(reply, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`));
+}
