@@ -17,6 +17,10 @@ export function registerBodyParsers(app: FastifyInstance): void {
       done(new HttpError('BAD_JSON', `the body is not valid JSON: ${(err as Error).message}`), undefined);
     }
   });
+}
+
+/** NDJSON, only in the scope of the routes that take it (elsewhere it is answered 415). */
+export function registerNdjsonParser(app: FastifyInstance): void {
   app.addContentTypeParser('application/x-ndjson', { parseAs: 'string' }, (_req, body, done) => done(null, new NdjsonBody(body as string)));
 }
 

@@ -1,7 +1,7 @@
 // Routes POST /enrich and POST /enrich/batch: events in (JSON or NDJSON), enriched events out, in order.
 import type { FastifyInstance } from 'fastify';
 import { enrichLine, invalidEventRecord, isFailure, isPlainObject } from '../../enrich/index.js';
-import { NdjsonBody } from '../body.js';
+import { NdjsonBody, registerNdjsonParser } from '../body.js';
 import { HttpError } from '../errors.js';
 import type { RouteDeps } from './lookup.js';
 
@@ -32,65 +32,69 @@ export async function enrichRoutes(app: FastifyInstance, deps: RouteDeps): Promi
     return reply.type(JSON_TYPE).send(stringify(event));
   });
 
-  app.post<{ Body: unknown; Querystring: { dropped?: 'keep' | 'omit' } }>('/enrich/batch', {
-    schema: {
-      summary: 'Enrich many events: a JSON array, or NDJSON (application/x-ndjson); same shape back, in order',
-      querystring: { type: 'object', properties: { dropped: { type: 'string', enum: ['keep', 'omit'], default: 'keep' } } },
-    },
-  }, async (request, reply) => {
-    const omit = request.query.dropped === 'omit';
-    const enricher = state.enricher;
-    const body = request.body;
-    if (body instanceof NdjsonBody) {
-      const lines = body.text.split('\n');
-      if (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop();
-      if (lines.length > deps.batchLimit) throw new HttpError('BATCH_TOO_LARGE', `${lines.length} lines; server.batchLimit is ${deps.batchLimit}`);
-      let out = '';
-      for (let i = 0; i < lines.length; i++) {
-        let line = lines[i]!;
-        if (line.endsWith('\r')) line = line.slice(0, -1);
-        if (line.trim() === '') continue;
-        let r;
-        try {
-          r = enrichLine(enricher, line, i + 1);
-        } catch (err) {
-          if (!(err instanceof RangeError)) throw err;
-          r = { text: JSON.stringify(invalidEventRecord(enricher.options.detailsField, i + 1, 'the event is nested too deeply to serialise')), dropped: false, invalid: true, details: null };
+  await app.register(async (scope) => {
+    // NDJSON is taken here only; elsewhere it is answered 415.
+    registerNdjsonParser(scope);
+    scope.post<{ Body: unknown; Querystring: { dropped?: 'keep' | 'omit' } }>('/enrich/batch', {
+      schema: {
+        summary: 'Enrich many events: a JSON array, or NDJSON (application/x-ndjson); same shape back, in order',
+        querystring: { type: 'object', properties: { dropped: { type: 'string', enum: ['keep', 'omit'], default: 'keep' } } },
+      },
+    }, async (request, reply) => {
+      const omit = request.query.dropped === 'omit';
+      const enricher = state.enricher;
+      const body = request.body;
+      if (body instanceof NdjsonBody) {
+        const lines = body.text.split('\n');
+        if (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop();
+        if (lines.length > deps.batchLimit) throw new HttpError('BATCH_TOO_LARGE', `${lines.length} lines; server.batchLimit is ${deps.batchLimit}`);
+        let out = '';
+        for (let i = 0; i < lines.length; i++) {
+          let line = lines[i]!;
+          if (line.endsWith('\r')) line = line.slice(0, -1);
+          if (line.trim() === '') continue;
+          let r;
+          try {
+            r = enrichLine(enricher, line, i + 1);
+          } catch (err) {
+            if (!(err instanceof RangeError)) throw err;
+            r = { text: JSON.stringify(invalidEventRecord(enricher.options.detailsField, i + 1, 'the event is nested too deeply to serialise')), dropped: false, invalid: true, details: null };
+          }
+          if (r.details) metrics.countLookup(isFailure(r.details) ? r.details.error.code : r.details.label);
+          if (r.dropped) {
+            metrics.dropped.inc();
+            if (omit) continue;
+          }
+          out += r.text + '\n';
         }
-        if (r.details) metrics.countLookup(isFailure(r.details) ? r.details.error.code : r.details.label);
-        if (r.dropped) {
+        return reply.type(NDJSON_TYPE).send(out);
+      }
+      if (!Array.isArray(body)) throw new HttpError('BAD_REQUEST', 'the body must be a JSON array of events, or NDJSON sent as application/x-ndjson');
+      if (body.length > deps.batchLimit) throw new HttpError('BATCH_TOO_LARGE', `${body.length} events; server.batchLimit is ${deps.batchLimit}`);
+      // Each element is serialised on its own, so one that cannot be (nested too deeply) is
+      // answered in its place and the rest of the batch still goes out.
+      const parts: string[] = [];
+      for (let i = 0; i < body.length; i++) {
+        const event = body[i];
+        if (!isPlainObject(event)) {
+          const kind = Array.isArray(event) ? 'an array' : event === null ? 'null' : `a ${typeof event}`;
+          parts.push(JSON.stringify(invalidEventRecord(enricher.options.detailsField, i + 1, `expected a JSON object, got ${kind}`)));
+          continue;
+        }
+        const d = enricher.enrich(event);
+        metrics.countLookup(isFailure(d) ? d.error.code : d.label);
+        if (d.action === 'drop') {
           metrics.dropped.inc();
           if (omit) continue;
         }
-        out += r.text + '\n';
+        try {
+          parts.push(JSON.stringify(event));
+        } catch (err) {
+          if (!(err instanceof RangeError)) throw err;
+          parts.push(JSON.stringify(invalidEventRecord(enricher.options.detailsField, i + 1, 'the event is nested too deeply to serialise')));
+        }
       }
-      return reply.type(NDJSON_TYPE).send(out);
-    }
-    if (!Array.isArray(body)) throw new HttpError('BAD_REQUEST', 'the body must be a JSON array of events, or NDJSON sent as application/x-ndjson');
-    if (body.length > deps.batchLimit) throw new HttpError('BATCH_TOO_LARGE', `${body.length} events; server.batchLimit is ${deps.batchLimit}`);
-    // Each element is serialised on its own, so one that cannot be (nested too deeply) is
-    // answered in its place and the rest of the batch still goes out.
-    const parts: string[] = [];
-    for (let i = 0; i < body.length; i++) {
-      const event = body[i];
-      if (!isPlainObject(event)) {
-        const kind = Array.isArray(event) ? 'an array' : event === null ? 'null' : `a ${typeof event}`;
-        parts.push(JSON.stringify(invalidEventRecord(enricher.options.detailsField, i + 1, `expected a JSON object, got ${kind}`)));
-        continue;
-      }
-      const d = enricher.enrich(event);
-      metrics.countLookup(isFailure(d) ? d.error.code : d.label);
-      if (d.action === 'drop') {
-        metrics.dropped.inc();
-        if (omit) continue;
-      }
-      try {
-        parts.push(JSON.stringify(event));
-      } catch (err) {
-        if (!(err instanceof RangeError)) throw err;
-        parts.push(JSON.stringify(invalidEventRecord(enricher.options.detailsField, i + 1, 'the event is nested too deeply to serialise')));
-      }
-    }
-    return reply.type(JSON_TYPE).send(`[${parts.join(',')}]`);
+      return reply.type(JSON_TYPE).send(`[${parts.join(',')}]`);
+    });
   });
 }

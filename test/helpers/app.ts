@@ -1,0 +1,39 @@
+// Starting the real app for tests: a config over fixture lists in a temp folder, a silent logger.
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { parseConfigText } from '../../src/config/index.js';
+import { buildApp, ServiceState, type IpdestApp } from '../../src/http/index.js';
+import { FIXTURES } from './shared-data.js';
+
+export interface TestApp {
+  app: IpdestApp;
+  state: ServiceState;
+  dir: string;
+}
+
+export const TOKEN = 'test-token-0123456789abcdef';
+
+export const BASE_CONFIG = `
+lists:
+  - { name: azure, tag: Microsoft, format: azure-service-tags, path: azure-tags-*.json }
+  - { name: microsoft, tag: Microsoft, format: msft-public-ip-csv, path: msft-sample.csv }
+  - { name: mine, tag: Mine, format: text, path: mine.txt }
+`;
+
+/** Builds (never listens) the app over the fixture lists; `config` YAML replaces the default lists. */
+export async function testApp(opts: { config?: string; token?: boolean; files?: Record<string, string> } = {}): Promise<TestApp> {
+  const dir = mkdtempSync(join(tmpdir(), 'ipdest-http-'));
+  for (const f of ['azure-tags-20250106.json', 'msft-sample.csv']) copyFileSync(join(FIXTURES, 'lists', f), join(dir, f));
+  writeFileSync(join(dir, 'mine.txt'), '198.51.100.0/24\n');
+  for (const [name, text] of Object.entries(opts.files ?? {})) writeFileSync(join(dir, name), text);
+  let yaml = opts.config ?? BASE_CONFIG;
+  if (opts.token) yaml += `\nserver: { adminToken: ${TOKEN} }\n`;
+  const config = parseConfigText(yaml, join(dir, 'ipdest.yaml'));
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const state = new ServiceState(config, dir, logger);
+  const app = await buildApp({ state, logger });
+  await state.reload('test');
+  return { app, state, dir };
+}
