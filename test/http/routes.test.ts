@@ -207,7 +207,8 @@ t.test('errors: one shape, never a 500 for what a client sent', async (t) => {
   t.teardown(() => app.close());
   const cases: Array<{ why: string; req: Parameters<typeof app.inject>[0]; status: number; code: string }> = [
     { why: 'bad JSON', req: { method: 'POST', url: '/lookup', headers: { 'content-type': 'application/json' }, payload: '{"ip": ' }, status: 400, code: 'BAD_JSON' },
-    { why: 'empty body', req: { method: 'POST', url: '/lookup', headers: { 'content-type': 'application/json' }, payload: '' }, status: 400, code: 'BAD_JSON' },
+    { why: 'empty body', req: { method: 'POST', url: '/lookup', headers: { 'content-type': 'application/json' }, payload: '' }, status: 400, code: 'BAD_REQUEST' },
+    { why: 'empty event', req: { method: 'POST', url: '/enrich', headers: { 'content-type': 'application/json' }, payload: ' ' }, status: 400, code: 'BAD_REQUEST' },
     { why: 'unsupported type', req: { method: 'POST', url: '/lookup', headers: { 'content-type': 'application/xml' }, payload: '<ip/>' }, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
     { why: 'NDJSON where JSON is expected', req: { method: 'POST', url: '/lookup', headers: { 'content-type': 'application/x-ndjson' }, payload: '{"ip":"1.1.1.1"}\n' }, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
     { why: 'body over the limit', req: { method: 'POST', url: '/enrich', headers: { 'content-type': 'application/json' }, payload: `{"x":"${'a'.repeat(1_100_000)}"}` }, status: 413, code: 'BODY_TOO_LARGE' },
