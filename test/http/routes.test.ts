@@ -205,7 +205,7 @@ t.test('POST /admin/reload: 404 without a configured token, 401 with a wrong one
 t.test('errors: one shape, never a 500 for what a client sent', async (t) => {
   const { app } = await testApp();
   t.teardown(() => app.close());
-  const cases: Array<{ why: string; req: Parameters<typeof app.inject>[0]; status: number; code: string }> = [
+  const cases: Array<{ why: string; req: import('light-my-request').InjectOptions; status: number; code: string }> = [
     { why: 'bad JSON', req: { method: 'POST', url: '/lookup', headers: { 'content-type': 'application/json' }, payload: '{"ip": ' }, status: 400, code: 'BAD_JSON' },
     { why: 'empty body', req: { method: 'POST', url: '/lookup', headers: { 'content-type': 'application/json' }, payload: '' }, status: 400, code: 'BAD_REQUEST' },
     { why: 'empty event', req: { method: 'POST', url: '/enrich', headers: { 'content-type': 'application/json' }, payload: ' ' }, status: 400, code: 'BAD_REQUEST' },
@@ -216,7 +216,7 @@ t.test('errors: one shape, never a 500 for what a client sent', async (t) => {
     { why: 'wrong method', req: { method: 'DELETE', url: '/lookup' }, status: 404, code: 'NOT_FOUND' },
   ];
   for (const c of cases) {
-    const r = await app.inject(c.req);
+    const r = await app.inject(c.req as any);
     t.equal(r.statusCode, c.status, c.why);
     t.match(json(r), { error: { code: c.code, message: String } }, c.why);
   }
