@@ -33,7 +33,7 @@ t.test('serve: ready, SIGHUP reload, SIGTERM exit 0', async (t) => {
   await waitFor(/"reason":"start"/);
   const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
   t.equal(ready.status, 200);
-  const before = await (await fetch(`http://127.0.0.1:${port}/lookup/203.0.113.5`)).json();
+  const before = (await (await fetch(`http://127.0.0.1:${port}/lookup/203.0.113.5`)).json()) as { IPDestination: string | null };
   t.equal(before.IPDestination, null);
 
   writeFileSync(join(dir, 'mine.txt'), '203.0.113.0/24\n');
