@@ -1,0 +1,28 @@
+# ipdest: build the TypeScript, then run it as a non-root user with config and lists as volumes.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production \
+    IPDEST_HOST=0.0.0.0 \
+    IPDEST_PORT=8080 \
+    IPDEST_CONFIG=/app/config/ipdest.yaml
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+COPY config ./config
+COPY cidr-lists/README.md ./cidr-lists/README.md
+RUN chown -R node:node /app/cidr-lists
+USER node
+EXPOSE 8080
+VOLUME ["/app/config", "/app/cidr-lists"]
+HEALTHCHECK --interval=30s --timeout=3s --start-period=30s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.IPDEST_PORT||8080)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# SIGTERM stops gracefully; SIGHUP (docker kill -s HUP) reloads the lists.
+CMD ["node", "dist/cli.js", "serve"]
