@@ -5,6 +5,7 @@ import { SHARED_DATA, machineLine, printTable, writeResults, type Row } from './
 const SCENARIOS: Record<string, () => Promise<{ run: () => Promise<Row[]> }>> = {
   lookup: () => import('./lookup.js'),
   enrich: () => import('./enrich.js'),
+  http: () => import('./http.js'),
 };
 
 const wanted = process.argv.slice(2);

@@ -1,0 +1,132 @@
+// Scenario `http`: POST /lookup against a bare Fastify echo route, /enrich/batch against the JSON floor, reloads under load.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import autocannon from 'autocannon';
+import { loadLists } from '../src/lists/index.js';
+import { BENCH_DIR, SHARED_DATA, measure, type Row } from './harness.js';
+import { REAL_SOURCES, addressMix } from './real-lists.js';
+
+const ROOT = resolve(BENCH_DIR, '..');
+const TOKEN = 'bench-token-0123456789abcdef';
+
+async function start(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((ok, fail) => {
+    let out = '';
+    child.stdout!.on('data', (c) => {
+      out += c;
+      const m = /listening (\d+)|listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) ok(Number(m[1] ?? m[2]));
+    });
+    child.on('exit', (code) => fail(new Error(`server exited ${code}: ${out}`)));
+  });
+  return { child, port };
+}
+
+async function waitReady(port: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const r = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null);
+    if (r?.ok) return;
+    await new Promise((x) => setTimeout(x, 100));
+  }
+  throw new Error('ipdest did not become ready');
+}
+
+/** CPU seconds a process has used (user + system), from /proc: the server's own cost, whatever the client's. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((ok) => { child.once('exit', () => ok()); child.kill('SIGTERM'); });
+}
+
+function load(opts: autocannon.Options): Promise<autocannon.Result> {
+  return start_(opts).done;
+}
+
+/** A load run that can also be stopped early. */
+function start_(opts: autocannon.Options): { stop: () => void; done: Promise<autocannon.Result> } {
+  let instance: ReturnType<typeof autocannon> | undefined;
+  const done = new Promise<autocannon.Result>((ok, fail) => {
+    instance = autocannon(opts, (err, res) => (err ? fail(err) : ok(res))) as unknown as ReturnType<typeof autocannon>;
+  });
+  return { stop: () => (instance as unknown as { stop(): void }).stop(), done };
+}
+
+export async function run(): Promise<Row[]> {
+  const rows: Row[] = [];
+  // The service reads copies of the real lists from a temp folder, so reloads can touch them.
+  const dir = mkdtempSync(join(tmpdir(), 'ipdest-bench-'));
+  for (const f of ['azure/ServiceTags_Public_20251028.json', 'microsoft/msft-public-ips.csv', 'aws/ip-ranges.json', 'google/cloud.json', 'google/goog.json']) copyFileSync(join(SHARED_DATA, f), join(dir, f.split('/')[1]!));
+  const config = join(dir, 'ipdest.yaml');
+  writeFileSync(config, `lists:
+  - { name: azure, tag: Microsoft, format: azure-service-tags, path: ServiceTags_Public_*.json }
+  - { name: microsoft, tag: Microsoft, format: msft-public-ip-csv, path: msft-public-ips.csv }
+  - { name: aws, tag: AWS, format: aws-ip-ranges, path: ip-ranges.json }
+  - { name: google-cloud, tag: Google, format: google-ip-ranges, path: cloud.json }
+  - { name: google, tag: Google, format: google-ip-ranges, path: goog.json }
+`);
+  const set = await loadLists(REAL_SOURCES, { baseDir: SHARED_DATA });
+  const ips = addressMix(set, 1000);
+  const requests = ips.map((ip) => ({ method: 'POST' as const, path: '/lookup', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ip }) }));
+  const duration = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
+  const connections = 25; // the Logstash http filter's default pool
+
+  // 1. Baseline: a bare Fastify route that echoes the same bodies.
+  const echo = await start([resolve(BENCH_DIR, 'echo-server.mjs')]);
+  await load({ url: `http://127.0.0.1:${echo.port}`, connections, duration: 2, requests: requests.map((r) => ({ ...r, path: '/echo' })) });
+  let cpu0 = cpuSeconds(echo.child.pid);
+  const base = await load({ url: `http://127.0.0.1:${echo.port}`, connections, duration, requests: requests.map((r) => ({ ...r, path: '/echo' })) });
+  const baseCpuUs = ((cpuSeconds(echo.child.pid) - cpu0) / base.requests.total) * 1e6;
+  await stop(echo.child);
+
+  // 2. ipdest POST /lookup.
+  const srv = await start([resolve(ROOT, 'dist', 'cli.js'), 'serve', '-c', config, '--port', '0'], { IPDEST_ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'info' });
+  await waitReady(srv.port);
+  const url = `http://127.0.0.1:${srv.port}`;
+  await load({ url, connections, duration: 2, requests });
+  cpu0 = cpuSeconds(srv.child.pid);
+  const ours = await load({ url, connections, duration, requests });
+  const oursCpuUs = ((cpuSeconds(srv.child.pid) - cpu0) / ours.requests.total) * 1e6;
+  rows.push({ scenario: 'http', name: 'bare Fastify echo route (25 keep-alive conns)', opsPerSec: base.requests.average, note: `p99 ${base.latency.p99} ms; server CPU ${baseCpuUs.toFixed(1)} µs/request` });
+  rows.push({ scenario: 'http', name: 'ipdest POST /lookup (25 keep-alive conns)', opsPerSec: ours.requests.average, ratio: ours.requests.average / base.requests.average, baseline: 'echo route', note: `p99 ${ours.latency.p99} ms, non-2xx ${ours.non2xx}; server CPU ${oursCpuUs.toFixed(1)} µs/request (${(baseCpuUs / oursCpuUs).toFixed(2)}× the echo's rate); targets ≥ 0.90×, p99 ≤ 2 ms`, extra: { p99ms: ours.latency.p99, p50ms: ours.latency.p50, baseP99ms: base.latency.p99, serverCpuUsPerRequest: oursCpuUs, echoCpuUsPerRequest: baseCpuUs } });
+
+  // 3. /enrich/batch NDJSON against the JSON.parse + JSON.stringify floor of the same events.
+  const sysmon = resolve(SHARED_DATA, 'sysmon');
+  const events = readdirSync(sysmon).filter((f) => f.includes('eid3')).flatMap((f) => readFileSync(resolve(sysmon, f), 'utf8').split('\n').filter((l) => l.trim()));
+  const batchSize = 500;
+  const batches = Array.from({ length: 8 }, (_, b) => events.slice((b * batchSize) % events.length).concat(events).slice(0, batchSize).join('\n') + '\n');
+  const floor = measure(events.length * 50, (i) => JSON.stringify(JSON.parse(events[i % events.length]!)).length, 3, 1);
+  const batchReqs = batches.map((body) => ({ method: 'POST' as const, path: '/enrich/batch', headers: { 'content-type': 'application/x-ndjson' }, body }));
+  const enr = await load({ url, connections: 2, duration, requests: batchReqs });
+  const evPerSec = enr.requests.average * batchSize;
+  rows.push({ scenario: 'http', name: 'JSON.parse + JSON.stringify (floor, in process)', opsPerSec: floor, note: 'events/s' });
+  rows.push({ scenario: 'http', name: `ipdest /enrich/batch NDJSON (${batchSize}/request, 2 conns)`, opsPerSec: evPerSec, ratio: evPerSec / floor, baseline: 'floor', note: `events/s, non-2xx ${enr.non2xx}; target ≥ 0.70×` });
+
+  // 4. 100 reloads during load: each touches a list so it is really read and the tables rebuilt.
+  const loadRun = start_({ url, connections, duration: 600, requests });
+  let reloadsOk = 0;
+  let reloadsBad = 0;
+  const started = performance.now();
+  for (let i = 0; i < 100; i++) {
+    const t = new Date(Date.now() + i * 1000);
+    utimesSync(join(dir, 'msft-public-ips.csv'), t, t);
+    const r = await fetch(`${url}/admin/reload`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    if (r.status === 200) reloadsOk++;
+    else reloadsBad++;
+  }
+  const reloadSeconds = (performance.now() - started) / 1000;
+  loadRun.stop();
+  const during = await loadRun.done;
+  await stop(srv.child);
+  rows.push({ scenario: 'http', name: '100 reloads during POST /lookup load', opsPerSec: during.requests.average, note: `reloads ok ${reloadsOk}, failed ${reloadsBad} in ${reloadSeconds.toFixed(1)} s; requests non-2xx ${during.non2xx}, errors ${during.errors}, p99 ${during.latency.p99} ms; target 0 non-2xx`, extra: { reloadsOk, reloadsBad, non2xx: during.non2xx, errors: during.errors, p99ms: during.latency.p99, maxMs: during.latency.max } });
+  return rows;
+}
