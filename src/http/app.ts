@@ -67,16 +67,17 @@ export async function buildApp(opts: AppOptions): Promise<IpdestApp> {
     },
   });
 
-  app.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    metrics.requests.labels(route, request.method, String(reply.statusCode)).inc();
-    metrics.latency.labels(route).observe(reply.elapsedTime / 1000);
+  // Callback-style hooks: an async hook costs a promise per request on every route.
+  app.addHook('onResponse', (request, reply, done) => {
+    metrics.countRequest(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
 
   await app.register(async (scope) => {
     // Routes that answer from the lists wait for the first load.
-    scope.addHook('onRequest', async (_request, reply) => {
-      if (!state.ready) return sendError(reply, 'NOT_READY');
+    scope.addHook('onRequest', (_request, reply, done) => {
+      if (state.ready) return done();
+      sendError(reply, 'NOT_READY');
     });
     await scope.register(lookupRoutes, deps);
     await scope.register(enrichRoutes, deps);

@@ -28,7 +28,7 @@ export async function enrichRoutes(app: FastifyInstance, deps: RouteDeps): Promi
     if (!isPlainObject(event)) throw new HttpError('INVALID_EVENT', 'the body must be one event (a JSON object)');
     const d = state.enricher.enrich(event);
     metrics.countLookup(isFailure(d) ? d.error.code : d.label);
-    if (d.action === 'drop') metrics.dropped.inc();
+    if (d.action === 'drop') metrics.countDropped();
     return reply.type(JSON_TYPE).send(stringify(event));
   });
 
@@ -62,7 +62,7 @@ export async function enrichRoutes(app: FastifyInstance, deps: RouteDeps): Promi
           }
           if (r.details) metrics.countLookup(isFailure(r.details) ? r.details.error.code : r.details.label);
           if (r.dropped) {
-            metrics.dropped.inc();
+            metrics.countDropped();
             if (omit) continue;
           }
           out += r.text + '\n';
@@ -84,7 +84,7 @@ export async function enrichRoutes(app: FastifyInstance, deps: RouteDeps): Promi
         const d = enricher.enrich(event);
         metrics.countLookup(isFailure(d) ? d.error.code : d.label);
         if (d.action === 'drop') {
-          metrics.dropped.inc();
+          metrics.countDropped();
           if (omit) continue;
         }
         try {

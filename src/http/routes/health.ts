@@ -11,5 +11,5 @@ export async function healthRoutes(app: FastifyInstance, deps: RouteDeps): Promi
     return reply.type('application/json; charset=utf-8').send(JSON.stringify({ status: 'ready', lists: lists.length, builtAt }));
   });
   app.get('/metrics', { schema: { summary: 'Prometheus metrics' } }, async (_req, reply) =>
-    reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()));
+    reply.type(deps.metrics.contentType).send(await deps.metrics.render()));
 }
