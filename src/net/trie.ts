@@ -6,8 +6,9 @@ import type { Prefix } from './prefix.js';
  * A multibit trie with prefix expansion, stored in one Int32Array per family of slot pairs:
  * a value id (0: none) and the offset of the next node (0: none; the root is never a child).
  *
- * IPv4: a 2^16-slot root, then 8-bit nodes: at most three steps. IPv6: a 2^16-slot root, then
- * 4-bit nodes: 8-bit IPv6 nodes would take well over 100 MB for Azure's /120-/128 prefixes.
+ * IPv4: a 2^16-slot root, then 8-bit nodes: at most three steps. IPv6: a 2^16-slot root, 8-bit
+ * nodes to /48, then 4-bit nodes: 8-bit nodes all the way would take well over 100 MB for
+ * Azure's /120-/128 prefixes, 4-bit nodes from /16 took 200 ns a listed address.
  * Measured on the real lists of ../shared/data (65k prefixes, bench/lookup.ts): 4-bit IPv4 nodes
  * took 95 ns a listed address where 8-bit ones take a third of that, for ~24 MB more slots.
  *
@@ -47,8 +48,8 @@ export class PrefixTable<T> {
     // Shorter prefixes first: every insert then overwrites only slots of shorter prefixes, and
     // the table built so far answers "the longest shorter prefix around this one".
     const sorted = entries.slice().sort((a, b) => a.prefix.bits - b.prefix.bits);
-    const v4 = new StrideBuilder(8);
-    const v6 = new StrideBuilder(4);
+    const v4 = new StrideBuilder(V4_WIDE_UNTIL);
+    const v6 = new StrideBuilder(V6_WIDE_UNTIL);
     const values: T[] = [];
     const seen = new Set<string>();
     const size = { v4: 0, v6: 0 };
@@ -101,10 +102,19 @@ export class PrefixTable<T> {
     let slot = (addr.w0 >>> 16) << 1;
     let best = t[slot]!;
     let base = t[slot + 1]!;
+    // 8-bit steps to V6_WIDE_UNTIL (bits 16..47 lie in w0 and w1), then 4-bit steps.
     let o = 16;
-    let w = addr.w0;
+    while (base !== 0 && o < V6_WIDE_UNTIL) {
+      const w = o < 32 ? addr.w0 : addr.w1;
+      slot = (base + ((w >>> (24 - (o & 31))) & 255)) << 1;
+      const v = t[slot]!;
+      if (v !== 0) best = v;
+      base = t[slot + 1]!;
+      o += 8;
+    }
+    let w = o < 64 ? addr.w1 : o < 96 ? addr.w2 : addr.w3;
     while (base !== 0) {
-      if ((o & 31) === 0) w = o === 32 ? addr.w1 : o === 64 ? addr.w2 : addr.w3;
+      if ((o & 31) === 0) w = o === 64 ? addr.w2 : addr.w3;
       slot = (base + ((w >>> (28 - (o & 31))) & 15)) << 1;
       const v = t[slot]!;
       if (v !== 0) best = v;
@@ -116,6 +126,9 @@ export class PrefixTable<T> {
 }
 
 const ROOT_BITS = 16;
+/** Bit offset up to which nodes take 8 bits; 4 bits after it. */
+const V4_WIDE_UNTIL = 32;
+const V6_WIDE_UNTIL = 48;
 
 /** The growable form used while building: Int32Arrays doubled as nodes are added, trimmed by PrefixTable. */
 class StrideBuilder {
@@ -123,21 +136,22 @@ class StrideBuilder {
   child: Int32Array = new Int32Array(1 << 18);
   /** Slots in use: the root, then one node after another. */
   length = 1 << ROOT_BITS;
-  readonly #stride: number;
-  readonly #mask: number;
+  readonly #wideUntil: number;
 
-  constructor(stride: 4 | 8) {
-    this.#stride = stride;
-    this.#mask = (1 << stride) - 1;
+  constructor(wideUntil: number) {
+    this.#wideUntil = wideUntil;
   }
 
-  #chunk(words: number[], o: number): number {
-    return (words[o >>> 5]! >>> (32 - this.#stride - (o & 31))) & this.#mask;
+  #stride(o: number): number {
+    return o < this.#wideUntil ? 8 : 4;
   }
 
-  #newNode(): number {
+  #chunk(words: number[], o: number, stride: number): number {
+    return (words[o >>> 5]! >>> (32 - stride - (o & 31))) & ((1 << stride) - 1);
+  }
+
+  #newNode(size: number): number {
     const base = this.length;
-    const size = this.#mask + 1;
     if (base + size > this.val.length) {
       const val = new Int32Array(this.val.length * 2);
       val.set(this.val);
@@ -159,19 +173,20 @@ class StrideBuilder {
     let slot = words[0]! >>> (32 - ROOT_BITS);
     let o = ROOT_BITS;
     for (;;) {
+      const stride = this.#stride(o);
       let base = this.child[slot]!;
       if (base === 0) {
-        base = this.#newNode();
+        base = this.#newNode(1 << stride);
         this.child[slot] = base;
       }
-      const chunk = this.#chunk(words, o);
-      if (bits <= o + this.#stride) {
+      const chunk = this.#chunk(words, o, stride);
+      if (bits <= o + stride) {
         const start = base + chunk;
-        this.val.fill(id, start, start + (1 << (o + this.#stride - bits)));
+        this.val.fill(id, start, start + (1 << (o + stride - bits)));
         return;
       }
       slot = base + chunk;
-      o += this.#stride;
+      o += stride;
     }
   }
 
@@ -191,10 +206,11 @@ class StrideBuilder {
     let base = this.child[slot]!;
     let o = ROOT_BITS;
     while (base !== 0) {
-      slot = base + this.#chunk(words, o);
+      const stride = this.#stride(o);
+      slot = base + this.#chunk(words, o, stride);
       if (this.val[slot] !== 0) best = this.val[slot]!;
       base = this.child[slot]!;
-      o += this.#stride;
+      o += stride;
     }
     return best;
   }
