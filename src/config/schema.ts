@@ -66,6 +66,9 @@ export const configSchema = z.strictObject({
     bodyLimit: z.number().int().positive().default(1_048_576), // bytes: 1 MiB
     batchLimit: z.number().int().positive().default(10_000), // items per batch request
     workers: z.number().int().min(1).default(1),
+    // ms of event-loop lag past which requests are answered 503; a reload of the real lists
+    // holds the loop for up to ~1 s, so the default sits above that.
+    maxEventLoopDelay: z.number().int().positive().default(2000),
     adminToken: z.string().min(16, 'use at least 16 characters').optional(),
   }).prefault({}),
   lists: z.array(listSpecSchema).default([]).superRefine((lists, ctx) => {

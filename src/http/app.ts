@@ -22,6 +22,8 @@ export interface AppOptions {
   readonly retryAfter?: number;
   /** Event-loop delay (ms) past which requests are answered 503. */
   readonly maxEventLoopDelay?: number;
+  /** How often (ms) the load is sampled. */
+  readonly sampleInterval?: number;
 }
 
 const VERSION = '0.1.0';
@@ -59,7 +61,8 @@ export async function buildApp(opts: AppOptions): Promise<IpdestApp> {
 
   const retryAfter = opts.retryAfter ?? 5;
   await app.register(underPressure, {
-    maxEventLoopDelay: opts.maxEventLoopDelay ?? 1000,
+    maxEventLoopDelay: opts.maxEventLoopDelay ?? server.maxEventLoopDelay,
+    sampleInterval: opts.sampleInterval ?? 1000,
     retryAfter,
     pressureHandler: (_req, reply, type, value) => {
       reply.header('retry-after', String(retryAfter));
