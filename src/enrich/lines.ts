@@ -1,6 +1,7 @@
 // Line-oriented enrichment (NDJSON, raw netfilter lines, CSV rows): one line in, one output record out.
 import { parseNetfilter } from './netfilter.js';
-import type { Enricher, EventDetails } from './enricher.js';
+import { isFailure, type Enricher, type EventDetails } from './enricher.js';
+import { detailsJson } from './serialize.js';
 
 export interface LineOutcome {
   /** The record to write, without a line end. */
@@ -46,6 +47,37 @@ export function enrichLine(enricher: Enricher, line: string, lineNo: number, opt
     const rec = invalidEventRecord(enricher.options.detailsField, lineNo, `expected a JSON object, got ${kind}`, opts.file);
     return { text: JSON.stringify(rec), dropped: false, invalid: true, details: null };
   }
-  const details = enricher.enrich(event);
-  return { text: JSON.stringify(event), dropped: details.action === 'drop', invalid: false, details };
+  const r = enrichToText(enricher, event);
+  return { text: r.text, dropped: r.details.action === 'drop', invalid: false, details: r.details };
+}
+
+/**
+ * The enriched event as JSON text. When the event has none of the keys enrichment adds, the
+ * additions go at the end of the object, so the text is the event's own JSON with them spliced
+ * in before the closing brace: the details are written once, not built and then serialised
+ * with the event. Otherwise (keys already present, addTags) the event is changed and serialised.
+ */
+export function enrichToText(enricher: Enricher, event: Record<string, unknown>): { text: string; details: EventDetails } {
+  const o = enricher.options;
+  // Keys that look like array indices sort first in JSON.stringify, so they cannot be appended.
+  if (o.addTags || isIndexLike(o.field) || Object.hasOwn(event, o.field) || (o.detailsField !== null && (isIndexLike(o.detailsField) || Object.hasOwn(event, o.detailsField)))) {
+    const details = enricher.enrich(event);
+    return { text: JSON.stringify(event), details };
+  }
+  const d = enricher.judge(event);
+  return { text: splice(JSON.stringify(event), d, o), details: d };
+}
+
+function isIndexLike(key: string): boolean {
+  const c = key.charCodeAt(0);
+  return c >= 48 && c <= 57;
+}
+
+function splice(own: string, d: EventDetails, o: Enricher['options']): string {
+  let add = '';
+  const tag = isFailure(d) ? null : d.IPDestination;
+  if (tag !== null) add += `${JSON.stringify(o.field)}:${JSON.stringify(tag)}`;
+  if (o.detailsField !== null) add += `${add ? ',' : ''}${JSON.stringify(o.detailsField)}:${detailsJson(d)}`;
+  if (add === '') return own;
+  return own.length === 2 ? `{${add}}` : `${own.slice(0, -1)},${add}}`;
 }

@@ -1,22 +1,12 @@
 // Routes POST /enrich and POST /enrich/batch: events in (JSON or NDJSON), enriched events out, in order.
 import type { FastifyInstance } from 'fastify';
-import { enrichLine, invalidEventRecord, isFailure, isPlainObject } from '../../enrich/index.js';
+import { enrichLine, enrichToText, invalidEventRecord, isFailure, isPlainObject } from '../../enrich/index.js';
 import { NdjsonBody, registerNdjsonParser } from '../body.js';
 import { HttpError } from '../errors.js';
 import type { RouteDeps } from './lookup.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const NDJSON_TYPE = 'application/x-ndjson; charset=utf-8';
-
-/** JSON.stringify, with a body too deeply nested to serialise answered as a client error, not a crash. */
-function stringify(v: unknown): string {
-  try {
-    return JSON.stringify(v);
-  } catch (err) {
-    if (err instanceof RangeError) throw new HttpError('BAD_REQUEST', 'the event is nested too deeply to serialise');
-    throw err;
-  }
-}
 
 export async function enrichRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   const { state, metrics } = deps;
@@ -26,10 +16,17 @@ export async function enrichRoutes(app: FastifyInstance, deps: RouteDeps): Promi
   }, async (request, reply) => {
     const event = request.body;
     if (!isPlainObject(event)) throw new HttpError('INVALID_EVENT', 'the body must be one event (a JSON object)');
-    const d = state.enricher.enrich(event);
+    let out;
+    try {
+      out = enrichToText(state.enricher, event);
+    } catch (err) {
+      if (err instanceof RangeError) throw new HttpError('BAD_REQUEST', 'the event is nested too deeply to serialise');
+      throw err;
+    }
+    const d = out.details;
     metrics.countLookup(isFailure(d) ? d.error.code : d.label);
     if (d.action === 'drop') metrics.countDropped();
-    return reply.type(JSON_TYPE).send(stringify(event));
+    return reply.type(JSON_TYPE).send(out.text);
   });
 
   await app.register(async (scope) => {
@@ -81,18 +78,21 @@ export async function enrichRoutes(app: FastifyInstance, deps: RouteDeps): Promi
           parts.push(JSON.stringify(invalidEventRecord(enricher.options.detailsField, i + 1, `expected a JSON object, got ${kind}`)));
           continue;
         }
-        const d = enricher.enrich(event);
+        let r;
+        try {
+          r = enrichToText(enricher, event);
+        } catch (err) {
+          if (!(err instanceof RangeError)) throw err;
+          parts.push(JSON.stringify(invalidEventRecord(enricher.options.detailsField, i + 1, 'the event is nested too deeply to serialise')));
+          continue;
+        }
+        const d = r.details;
         metrics.countLookup(isFailure(d) ? d.error.code : d.label);
         if (d.action === 'drop') {
           metrics.countDropped();
           if (omit) continue;
         }
-        try {
-          parts.push(JSON.stringify(event));
-        } catch (err) {
-          if (!(err instanceof RangeError)) throw err;
-          parts.push(JSON.stringify(invalidEventRecord(enricher.options.detailsField, i + 1, 'the event is nested too deeply to serialise')));
-        }
+        parts.push(r.text);
       }
       return reply.type(JSON_TYPE).send(`[${parts.join(',')}]`);
     });

@@ -1,6 +1,6 @@
 // Routes GET /lookup/:ip, POST /lookup, POST /lookup/batch: one address (or event) in, the result out.
 import type { FastifyInstance } from 'fastify';
-import { isFailure, isPlainObject } from '../../enrich/index.js';
+import { detailsJson, isFailure, isPlainObject } from '../../enrich/index.js';
 import type { LookupFailure, LookupResult } from '../../lists/index.js';
 import { HttpError, sendError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
@@ -31,7 +31,7 @@ export async function lookupRoutes(app: FastifyInstance, deps: RouteDeps): Promi
     const r = state.enricher.lookup(request.params.ip);
     metrics.countLookup(labelOf(r));
     if ('error' in r) return sendError(reply, r.error.code, r.error.message);
-    return reply.type(JSON_TYPE).send(JSON.stringify(r));
+    return reply.type(JSON_TYPE).send(detailsJson(r));
   });
 
   app.post<{ Body: Record<string, unknown> }>('/lookup', {
@@ -48,7 +48,7 @@ export async function lookupRoutes(app: FastifyInstance, deps: RouteDeps): Promi
     // {"ip": …} when `ip` is not among enrich.addressFields: answer it all the same.
     if (isFailure(r as never) && (r as LookupFailure).error.code === 'NO_ADDRESS' && typeof body.ip === 'string' && !('field' in (r as LookupFailure).error)) r = enricher.lookup(body.ip);
     metrics.countLookup(labelOf(r as LookupResult));
-    return reply.type(JSON_TYPE).send(JSON.stringify(r));
+    return reply.type(JSON_TYPE).send(detailsJson(r as LookupResult));
   });
 
   app.post<{ Body: { ips: unknown[] } }>('/lookup/batch', {
