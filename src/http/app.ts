@@ -1,5 +1,5 @@
 // buildApp: the Fastify application (routes, parsers, errors, metrics, docs, overload guard); never listens.
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import underPressure from '@fastify/under-pressure';
@@ -37,6 +37,9 @@ export async function buildApp(opts: AppOptions): Promise<IpdestApp> {
     loggerInstance: opts.logger as FastifyBaseLogger,
     // Hot routes log nothing per request; errors, reloads, start and stop are logged.
     logController: new LogController({ disableRequestLogging: process.env.IPDEST_LOG_REQUESTS !== '1' }),
+    // No child logger per request (pino's child() is a few µs a request); error logs carry the
+    // method and URL themselves.
+    childLoggerFactory: (logger) => logger,
     bodyLimit: server.bodyLimit,
     keepAliveTimeout: 72_000, // longer than the usual client pool idle time (Logstash's Manticore: 60 s)
     routerOptions: { maxParamLength: 256 }, // an IPv6 address with a zone, URL-encoded, fits easily
@@ -49,7 +52,18 @@ export async function buildApp(opts: AppOptions): Promise<IpdestApp> {
 
   for (const s of ALL_SCHEMAS) app.addSchema(s);
   registerBodyParsers(app);
-  registerErrorHandlers(app);
+  registerErrorHandlers(app, (method) => metrics.countRequest('unmatched', method, 404, 0));
+  // Each route gets its own metrics hook, made here with the route's URL: reading
+  // request.routeOptions builds a fresh object on every access (bench/http.ts).
+  app.addHook('onRoute', (route) => {
+    const url = route.url;
+    const hook = (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      metrics.countRequest(url, request.method, reply.statusCode, reply.elapsedTime / 1000);
+      done();
+    };
+    const existing = route.onResponse === undefined ? [] : Array.isArray(route.onResponse) ? route.onResponse : [route.onResponse];
+    route.onResponse = [...existing, hook];
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -70,22 +84,10 @@ export async function buildApp(opts: AppOptions): Promise<IpdestApp> {
     },
   });
 
-  // Callback-style hooks: an async hook costs a promise per request on every route.
-  app.addHook('onResponse', (request, reply, done) => {
-    metrics.countRequest(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
-    done();
-  });
-
-  await app.register(async (scope) => {
-    // Routes that answer from the lists wait for the first load.
-    scope.addHook('onRequest', (_request, reply, done) => {
-      if (state.ready) return done();
-      sendError(reply, 'NOT_READY');
-    });
-    await scope.register(lookupRoutes, deps);
-    await scope.register(enrichRoutes, deps);
-    await scope.register(listsRoutes, deps);
-  });
+  // Routes that answer from the lists get 503 NOT_READY before the first load (ServiceState).
+  await app.register(lookupRoutes, deps);
+  await app.register(enrichRoutes, deps);
+  await app.register(listsRoutes, deps);
   await app.register(healthRoutes, deps);
   if (server.adminToken) await app.register(adminRoutes, { ...deps, token: server.adminToken });
 

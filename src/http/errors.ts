@@ -39,7 +39,7 @@ const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_ASYNC_CONSTRAINT: 'BAD_REQUEST',
 };
 
-export function registerErrorHandlers(app: FastifyInstance): void {
+export function registerErrorHandlers(app: FastifyInstance, onNotFound?: (method: string) => void): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof HttpError) return sendError(reply, err.code, err.message);
     const mapped = (err.code && FASTIFY_CODES[err.code]) || (err.validation ? 'BAD_REQUEST' : undefined);
@@ -53,5 +53,8 @@ export function registerErrorHandlers(app: FastifyInstance): void {
     request.log.error({ err, url: request.url, method: request.method }, 'internal error (a bug in ipdest)');
     return sendError(reply, 'INTERNAL');
   });
-  app.setNotFoundHandler((request, reply) => sendError(reply, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`));
+  app.setNotFoundHandler((request, reply) => {
+    onNotFound?.(request.method);
+    return sendError(reply, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`);
+  });
 }

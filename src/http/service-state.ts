@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { Enricher, Rules } from '../enrich/index.js';
 import { loadLists, resolveListPath, type ListSet, type LoadedList } from '../lists/index.js';
+import { HttpError } from './errors.js';
 
 export interface ReloadOutcome {
   readonly ok: boolean;
@@ -54,14 +55,14 @@ export class ServiceState {
     return this.#enricher !== null;
   }
 
-  /** The enricher in service; read it once per request. */
+  /** The enricher in service; read it once per request. Before the first load: 503 NOT_READY. */
   get enricher(): Enricher {
-    if (this.#enricher === null) throw new Error('ServiceState: lists not loaded yet');
+    if (this.#enricher === null) throw new HttpError('NOT_READY');
     return this.#enricher;
   }
 
   get lists(): ListSet {
-    if (this.#set === null) throw new Error('ServiceState: lists not loaded yet');
+    if (this.#set === null) throw new HttpError('NOT_READY');
     return this.#set;
   }
 
