@@ -65,21 +65,28 @@ interface OwnEntries {
 
 const EMPTY: readonly never[] = Object.freeze([]);
 
-function matchSet(matches: readonly Match[], scope: Scope): MatchSet {
-  const tags: string[] = [];
-  for (const m of matches) if (!tags.includes(m.tag)) tags.push(m.tag);
+function matchSet(matches: readonly Match[], scope: Scope, tagSets: Map<string, readonly string[]>): MatchSet {
+  const own: string[] = [];
+  for (const m of matches) if (!own.includes(m.tag)) own.push(m.tag);
+  // Few distinct tag lists exist (["Microsoft"], ["AWS"], …): one frozen array each.
+  const key = own.join('\u0000');
+  let tags = tagSets.get(key);
+  if (tags === undefined) {
+    tags = own.length ? Object.freeze(own) : EMPTY;
+    tagSets.set(key, tags);
+  }
   const tag = matches.length > 0 ? matches[0]!.tag : null;
   return Object.freeze({
     matches: matches.length ? Object.freeze(matches) : EMPTY,
     tag,
-    tags: tags.length ? Object.freeze(tags) : EMPTY,
+    tags,
     scope,
     external: scope === 'global',
     label: tag ?? (scope === 'global' ? 'Unlisted' : scope),
   });
 }
 
-const UNLISTED_GLOBAL = matchSet([], 'global');
+const UNLISTED_GLOBAL = matchSet([], 'global', new Map());
 
 export class Classifier {
   readonly #table: PrefixTable<MatchSet>;
@@ -118,6 +125,7 @@ export class Classifier {
       own(mustParsePrefix(text)).scope = scope;
     }
     const entries = [...byKey.values()].map((o) => ({ prefix: o.prefix, value: o }));
+    const tagSets = new Map<string, readonly string[]>();
     this.#table = PrefixTable.build<OwnEntries, MatchSet>(entries, (o, outer) => {
       o.matches.sort((a, b) => a.order - b.order);
       const mine = o.matches.map((m) => m.match);
@@ -126,7 +134,7 @@ export class Classifier {
       // lists this prefix does not hold follow in their own (already sorted) order.
       const inherited = outer ? outer.matches.filter((m) => !lists.has(m.list)) : EMPTY;
       const scope = o.scope ?? outer?.scope ?? 'global';
-      return matchSet([...mine, ...inherited], scope);
+      return matchSet([...mine, ...inherited], scope, tagSets);
     });
     this.prefixes = Object.freeze({ v4, v6 });
     this.lists = Object.freeze(lists.map((l) => l.name));

@@ -132,8 +132,8 @@ const V6_WIDE_UNTIL = 48;
 
 /** The growable form used while building: Int32Arrays doubled as nodes are added, trimmed by PrefixTable. */
 class StrideBuilder {
-  val: Int32Array = new Int32Array(1 << 18);
-  child: Int32Array = new Int32Array(1 << 18);
+  /** [value id, child offset] per slot, the layout PrefixTable keeps, grown by doubling. */
+  slots: Int32Array = new Int32Array(2 << ROOT_BITS);
   /** Slots in use: the root, then one node after another. */
   length = 1 << ROOT_BITS;
   readonly #wideUntil: number;
@@ -152,37 +152,39 @@ class StrideBuilder {
 
   #newNode(size: number): number {
     const base = this.length;
-    if (base + size > this.val.length) {
-      const val = new Int32Array(this.val.length * 2);
-      val.set(this.val);
-      this.val = val;
-      const child = new Int32Array(this.child.length * 2);
-      child.set(this.child);
-      this.child = child;
+    if ((base + size) * 2 > this.slots.length) {
+      const grown = new Int32Array(Math.max(this.slots.length * 2, (base + size) * 2));
+      grown.set(this.slots);
+      this.slots = grown;
     }
     this.length += size;
     return base;
   }
 
+  #fill(id: number, from: number, to: number): void {
+    const t = this.slots;
+    for (let i = from; i < to; i++) t[2 * i] = id;
+  }
+
   insert(words: number[], bits: number, id: number): void {
     if (bits <= ROOT_BITS) {
       const start = words[0]! >>> (32 - ROOT_BITS);
-      this.val.fill(id, start, start + (1 << (ROOT_BITS - bits)));
+      this.#fill(id, start, start + (1 << (ROOT_BITS - bits)));
       return;
     }
     let slot = words[0]! >>> (32 - ROOT_BITS);
     let o = ROOT_BITS;
     for (;;) {
       const stride = this.#stride(o);
-      let base = this.child[slot]!;
+      let base = this.slots[2 * slot + 1]!;
       if (base === 0) {
         base = this.#newNode(1 << stride);
-        this.child[slot] = base;
+        this.slots[2 * slot + 1] = base;
       }
       const chunk = this.#chunk(words, o, stride);
       if (bits <= o + stride) {
         const start = base + chunk;
-        this.val.fill(id, start, start + (1 << (o + stride - bits)));
+        this.#fill(id, start, start + (1 << (o + stride - bits)));
         return;
       }
       slot = base + chunk;
@@ -190,26 +192,24 @@ class StrideBuilder {
     }
   }
 
-  /** The frozen form: [value, child] pairs in one array. */
+  /** The frozen form: exactly the slots in use. */
   interleaved(): Int32Array {
-    const out = new Int32Array(this.length * 2);
-    for (let i = 0; i < this.length; i++) {
-      out[2 * i] = this.val[i]!;
-      out[2 * i + 1] = this.child[i]!;
-    }
+    const out = this.slots.slice(0, this.length * 2);
+    this.slots = new Int32Array(0);
     return out;
   }
 
   lookup(words: number[]): number {
+    const t = this.slots;
     let slot = words[0]! >>> (32 - ROOT_BITS);
-    let best = this.val[slot]!;
-    let base = this.child[slot]!;
+    let best = t[2 * slot]!;
+    let base = t[2 * slot + 1]!;
     let o = ROOT_BITS;
     while (base !== 0) {
       const stride = this.#stride(o);
       slot = base + this.#chunk(words, o, stride);
-      if (this.val[slot] !== 0) best = this.val[slot]!;
-      base = this.child[slot]!;
+      if (t[2 * slot] !== 0) best = t[2 * slot]!;
+      base = t[2 * slot + 1]!;
       o += stride;
     }
     return best;

@@ -47,12 +47,22 @@ export class EntrySet {
       e = { prefix: r.prefix, services: [], regions: [] };
       this.#byKey.set(key, e);
     }
-    if (service && !e.services.includes(service)) e.services.push(service);
-    if (region && !e.regions.includes(region)) e.regions.push(region);
+    if (service && !e.services.includes(service)) e.services.push(this.#intern(service));
+    if (region && !e.regions.includes(region)) e.regions.push(this.#intern(region));
   }
 
   get size(): number {
     return this.#byKey.size;
+  }
+
+  /** One string per distinct name: a 4 MB Azure file repeats "AzureCloud" 38,000 times. */
+  readonly #names = new Map<string, string>();
+
+  #intern(name: string): string {
+    const known = this.#names.get(name);
+    if (known !== undefined) return known;
+    this.#names.set(name, name);
+    return name;
   }
 
   finish(version: string | null, extraWarnings: string[] = []): ParsedList {
@@ -61,9 +71,20 @@ export class EntrySet {
       warnings.push(`${this.#hostBits} prefix${this.#hostBits === 1 ? '' : 'es'} had host bits set and were normalised to the network, e.g. ${this.#firstHostBits}`);
     }
     if (this.#byKey.size === 0) warnings.push('the list holds no prefixes');
+    // Prefixes of one list mostly share a handful of service and region sets: one array each.
+    const sets = new Map<string, readonly string[]>();
+    const shared = (names: string[]): readonly string[] => {
+      const key = names.join('\u0000');
+      let a = sets.get(key);
+      if (a === undefined) {
+        a = Object.freeze(names);
+        sets.set(key, a);
+      }
+      return a;
+    };
     const entries: ListEntry[] = [];
     for (const e of this.#byKey.values()) {
-      entries.push(Object.freeze({ prefix: e.prefix, services: Object.freeze(e.services), regions: Object.freeze(e.regions) }));
+      entries.push(Object.freeze({ prefix: e.prefix, services: shared(e.services), regions: shared(e.regions) }));
     }
     return { entries, version, warnings };
   }
