@@ -6,9 +6,11 @@ import type { Prefix } from './prefix.js';
  * A multibit trie with prefix expansion, stored in one Int32Array per family of slot pairs:
  * a value id (0: none) and the offset of the next node (0: none; the root is never a child).
  *
- * IPv4: a 2^16-slot root, then 8-bit nodes: at most three steps. IPv6: a 2^16-slot root, 8-bit
- * nodes to /48, then 4-bit nodes: 8-bit nodes all the way would take well over 100 MB for
- * Azure's /120-/128 prefixes, 4-bit nodes from /16 took 200 ns a listed address.
+ * IPv4: a 2^16-slot root, an 8-bit node to /24, then 4-bit nodes: at most four steps. IPv6: a
+ * 2^16-slot root, 8-bit nodes to /48, then 4-bit nodes. Measured on the real lists of
+ * ../shared/data (bench/lookup.ts): 8-bit IPv4 nodes below /24 took 28.6 MB for Azure's many
+ * /25-/32 prefixes where 4-bit ones take 8 MB at no measurable cost per lookup; 8-bit IPv6 nodes
+ * all the way would take well over 100 MB, 4-bit ones from /16 took 200 ns a listed address.
  * Measured on the real lists of ../shared/data (65k prefixes, bench/lookup.ts): 4-bit IPv4 nodes
  * took 95 ns a listed address where 8-bit ones take a third of that, for ~24 MB more slots.
  *
@@ -92,7 +94,12 @@ export class PrefixTable<T> {
     if (t[slot] !== 0) best = t[slot]!;
     base = t[slot + 1]!;
     if (base === 0) return best;
-    slot = (base + (a & 255)) << 1;
+    // Below /24 nodes take 4 bits: /25-/32 prefixes are many and sparse.
+    slot = (base + ((a >>> 4) & 15)) << 1;
+    if (t[slot] !== 0) best = t[slot]!;
+    base = t[slot + 1]!;
+    if (base === 0) return best;
+    slot = (base + (a & 15)) << 1;
     if (t[slot] !== 0) best = t[slot]!;
     return best;
   }
@@ -127,7 +134,7 @@ export class PrefixTable<T> {
 
 const ROOT_BITS = 16;
 /** Bit offset up to which nodes take 8 bits; 4 bits after it. */
-const V4_WIDE_UNTIL = 32;
+const V4_WIDE_UNTIL = 24;
 const V6_WIDE_UNTIL = 48;
 
 /** The growable form used while building: Int32Arrays doubled as nodes are added, trimmed by PrefixTable. */
