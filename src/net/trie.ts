@@ -11,8 +11,6 @@ import type { Prefix } from './prefix.js';
  * ../shared/data (bench/lookup.ts): 8-bit IPv4 nodes below /24 took 28.6 MB for Azure's many
  * /25-/32 prefixes where 4-bit ones take 8 MB at no measurable cost per lookup; 8-bit IPv6 nodes
  * all the way would take well over 100 MB, 4-bit ones from /16 took 200 ns a listed address.
- * Measured on the real lists of ../shared/data (65k prefixes, bench/lookup.ts): 4-bit IPv4 nodes
- * took 95 ns a listed address where 8-bit ones take a third of that, for ~24 MB more slots.
  *
  * Lookups take an unmapped Addr: an IPv4-mapped IPv6 address is parsed as IPv4 (addr.ts),
  * so it is found in the IPv4 table. A miss returns undefined.
