@@ -76,8 +76,8 @@ export async function run(): Promise<Row[]> {
   const bare = JSON.parse(execFileSync(process.execPath, ['-e', 'console.log(JSON.stringify(process.memoryUsage()))'], { encoding: 'utf8' }));
   rows.push({
     scenario: 'lookup', name: 'load all real lists (fresh process)', opsPerSec: null,
-    note: `${child.ms.toFixed(0)} ms, RSS ${(child.rss / 2 ** 20).toFixed(0)} MiB after load (${(child.rssAfterGc / 2 ** 20).toFixed(0)} MiB after GC; bare node ${(bare.rss / 2 ** 20).toFixed(0)} MiB); targets ≤ 1 s, ≤ 150 MB`,
-    extra: { loadMs: child.ms, rssBytes: child.rss, rssAfterGcBytes: child.rssAfterGc, bareNodeRssBytes: bare.rss, heapUsedBytes: child.heapUsed, tableBytes: child.tableBytes, prefixesV4: child.prefixes.v4, prefixesV6: child.prefixes.v6 },
+    note: `${child.ms.toFixed(0)} ms; RSS ${(child.rss / 2 ** 20).toFixed(0)} MiB after load, ${(child.rssAfterGc / 2 ** 20).toFixed(0)} after GC, ${(child.rssSettled / 2 ** 20).toFixed(0)} settled (bare node ${(bare.rss / 2 ** 20).toFixed(0)}); heap ${(child.heapUsed / 2 ** 20).toFixed(0)} MiB, trie ${(child.tableBytes / 2 ** 20).toFixed(0)} MiB; targets ≤ 1 s, ≤ 150 MB`,
+    extra: { loadMs: child.ms, rssBytes: child.rss, rssAfterGcBytes: child.rssAfterGc, rssSettledBytes: child.rssSettled, bareNodeRssBytes: bare.rss, heapUsedBytes: child.heapUsed, tableBytes: child.tableBytes, prefixesV4: child.prefixes.v4, prefixesV6: child.prefixes.v6 },
   });
   return rows;
 }
