@@ -1,5 +1,5 @@
 // Enricher: an event in, the event with its tag, details and verdict out; also single-address lookups.
-import { AddrParseError, parseAddr } from '../net/index.js';
+import { AddrParseError, parseAddrScratch } from '../net/index.js';
 import type { Classifier, LookupFailure, LookupResult } from '../lists/index.js';
 import { AddressExtractor, type EventContext } from './context.js';
 import { Rules } from './rules.js';
@@ -76,7 +76,7 @@ export class Enricher {
     } else if (typeof x.value !== 'string') {
       d = { error: { code: 'INVALID_ADDRESS', message: `${x.field} is a ${Array.isArray(x.value) ? 'array' : typeof x.value}, not an address text`, field: x.field!, value: x.value }, action: 'keep' };
     } else {
-      const addr = parseAddr(x.value);
+      const addr = parseAddrScratch(x.value);
       if (addr instanceof AddrParseError) {
         d = { input: x.value, error: { code: addr.code, message: `${x.field}: ${addr.message}`, field: x.field!, value: x.value }, action: 'keep' };
       } else {

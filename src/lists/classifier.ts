@@ -1,5 +1,5 @@
 // Classifier: one address in, the contract's lookup result out, from all lists and scopes in one trie walk.
-import { AddrParseError, PrefixTable, SPECIAL_PURPOSE, mustParsePrefix, parseAddr, type Addr, type Prefix, type Scope } from '../net/index.js';
+import { AddrParseError, PrefixTable, SPECIAL_PURPOSE, formatV4, formatV6, mustParsePrefix, parseAddrScratch, type Addr, type Prefix, type ScratchAddr, type Scope } from '../net/index.js';
 import type { ListEntry } from './formats/index.js';
 
 /** One list's most specific prefix holding the address. Frozen at load, shared by every result. */
@@ -147,16 +147,17 @@ export class Classifier {
 
   /** The contract's result for an address text; never throws. */
   lookup(input: string): LookupOutcome {
-    const addr = parseAddr(input);
+    const addr = parseAddrScratch(input);
     if (addr instanceof AddrParseError) return failure(input, addr);
     return this.resultOf(addr, input);
   }
 
-  resultOf(addr: Addr, input: string): LookupResult {
+  /** The result for a parsed address (an Addr, or the parser's scratch record, read at once). */
+  resultOf(addr: Addr | ScratchAddr, input: string): LookupResult {
     const set = this.#table.longestMatch(addr) ?? UNLISTED_GLOBAL;
     return {
       input,
-      ip: addr.toString(),
+      ip: textOf(addr),
       version: addr.version,
       mapped: addr.mapped,
       IPDestination: set.tag,
@@ -173,6 +174,11 @@ export class Classifier {
   get tableBytes(): number {
     return this.#table.bytes;
   }
+}
+
+function textOf(addr: Addr | ScratchAddr): string {
+  if ('text' in addr) return addr.text ?? (addr.version === 4 ? formatV4(addr.w0) : formatV6(addr.w0, addr.w1, addr.w2, addr.w3));
+  return addr.toString();
 }
 
 export function failure(input: string, err: AddrParseError): LookupFailure {

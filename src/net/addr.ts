@@ -82,8 +82,49 @@ export function addrFrom6(w0: number, w1: number, w2: number, w3: number): Addr 
   return Addr.create(6, w0, w1, w2, w3, false, '');
 }
 
+/** The words of an address, as the trie reads them (an Addr, or the parser's scratch record). */
+export interface AddrWords {
+  readonly version: 4 | 6;
+  readonly w0: number;
+  readonly w1: number;
+  readonly w2: number;
+  readonly w3: number;
+}
+
+/** The parser's output record, reused by every call: valid until the next parse. */
+export interface ScratchAddr extends AddrWords {
+  readonly mapped: boolean;
+  readonly zone: string;
+  /** The canonical text when parsing already has it (a dotted quad), else undefined. */
+  readonly text: string | undefined;
+}
+
+const scratch = { version: 4 as 4 | 6, w0: 0, w1: 0, w2: 0, w3: 0, mapped: false, zone: '', text: undefined as string | undefined };
+
+function setScratch(version: 4 | 6, w0: number, w1: number, w2: number, w3: number, mapped: boolean, zone: string, text: string | undefined): ScratchAddr {
+  scratch.version = version;
+  scratch.w0 = w0 >>> 0;
+  scratch.w1 = w1 >>> 0;
+  scratch.w2 = w2 >>> 0;
+  scratch.w3 = w3 >>> 0;
+  scratch.mapped = mapped;
+  scratch.zone = zone;
+  scratch.text = text;
+  return scratch;
+}
+
 /** Parses an address strictly (contract, Addresses). Never throws. */
 export function parseAddr(input: string): Addr | AddrParseError {
+  const r = parseAddrScratch(input);
+  if (r instanceof AddrParseError) return r;
+  return Addr.create(r.version, r.w0, r.w1, r.w2, r.w3, r.mapped, r.zone, r.text);
+}
+
+/**
+ * parseAddr without the Addr: the result is a shared record, overwritten by the next call. For
+ * the per-lookup path, where the address is read once and dropped (bench/lookup.ts).
+ */
+export function parseAddrScratch(input: string): ScratchAddr | AddrParseError {
   let s = input;
   // trim() allocates only when there is something to trim.
   const c0 = s.charCodeAt(0);
@@ -104,7 +145,7 @@ export function parseAddr(input: string): Addr | AddrParseError {
   if (s.length <= 15) {
     const v = parseV4(s, 0, s.length);
     // A strictly parsed dotted quad is already canonical: keep the text, save the formatting.
-    if (v >= 0) return Addr.create(4, v, 0, 0, 0, false, '', s);
+    if (v >= 0) return setScratch(4, v, 0, 0, 0, false, '', s);
     if (s.indexOf(':') < 0) return v4Error(s, input, v);
   } else if (s.indexOf(':') < 0) {
     return v4Error(s, input, V4_CHAR);
@@ -179,7 +220,7 @@ function isZoneChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46 || c === 95 || c === 126 || c === 45;
 }
 
-function parseV6WithZone(s: string, input: string): Addr | AddrParseError {
+function parseV6WithZone(s: string, input: string): ScratchAddr | AddrParseError {
   let end = s.length;
   let zone = '';
   const pct = s.indexOf('%');
@@ -202,7 +243,7 @@ const HEX_VALUE = new Int8Array(128).fill(-1);
 for (let c = 0; c < 10; c++) HEX_VALUE[48 + c] = c;
 for (let c = 0; c < 6; c++) HEX_VALUE[65 + c] = HEX_VALUE[97 + c] = 10 + c;
 
-function parseV6(s: string, end: number, zone: string, input: string): Addr | AddrParseError {
+function parseV6(s: string, end: number, zone: string, input: string): ScratchAddr | AddrParseError {
   let n = 0; // groups written
   let ellipsis = -1; // group index where '::' stands
   let i = 0;
@@ -267,13 +308,13 @@ function parseV6(s: string, end: number, zone: string, input: string): Addr | Ad
   return finishV6(zone, input);
 }
 
-function finishV6(zone: string, _input: string): Addr {
+function finishV6(zone: string, _input: string): ScratchAddr {
   const w0 = groups[0]! * 65536 + groups[1]!;
   const w1 = groups[2]! * 65536 + groups[3]!;
   const w2 = groups[4]! * 65536 + groups[5]!;
   const w3 = groups[6]! * 65536 + groups[7]!;
-  if (w0 === 0 && w1 === 0 && w2 === 0xffff) return Addr.create(4, w3, 0, 0, 0, true, zone);
-  return Addr.create(6, w0, w1, w2, w3, false, zone);
+  if (w0 === 0 && w1 === 0 && w2 === 0xffff) return setScratch(4, w3, 0, 0, 0, true, zone, undefined);
+  return setScratch(6, w0, w1, w2, w3, false, zone, undefined);
 }
 
 export function formatV4(a: number): string {

@@ -1,5 +1,5 @@
 // PrefixTable: an immutable longest-prefix-match table over IPv4 and IPv6 prefixes, built once.
-import type { Addr } from './addr.js';
+import type { AddrWords } from './addr.js';
 import type { Prefix } from './prefix.js';
 
 /**
@@ -77,7 +77,7 @@ export class PrefixTable<T> {
   }
 
   /** The value of the longest prefix that holds addr, or undefined. */
-  longestMatch(addr: Addr): T | undefined {
+  longestMatch(addr: AddrWords): T | undefined {
     const id = addr.version === 4 ? this.#lookup4(addr.w0) : this.#lookup6(addr);
     return id === 0 ? undefined : this.#values[id - 1];
   }
@@ -102,7 +102,7 @@ export class PrefixTable<T> {
     return best;
   }
 
-  #lookup6(addr: Addr): number {
+  #lookup6(addr: AddrWords): number {
     const t = this.#v6;
     let slot = (addr.w0 >>> 16) << 1;
     let best = t[slot]!;
