@@ -166,3 +166,31 @@ t.test('random text never throws and agrees with ipaddr.js on validity of IPv4 (
   }), { seed: 7, numRuns: 20000 });
   t.pass('20000 random strings');
 });
+
+t.test('every spelling of an IPv6 address has the one canonical text (property)', async (t) => {
+  const w = fc.oneof(fc.constant(0), fc.constant(0), fc.constant(1), word);
+  const spellings = (g: number[]): string[] => {
+    const hex = g.map((x) => x.toString(16));
+    return [
+      hex.join(':'), // uncompressed
+      hex.join(':').toUpperCase(),
+      g.map((x) => x.toString(16).padStart(4, '0')).join(':'), // leading zeros
+      formatV6(...([0, 2, 4, 6].map((i) => ((g[i]! << 16) | g[i + 1]!) >>> 0) as [number, number, number, number])),
+      // '::' on every run of zeros, not only the longest
+      ...[0, 1, 2, 3, 4, 5, 6, 7].flatMap((start) => {
+        let end = start;
+        while (end < 8 && g[end] === 0) end++;
+        if (end === start) return [];
+        return [`${hex.slice(0, start).join(':')}::${hex.slice(end).join(':')}`];
+      }),
+    ];
+  };
+  fc.assert(fc.property(w, w, w, w, (a, b, c, d) => {
+    const words = [a >>> 0, b >>> 0, c >>> 0, d >>> 0] as const;
+    if (words[0] === 0 && words[1] === 0 && words[2] === 0xffff) return true; // mapped: IPv4 text
+    const g = words.flatMap((x) => [x >>> 16, x & 0xffff]);
+    const want = formatV6(...words);
+    return spellings(g).every((text) => mustParseAddr(text).toString() === want && mustParseAddr(`[${text}]`).toString() === want);
+  }), { seed: 99, numRuns: 3000 });
+  t.pass('3000 addresses, every spelling');
+});
