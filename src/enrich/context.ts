@@ -59,60 +59,62 @@ interface AddressSource {
   read(event: unknown, value: unknown): Extracted;
 }
 
-function sysmonSource(path: FieldPath): AddressSource {
-  const initiated = path.sibling('Initiated');
-  const sourceIp = path.sibling('SourceIp');
-  const port = path.sibling('DestinationPort');
-  const protocol = path.sibling('Protocol');
-  const image = path.sibling('Image');
+/** Where an event shape keeps the remote side of an accepted connection, and what else it says. */
+interface DirectionalShape {
+  readonly isInbound: (event: unknown) => boolean;
+  readonly sourceIp: FieldPath;
+  readonly port: FieldPath;
+  readonly protocol: FieldPath;
+  readonly process: FieldPath;
+}
+
+/** Sysmon and ECS: the address field is the destination, or the source when the event is inbound. */
+function directionalSource(path: FieldPath, shape: DirectionalShape): AddressSource {
   return {
     path,
     read(event, value) {
       const ctx: EventContext = {};
       let field = path.path;
-      if (isFalse(initiated.get(event))) {
-        // Sysmon logs an accepted connection with the remote peer as its source.
+      if (shape.isInbound(event)) {
         ctx.direction = 'inbound';
-        value = sourceIp.get(event);
-        field = sourceIp.path;
+        value = shape.sourceIp.get(event);
+        field = shape.sourceIp.path;
       } else {
         ctx.direction = 'outbound';
       }
-      setIf(ctx, 'port', toPort(port.get(event)));
-      setIf(ctx, 'protocol', toProtocol(protocol.get(event)));
-      const img = image.get(event);
-      if (typeof img === 'string' && img !== '') ctx.process = img;
+      setIf(ctx, 'port', toPort(shape.port.get(event)));
+      setIf(ctx, 'protocol', toProtocol(shape.protocol.get(event)));
+      const proc = shape.process.get(event);
+      if (typeof proc === 'string' && proc !== '') ctx.process = proc;
       return { field, value, context: withService(ctx) };
     },
   };
 }
 
+function sysmonSource(path: FieldPath): AddressSource {
+  const initiated = path.sibling('Initiated');
+  return directionalSource(path, {
+    // Sysmon logs an accepted connection (Initiated false) with the remote peer as its source.
+    isInbound: (event) => isFalse(initiated.get(event)),
+    sourceIp: path.sibling('SourceIp'),
+    port: path.sibling('DestinationPort'),
+    protocol: path.sibling('Protocol'),
+    process: path.sibling('Image'),
+  });
+}
+
 function ecsSource(path: FieldPath): AddressSource {
-  const sourceIp = new FieldPath('source.ip');
   const direction = new FieldPath('network.direction');
-  const port = new FieldPath('destination.port');
-  const transport = new FieldPath('network.transport');
-  const executable = new FieldPath('process.executable');
-  return {
-    path,
-    read(event, value) {
-      const ctx: EventContext = {};
-      let field = path.path;
+  return directionalSource(path, {
+    isInbound: (event) => {
       const d = direction.get(event);
-      if (d === 'inbound' || d === 'ingress') {
-        ctx.direction = 'inbound';
-        value = sourceIp.get(event);
-        field = sourceIp.path;
-      } else {
-        ctx.direction = 'outbound';
-      }
-      setIf(ctx, 'port', toPort(port.get(event)));
-      setIf(ctx, 'protocol', toProtocol(transport.get(event)));
-      const exe = executable.get(event);
-      if (typeof exe === 'string' && exe !== '') ctx.process = exe;
-      return { field, value, context: withService(ctx) };
+      return d === 'inbound' || d === 'ingress';
     },
-  };
+    sourceIp: new FieldPath('source.ip'),
+    port: new FieldPath('destination.port'),
+    protocol: new FieldPath('network.transport'),
+    process: new FieldPath('process.executable'),
+  });
 }
 
 /** Connection tables (Sophos `dst_addr,dst_port,process_uuid`; osquery `remote_address,remote_port,path`). */

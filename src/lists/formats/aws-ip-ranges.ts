@@ -15,12 +15,7 @@ export function parseAwsIpRanges(text: string, file: string): ParsedList {
       if (typeof p !== 'string') throw new ListFormatError(file, lineOfValue(text, field), JSON.stringify(item).slice(0, 120), `expected "${field}" in every element of "${key}"`);
       const service = isObject(item) && typeof item.service === 'string' ? item.service : undefined;
       const region = isObject(item) && typeof item.region === 'string' ? item.region : undefined;
-      try {
-        set.add(p, 0, service, region);
-      } catch (err) {
-        if (err instanceof ListFormatError) throw new ListFormatError(file, lineOfValue(text, p), p, 'invalid CIDR');
-        throw err;
-      }
+      set.addJsonValue(text, p, service, region);
     }
   }
   return set.finish(versionOf(doc.syncToken));

@@ -21,12 +21,7 @@ export function parseServiceTags(text: string, file: string): ParsedList {
     const region = typeof props.region === 'string' && props.region !== '' ? props.region : undefined;
     for (const p of prefixes) {
       if (typeof p !== 'string') throw new ListFormatError(file, lineOfValue(text, tag.name), String(p), `a prefix of tag ${tag.name} is not a string`);
-      try {
-        set.add(p, 0, tag.name, region);
-      } catch (err) {
-        if (err instanceof ListFormatError) throw new ListFormatError(file, lineOfValue(text, p), p, `invalid CIDR in tag ${tag.name}`);
-        throw err;
-      }
+      set.addJsonValue(text, p, tag.name, region, ` in tag ${tag.name}`);
     }
   }
   return set.finish(versionOf(doc.changeNumber));

@@ -1,6 +1,7 @@
 // EntrySet: collects one list's prefixes, merging repeats and counting normalised host bits.
 import { PrefixParseError, parsePrefixLoose, type Prefix } from '../../net/index.js';
 import { ListFormatError } from '../../errors.js';
+import { lineOfValue } from './json-source.js';
 
 /** One distinct prefix of a list, with the services and regions that name it. */
 export interface ListEntry {
@@ -49,6 +50,19 @@ export class EntrySet {
     }
     if (service && !e.services.includes(service)) e.services.push(this.#intern(service));
     if (region && !e.regions.includes(region)) e.regions.push(this.#intern(region));
+  }
+
+  /**
+   * Adds a CIDR read from a parsed JSON document; a bad one is reported at the line where its
+   * text stands in the file (JSON.parse keeps no positions, so it is found only on this error path).
+   */
+  addJsonValue(fileText: string, cidr: string, service?: string, region?: string, where = ''): void {
+    try {
+      this.add(cidr, 0, service, region);
+    } catch (err) {
+      if (err instanceof ListFormatError) throw new ListFormatError(this.#file, lineOfValue(fileText, cidr), cidr, `invalid CIDR${where}`);
+      throw err;
+    }
   }
 
   get size(): number {

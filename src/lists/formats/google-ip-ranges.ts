@@ -1,7 +1,7 @@
 // Format `google-ip-ranges`: goog.json (ranges only) and cloud.json (with `service` and `scope`).
 import { ListFormatError } from '../../errors.js';
 import { EntrySet, type ParsedList } from './entry-set.js';
-import { expectArray, isObject, lineOfValue, parseJsonFile, versionOf } from './json-source.js';
+import { expectArray, isObject, parseJsonFile, versionOf } from './json-source.js';
 
 export function parseGoogleIpRanges(text: string, file: string): ParsedList {
   const doc = parseJsonFile(text, file);
@@ -12,12 +12,7 @@ export function parseGoogleIpRanges(text: string, file: string): ParsedList {
     if (typeof p !== 'string') throw new ListFormatError(file, 1, JSON.stringify(item).slice(0, 120), 'expected "ipv4Prefix" or "ipv6Prefix" in every element of "prefixes"');
     const service = isObject(item) && typeof item.service === 'string' ? item.service : undefined;
     const region = isObject(item) && typeof item.scope === 'string' ? item.scope : undefined;
-    try {
-      set.add(p, 0, service, region);
-    } catch (err) {
-      if (err instanceof ListFormatError) throw new ListFormatError(file, lineOfValue(text, p), p, 'invalid CIDR');
-      throw err;
-    }
+    set.addJsonValue(text, p, service, region);
   }
   return set.finish(versionOf(doc.syncToken));
 }
