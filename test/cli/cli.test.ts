@@ -1,22 +1,12 @@
 // The command line: lookup (arguments, stdin, --json, exit codes), lists check|show, usage errors.
 import t from 'tap';
-import { PassThrough, Readable } from 'node:stream';
 import { mkdtempSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers/cli.js';
 import { FIXTURES } from '../helpers/shared-data.js';
 
-async function run(args: string[], stdin = ''): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => { out += c; });
-  stderr.on('data', (c) => { err += c; });
-  const code = await main(args, { stdin: Readable.from([stdin]), stdout, stderr });
-  return { code, out, err };
-}
+const run = runCli;
 
 /** A config with the fixture lists, in a folder of its own. */
 function fixtureConfig(extra = ''): string {
