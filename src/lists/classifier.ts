@@ -1,5 +1,5 @@
 // Classifier: one address in, the contract's lookup result out, from all lists and scopes in one trie walk.
-import { AddrParseError, PrefixTable, SPECIAL_PURPOSE, formatV4, formatV6, mustParsePrefix, parseAddrScratch, type Addr, type Prefix, type ScratchAddr, type Scope } from '../net/index.js';
+import { AddrParseError, PrefixTable, SPECIAL_PURPOSE, formatV4, formatV6, mustParsePrefix, parseAddrScratch, runSteps, runStepsAsync, type Addr, type Prefix, type ScratchAddr, type Scope } from '../net/index.js';
 import type { ListEntry } from './formats/index.js';
 
 /** One list's most specific prefix holding the address. Frozen at load, shared by every result. */
@@ -94,7 +94,23 @@ export class Classifier {
   readonly prefixes: { readonly v4: number; readonly v6: number };
   readonly lists: readonly string[];
 
-  constructor(lists: readonly ClassifierList[]) {
+  private constructor(table: PrefixTable<MatchSet>, prefixes: { v4: number; v6: number }, lists: readonly string[]) {
+    this.#table = table;
+    this.prefixes = Object.freeze(prefixes);
+    this.lists = Object.freeze(lists);
+  }
+
+  /** Builds the classifier of these lists (array order breaks ties). */
+  static build(lists: readonly ClassifierList[]): Classifier {
+    return runSteps(Classifier.#steps(lists));
+  }
+
+  /** The same build, letting requests run between its steps: what a reload in a server uses. */
+  static buildAsync(lists: readonly ClassifierList[]): Promise<Classifier> {
+    return runStepsAsync(Classifier.#steps(lists));
+  }
+
+  static *#steps(lists: readonly ClassifierList[]): Generator<void, Classifier> {
     const byKey = new Map<string, OwnEntries>();
     const own = (prefix: Prefix): OwnEntries => {
       let o = byKey.get(prefix.key);
@@ -106,8 +122,11 @@ export class Classifier {
     };
     let v4 = 0;
     let v6 = 0;
-    lists.forEach((list, order) => {
+    let n = 0;
+    for (let order = 0; order < lists.length; order++) {
+      const list = lists[order]!;
       for (const e of list.entries) {
+        if (++n % 4096 === 0) yield;
         const o = own(e.prefix);
         if (o.matches.length === 0) {
           if (e.prefix.version === 4) v4++;
@@ -119,14 +138,14 @@ export class Classifier {
           match: Object.freeze({ list: list.name, tag: list.tag, prefix: e.prefix.toString(), services: e.services, regions: e.regions }),
         });
       }
-    });
+    }
     for (const [text, scope] of SPECIAL_PURPOSE) {
       if (text === '::ffff:0:0/96') continue; // unmapped to 0.0.0.0/0 by the parser; mapped addresses are IPv4
       own(mustParsePrefix(text)).scope = scope;
     }
     const entries = [...byKey.values()].map((o) => ({ prefix: o.prefix, value: o }));
     const tagSets = new Map<string, readonly string[]>();
-    this.#table = PrefixTable.build<OwnEntries, MatchSet>(entries, (o, outer) => {
+    const table = yield* PrefixTable.steps<OwnEntries, MatchSet>(entries, (o, outer) => {
       o.matches.sort((a, b) => a.order - b.order);
       const mine = o.matches.map((m) => m.match);
       const lists = new Set(mine.map((m) => m.list));
@@ -136,8 +155,7 @@ export class Classifier {
       const scope = o.scope ?? outer?.scope ?? 'global';
       return matchSet([...mine, ...inherited], scope, tagSets);
     });
-    this.prefixes = Object.freeze({ v4, v6 });
-    this.lists = Object.freeze(lists.map((l) => l.name));
+    return new Classifier(table, { v4, v6 }, lists.map((l) => l.name));
   }
 
   /** The match set of an address: one trie walk, no allocation. */

@@ -174,7 +174,7 @@ export async function loadLists(
   }
   const at = new Date().toISOString();
   const lists = [...configured, ...builtinLists(opts.builtins, at)];
-  const classifier = new Classifier(lists);
+  const classifier = await Classifier.buildAsync(lists);
   return {
     lists,
     classifier,

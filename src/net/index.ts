@@ -4,5 +4,6 @@ export type { AddrWords, ScratchAddr } from './addr.js';
 export { Prefix, PrefixParseError, maskAddr, mustParsePrefix, parsePrefix, parsePrefixLoose, prefixFrom } from './prefix.js';
 export type { LooseParse } from './prefix.js';
 export { PrefixTable } from './trie.js';
+export { runSteps, runStepsAsync } from './steps.js';
 export { SCOPES, SPECIAL_PURPOSE, isExternal, scopeOf } from './scope.js';
 export type { Scope } from './scope.js';

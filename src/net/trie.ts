@@ -1,6 +1,7 @@
 // PrefixTable: an immutable longest-prefix-match table over IPv4 and IPv6 prefixes, built once.
 import type { AddrWords } from './addr.js';
 import type { Prefix } from './prefix.js';
+import { runSteps } from './steps.js';
 
 /**
  * A multibit trie with prefix expansion, stored in one Int32Array per family of slot pairs:
@@ -45,6 +46,11 @@ export class PrefixTable<T> {
   static build<T>(entries: ReadonlyArray<{ prefix: Prefix; value: T }>): PrefixTable<T>;
   static build<I, T>(entries: ReadonlyArray<{ prefix: Prefix; value: I }>, resolve: (own: I, outer: T | undefined) => T): PrefixTable<T>;
   static build<I, T>(entries: ReadonlyArray<{ prefix: Prefix; value: I }>, resolve?: (own: I, outer: T | undefined) => T): PrefixTable<T> {
+    return runSteps(PrefixTable.steps(entries, resolve));
+  }
+
+  /** The build as steps of `chunk` prefixes, for a caller that serves requests in between. */
+  static *steps<I, T>(entries: ReadonlyArray<{ prefix: Prefix; value: I }>, resolve?: (own: I, outer: T | undefined) => T, chunk = 4096): Generator<void, PrefixTable<T>> {
     // Shorter prefixes first: every insert then overwrites only slots of shorter prefixes, and
     // the table built so far answers "the longest shorter prefix around this one".
     const sorted = entries.slice().sort((a, b) => a.prefix.bits - b.prefix.bits);
@@ -54,7 +60,9 @@ export class PrefixTable<T> {
     const seen = new Set<string>();
     const size = { v4: 0, v6: 0 };
     const words = [0, 0, 0, 0];
+    let n = 0;
     for (const { prefix, value } of sorted) {
+      if (++n % chunk === 0) yield;
       const key = prefix.key;
       if (seen.has(key)) throw new Error(`PrefixTable.build: duplicate prefix ${prefix.toString()}`);
       seen.add(key);

@@ -6,7 +6,7 @@ import { Enricher, Rules, enrichLine, isFailure, type EnrichOptions, type EventD
 import { DEFAULT_ADDRESS_FIELDS } from '../../src/config/index.js';
 import { mustParsePrefix } from '../../src/net/index.js';
 
-const classifier = new Classifier([
+const classifier = Classifier.build([
   { name: 'microsoft', tag: 'Microsoft', entries: [{ prefix: mustParsePrefix('13.104.0.0/14'), services: [], regions: [] }, { prefix: mustParsePrefix('2603:1000::/24'), services: [], regions: [] }] },
   ...resolveBuiltins().map((b) => ({ name: b.name, tag: b.tag, entries: b.prefixes.map((p) => ({ prefix: p, services: [], regions: [] })) })),
 ]);

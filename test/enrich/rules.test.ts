@@ -6,7 +6,7 @@ import { mustParsePrefix } from '../../src/net/index.js';
 import { resolveBuiltins } from '../../src/lists/builtins.js';
 
 const entry = (p: string, services: string[] = [], regions: string[] = []) => ({ prefix: mustParsePrefix(p), services, regions });
-const classifier = new Classifier([
+const classifier = Classifier.build([
   { name: 'azure', tag: 'Microsoft', entries: [entry('13.107.4.0/22', ['AzureFrontDoor.FirstParty']), entry('20.44.64.0/18', ['AzureCloud', 'AzureCloud.eastus2'], ['eastus2'])] },
   { name: 'aws', tag: 'AWS', entries: [entry('13.32.0.0/15', ['CLOUDFRONT'], ['GLOBAL'])] },
   ...resolveBuiltins().map((b) => ({ name: b.name, tag: b.tag, entries: b.prefixes.map((p) => ({ prefix: p, services: [], regions: [] })) })),

@@ -25,7 +25,7 @@ function sameAsGeneric(t: any, enricher: Enricher, event: Record<string, unknown
 }
 
 const builtins = resolveBuiltins().map((b) => ({ name: b.name, tag: b.tag, entries: b.prefixes.map((p) => ({ prefix: p, services: [], regions: [] })) }));
-const small = new Classifier([{ name: 'ms', tag: 'Microsoft', entries: [{ prefix: mustParsePrefix('13.104.0.0/14'), services: ['A "quoted" \\ service'], regions: ['r'] }] }, ...builtins]);
+const small = Classifier.build([{ name: 'ms', tag: 'Microsoft', entries: [{ prefix: mustParsePrefix('13.104.0.0/14'), services: ['A "quoted" \\ service'], regions: ['r'] }] }, ...builtins]);
 const OPTS: EnrichOptions = { addressFields: DEFAULT_ADDRESS_FIELDS, field: 'IPDestination', detailsField: 'ipdest', addTags: false };
 
 t.test('fixture events, every option combination', async (t) => {
