@@ -46,6 +46,10 @@ export async function buildApp(opts: AppOptions): Promise<IpdestApp> {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true } },
+    // Errors raised before routing (a URL that is not valid percent-encoding) take our shape too.
+    frameworkErrors: (error, _request, reply) => {
+      sendError(reply, 'BAD_REQUEST', error.message);
+    },
   });
   const metrics = new Metrics(state);
   const deps: RouteDeps = { state, metrics, batchLimit: server.batchLimit };
