@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   LIST_MISSING: { status: 422, exit: 1, message: 'A configured list file does not exist' },
   CONFIG_INVALID: { status: 500, exit: 1, message: 'The configuration file is invalid' },
   USAGE: { status: 400, exit: 2, message: 'The command line is wrong' },
+  LISTEN_FAILED: { status: 500, exit: 1, message: 'The server cannot listen on its host and port' },
   INTERNAL: { status: 500, exit: 1, message: 'An internal error; this is a bug in ipdest' },
 } as const;
 

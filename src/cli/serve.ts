@@ -2,6 +2,7 @@
 import { pino } from 'pino';
 import { loadConfig } from '../config/index.js';
 import { buildApp, ServiceState } from '../http/index.js';
+import { IpdestError } from '../errors.js';
 import { EXIT_OK, EXIT_USAGE } from './report.js';
 
 export interface ServeOptions {
@@ -26,7 +27,14 @@ export async function runServe(opts: ServeOptions, io: { stderr: NodeJS.Writable
   logger.info({ config: loaded.file ?? '(embedded defaults)', lists: loaded.config.lists.length, rules: loaded.config.rules.list.length, adminReload: Boolean(server.adminToken) }, 'starting');
   const state = new ServiceState(loaded.config, loaded.baseDir, logger);
   const app = await buildApp({ state, logger });
-  await app.listen({ host: server.host, port: server.port });
+  try {
+    await app.listen({ host: server.host, port: server.port });
+  } catch (err) {
+    await app.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new IpdestError('LISTEN_FAILED', `cannot listen on ${server.host}:${server.port}: ${code ?? ''} ${(err as Error).message}`.trim(),
+      code === 'EADDRINUSE' ? 'another process holds the port: stop it, or choose one with --port / IPDEST_PORT' : undefined);
+  }
   // Listening first: /healthz answers at once, /readyz turns 200 when the lists are in.
   await state.reload('start');
   state.watchFiles();

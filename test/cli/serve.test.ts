@@ -51,3 +51,22 @@ t.test('serve: ready, SIGHUP reload, SIGTERM exit 0', async (t) => {
   t.match(log, /shutting down/);
   t.notMatch(log, /"level":50/, 'no error was logged');
 });
+
+t.test('serve: a port in use is a clear error and exit 1', async (t) => {
+  const { createServer } = await import('node:net');
+  const { runCli } = await import('../helpers/cli.js');
+  const blocker = createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+  t.teardown(() => blocker.close());
+  const port = (blocker.address() as { port: number }).port;
+  const dir = mkdtempSync(join(tmpdir(), 'ipdest-serve-'));
+  const cfg = join(dir, 'ipdest.yaml');
+  writeFileSync(cfg, 'lists: []\n');
+  const prev = process.env.LOG_LEVEL;
+  process.env.LOG_LEVEL = 'silent';
+  t.teardown(() => { if (prev === undefined) delete process.env.LOG_LEVEL; else process.env.LOG_LEVEL = prev; });
+  const r = await runCli(['serve', '-c', cfg, '--host', '127.0.0.1', '--port', String(port)]);
+  t.equal(r.code, 1);
+  t.match(r.err, /cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE/);
+  t.match(r.err, /hint: another process holds the port/);
+});
