@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { ListFormatError, IpdestError } from '../errors.js';
-import { BUILTIN_LISTS, resolveBuiltins, type BuiltinSettings } from './builtins.js';
+import { resolveBuiltins, type BuiltinSettings } from './builtins.js';
 import { Classifier } from './classifier.js';
 import { parseList, type ListEntry, type ListFormat } from './formats/index.js';
 
@@ -184,4 +184,3 @@ export async function loadLists(
   };
 }
 
-export { BUILTIN_LISTS };
