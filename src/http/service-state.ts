@@ -41,8 +41,6 @@ export class ServiceState {
   #listeners: ReloadListener[] = [];
   #watchers: FSWatcher[] = [];
   #debounce: NodeJS.Timeout | null = null;
-  reloadsOk = 0;
-  reloadsFailed = 0;
 
   constructor(config: Config, baseDir: string, log: Logger) {
     this.config = config;
@@ -112,19 +110,22 @@ export class ServiceState {
       if (prev && prev.state === 'loaded' && before && before.file === stamp.file && before.size === stamp.size && before.mtimeMs === stamp.mtimeMs) unchanged.push(prev);
       else toRead.push(spec);
     }
-    const set = await loadLists(this.config.lists, {
-      baseDir: this.baseDir,
-      builtins: this.config.builtins,
-      previous,
-      reuse: new Map(unchanged.map((l) => [l.name, l])),
-    });
-    this.#set = set;
-    this.#enricher = this.#enricher ? this.#enricher.withClassifier(set.classifier) : new Enricher(set.classifier, this.config.enrich, this.#rules);
+    // Nothing changed on disk: the tables in service are the answer, no rebuild.
+    const set = this.#set !== null && toRead.length === 0
+      ? this.#set
+      : await loadLists(this.config.lists, {
+        baseDir: this.baseDir,
+        builtins: this.config.builtins,
+        previous,
+        reuse: new Map(unchanged.map((l) => [l.name, l])),
+      });
+    if (set !== this.#set) {
+      this.#set = set;
+      this.#enricher = this.#enricher ? this.#enricher.withClassifier(set.classifier) : new Enricher(set.classifier, this.config.enrich, this.#rules);
+    }
     this.#stamps = stamps;
     const durationMs = performance.now() - started;
     const outcome: ReloadOutcome = { ok: set.ok, set, durationMs, reread: toRead.map((s) => s.name) };
-    if (set.ok) this.reloadsOk++;
-    else this.reloadsFailed++;
     const summary = set.lists.map((l) => ({ name: l.name, state: l.state, v4: l.prefixes.v4, v6: l.prefixes.v6, version: l.version }));
     const msg = { reason, durationMs: Math.round(durationMs), reread: outcome.reread, prefixes: set.classifier.prefixes, lists: summary };
     if (set.ok) this.#log.info(msg, 'lists loaded');
