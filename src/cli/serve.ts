@@ -2,6 +2,7 @@
 import { pino } from 'pino';
 import { loadConfig } from '../config/index.js';
 import { buildApp, ServiceState } from '../http/index.js';
+import { stopParseThread } from '../lists/index.js';
 import { IpdestError } from '../errors.js';
 import { EXIT_OK, EXIT_USAGE } from './report.js';
 
@@ -49,7 +50,7 @@ export async function runServe(opts: ServeOptions, io: { stderr: NodeJS.Writable
       logger.info({ signal }, 'shutting down: finishing requests in flight');
       process.off('SIGHUP', onHup);
       state.close();
-      app.close().then(() => {
+      app.close().then(() => stopParseThread()).then(() => {
         logger.info('stopped');
         resolve(EXIT_OK);
       }, (err) => {

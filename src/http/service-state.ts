@@ -118,6 +118,7 @@ export class ServiceState {
         builtins: this.config.builtins,
         previous,
         reuse: new Map(unchanged.map((l) => [l.name, l])),
+        offThread: true,
       });
     if (set !== this.#set) {
       this.#set = set;

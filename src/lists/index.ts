@@ -6,4 +6,5 @@ export type { ClassifierList, LookupFailure, LookupOutcome, LookupResult, Match,
 export { FORMATS, parseList } from './formats/index.js';
 export type { ListEntry, ListFormat, ParsedList } from './formats/index.js';
 export { loadList, loadLists, resolveListPath } from './load.js';
+export { parseListOffThread, stopParseThread } from './parse-thread.js';
 export type { ListErrorInfo, ListSet, ListSource, ListState, LoadedList } from './load.js';

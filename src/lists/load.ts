@@ -7,6 +7,7 @@ import { ListFormatError, IpdestError } from '../errors.js';
 import { resolveBuiltins, type BuiltinSettings } from './builtins.js';
 import { Classifier } from './classifier.js';
 import { parseList, type ListEntry, type ListFormat } from './formats/index.js';
+import { parseListOffThread } from './parse-thread.js';
 
 /** What loading needs of a configured list (the config's `lists[]` entries fit it). */
 export interface ListSource {
@@ -74,7 +75,7 @@ function errorInfo(err: unknown): ListErrorInfo {
  * Loads one configured list. Never throws for a bad or missing file: the result says so, and
  * carries `previous`'s entries (the last good version) so that a bad file never replaces a good one.
  */
-export async function loadList(src: ListSource, baseDir: string, previous?: LoadedList): Promise<LoadedList> {
+export async function loadList(src: ListSource, baseDir: string, previous?: LoadedList, offThread = false): Promise<LoadedList> {
   const keep = previous && previous.entries.length > 0 ? previous : undefined;
   const base = { name: src.name, tag: src.tag, format: src.format };
   const file = await resolveListPath(src.path, baseDir);
@@ -100,7 +101,7 @@ export async function loadList(src: ListSource, baseDir: string, previous?: Load
     };
   }
   try {
-    const parsed = parseList(src.format, text, file, { column: src.column });
+    const parsed = offThread ? await parseListOffThread(src.format, text, file, src.column) : parseList(src.format, text, file, { column: src.column });
     const version = parsed.version ?? `sha256:${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
     return {
       ...base,
@@ -158,7 +159,14 @@ function builtinLists(settings: BuiltinSettings | undefined, at: string): Loaded
  */
 export async function loadLists(
   sources: readonly ListSource[],
-  opts: { baseDir: string; builtins?: BuiltinSettings; previous?: ReadonlyMap<string, LoadedList>; reuse?: ReadonlyMap<string, LoadedList> },
+  opts: {
+    baseDir: string;
+    builtins?: BuiltinSettings;
+    previous?: ReadonlyMap<string, LoadedList>;
+    reuse?: ReadonlyMap<string, LoadedList>;
+    /** Parse on a worker thread (a server: requests go on meanwhile). */
+    offThread?: boolean;
+  },
 ): Promise<ListSet> {
   const started = performance.now();
   const configured: LoadedList[] = [];
@@ -168,7 +176,7 @@ export async function loadLists(
       configured.push(reused);
       continue;
     }
-    configured.push(await loadList(s, opts.baseDir, opts.previous?.get(s.name)));
+    configured.push(await loadList(s, opts.baseDir, opts.previous?.get(s.name), opts.offThread));
     // Parsing is synchronous: give waiting requests a turn between lists.
     await new Promise<void>((r) => setImmediate(r));
   }
