@@ -37,6 +37,11 @@ function addContext(d: EventDetails, c: EventContext): void {
 
 const EMPTY_CONTEXT: EventContext = Object.freeze({});
 
+/** What a JSON value is, for messages: "an array", "null", "a string", … */
+export function jsonKind(v: unknown): string {
+  return Array.isArray(v) ? 'an array' : v === null ? 'null' : `a ${typeof v}`;
+}
+
 /**
  * Built once per list set: the classifier is immutable, so a reload builds a new Enricher
  * (`withClassifier`) and swaps one reference; rules and field paths are compiled once and shared.
@@ -74,7 +79,7 @@ export class Enricher {
     if (x.value === undefined || x.value === null) {
       d = { error: { code: 'NO_ADDRESS', message: this.#noAddressMessage }, action: 'keep' };
     } else if (typeof x.value !== 'string') {
-      d = { error: { code: 'INVALID_ADDRESS', message: `${x.field} is a ${Array.isArray(x.value) ? 'array' : typeof x.value}, not an address text`, field: x.field!, value: x.value }, action: 'keep' };
+      d = { error: { code: 'INVALID_ADDRESS', message: `${x.field} is ${jsonKind(x.value)}, not an address text`, field: x.field!, value: x.value }, action: 'keep' };
     } else {
       const addr = parseAddrScratch(x.value);
       if (addr instanceof AddrParseError) {

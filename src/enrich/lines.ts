@@ -1,6 +1,6 @@
 // Line-oriented enrichment (NDJSON, raw netfilter lines, CSV rows): one line in, one output record out.
 import { parseNetfilter } from './netfilter.js';
-import { isFailure, type Enricher, type EventDetails } from './enricher.js';
+import { isFailure, jsonKind, type Enricher, type EventDetails } from './enricher.js';
 import { detailsJson } from './serialize.js';
 
 export interface LineOutcome {
@@ -43,8 +43,7 @@ export function enrichLine(enricher: Enricher, line: string, lineNo: number, opt
     }
   }
   if (!isPlainObject(event)) {
-    const kind = Array.isArray(event) ? 'an array' : event === null ? 'null' : `a ${typeof event}`;
-    const rec = invalidEventRecord(enricher.options.detailsField, lineNo, `expected a JSON object, got ${kind}`, opts.file);
+    const rec = invalidEventRecord(enricher.options.detailsField, lineNo, `expected a JSON object, got ${jsonKind(event)}`, opts.file);
     return { text: JSON.stringify(rec), dropped: false, invalid: true, details: null };
   }
   const r = enrichToText(enricher, event);
@@ -58,14 +57,36 @@ export function enrichLine(enricher: Enricher, line: string, lineNo: number, opt
  * with the event. Otherwise (keys already present, addTags) the event is changed and serialised.
  */
 export function enrichToText(enricher: Enricher, event: Record<string, unknown>): { text: string; details: EventDetails } {
-  const o = enricher.options;
-  // Keys that look like array indices sort first in JSON.stringify, so they cannot be appended.
-  if (o.addTags || isIndexLike(o.field) || Object.hasOwn(event, o.field) || (o.detailsField !== null && (isIndexLike(o.detailsField) || Object.hasOwn(event, o.detailsField)))) {
+  const plan = splicePlan(enricher.options);
+  if (plan === null || Object.hasOwn(event, plan.field) || (plan.details !== null && Object.hasOwn(event, plan.details))) {
     const details = enricher.enrich(event);
     return { text: JSON.stringify(event), details };
   }
   const d = enricher.judge(event);
-  return { text: splice(JSON.stringify(event), d, o), details: d };
+  return { text: splice(JSON.stringify(event), d, plan), details: d };
+}
+
+/** The options' keys, JSON-encoded once; null when additions cannot be appended as text. */
+interface SplicePlan {
+  readonly field: string;
+  readonly details: string | null;
+  readonly fieldKey: string;
+  readonly detailsKey: string | null;
+}
+
+// Built once per options object (an Enricher and its reloaded successors share it).
+const plans = new WeakMap<Enricher['options'], SplicePlan | null>();
+
+function splicePlan(o: Enricher['options']): SplicePlan | null {
+  let plan = plans.get(o);
+  if (plan === undefined) {
+    // addTags changes `tags` in place; keys that look like array indices sort first in JSON.stringify.
+    plan = o.addTags || isIndexLike(o.field) || (o.detailsField !== null && isIndexLike(o.detailsField))
+      ? null
+      : { field: o.field, details: o.detailsField, fieldKey: `${JSON.stringify(o.field)}:`, detailsKey: o.detailsField === null ? null : `${JSON.stringify(o.detailsField)}:` };
+    plans.set(o, plan);
+  }
+  return plan;
 }
 
 function isIndexLike(key: string): boolean {
@@ -73,11 +94,11 @@ function isIndexLike(key: string): boolean {
   return c >= 48 && c <= 57;
 }
 
-function splice(own: string, d: EventDetails, o: Enricher['options']): string {
+function splice(own: string, d: EventDetails, plan: SplicePlan): string {
   let add = '';
   const tag = isFailure(d) ? null : d.IPDestination;
-  if (tag !== null) add += `${JSON.stringify(o.field)}:${JSON.stringify(tag)}`;
-  if (o.detailsField !== null) add += `${add ? ',' : ''}${JSON.stringify(o.detailsField)}:${detailsJson(d)}`;
+  if (tag !== null) add += plan.fieldKey + JSON.stringify(tag);
+  if (plan.detailsKey !== null) add += (add ? ',' : '') + plan.detailsKey + detailsJson(d);
   if (add === '') return own;
   return own.length === 2 ? `{${add}}` : `${own.slice(0, -1)},${add}}`;
 }

@@ -56,13 +56,14 @@ export async function buildApp(opts: AppOptions): Promise<IpdestApp> {
 
   for (const s of ALL_SCHEMAS) app.addSchema(s);
   registerBodyParsers(app);
-  registerErrorHandlers(app, (method) => metrics.countRequest('unmatched', method, 404, 0));
+  const unmatched = metrics.route('unmatched');
+  registerErrorHandlers(app, (method) => unmatched.record(method, 404, 0));
   // Each route gets its own metrics hook, made here with the route's URL: reading
   // request.routeOptions builds a fresh object on every access (bench/http.ts).
   app.addHook('onRoute', (route) => {
-    const url = route.url;
+    const stats = metrics.route(route.url);
     const hook = (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-      metrics.countRequest(url, request.method, reply.statusCode, reply.elapsedTime / 1000);
+      stats.record(request.method, reply.statusCode, reply.elapsedTime / 1000);
       done();
     };
     const existing = route.onResponse === undefined ? [] : Array.isArray(route.onResponse) ? route.onResponse : [route.onResponse];

@@ -5,43 +5,58 @@ import type { ServiceState } from './service-state.js';
 // Latency buckets in seconds: most answers take well under a millisecond.
 const BUCKETS = [0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1];
 
-interface RouteLatency {
+/** One route's counts: made when the route is registered, so a request only does arithmetic. */
+export class RouteStats {
   readonly route: string;
-  readonly counts: Float64Array; // per bucket, not cumulative
-  sum: number;
-  count: number;
-}
+  readonly buckets = new Float64Array(BUCKETS.length + 1); // per bucket, not cumulative
+  sum = 0;
+  count = 0;
+  /** Requests by method, then status. */
+  readonly byMethod = new Map<string, Map<number, number>>();
 
-interface RequestCount {
-  readonly route: string;
-  readonly method: string;
-  readonly status: number;
-  count: number;
+  constructor(route: string) {
+    this.route = route;
+  }
+
+  record(method: string, status: number, seconds: number): void {
+    let byStatus = this.byMethod.get(method);
+    if (byStatus === undefined) {
+      byStatus = new Map();
+      this.byMethod.set(method, byStatus);
+    }
+    byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
+    let b = 0;
+    while (b < BUCKETS.length && seconds > BUCKETS[b]!) b++;
+    this.buckets[b]!++;
+    this.sum += seconds;
+    this.count++;
+  }
 }
 
 /**
- * Per-request counting is plain arithmetic on objects found by one Map get; prom-client sees the
+ * Per-request counting is plain arithmetic on a route's own stats object; prom-client sees the
  * totals only when /metrics is scraped. prom-client's own `labels().inc()` and `observe()` hash
  * the label set on every call: on POST /lookup that was ~8 µs of ~40 µs (bench/http.ts).
  */
 export class Metrics {
   readonly registry = new Registry();
-  readonly #requests = new Map<string, RequestCount>();
-  readonly #latency = new Map<string, RouteLatency>();
+  readonly #routes = new Map<string, RouteStats>();
   readonly #lookups = new Map<string, { count: number }>();
   #dropped = 0;
 
   constructor(state: ServiceState) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'ipdest_' });
-    const requests = this.#requests;
+    const routes = this.#routes;
     const lookups = this.#lookups;
     const self = this;
     new Counter({
       name: 'ipdest_http_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'], registers,
       collect() {
         this.reset();
-        for (const r of requests.values()) this.inc({ route: r.route, method: r.method, status: String(r.status) }, r.count);
+        for (const r of routes.values()) {
+          for (const [method, byStatus] of r.byMethod) for (const [status, n] of byStatus) this.inc({ route: r.route, method, status: String(status) }, n);
+        }
       },
     });
     new Counter({
@@ -92,24 +107,14 @@ export class Metrics {
     state.onReload((o) => reloads.inc({ result: o.ok ? 'ok' : 'failed' }));
   }
 
-  countRequest(route: string, method: string, status: number, seconds: number): void {
-    const key = `${status} ${method} ${route}`;
-    let r = this.#requests.get(key);
+  /** The stats of a route (made once; the route's hook keeps it). */
+  route(route: string): RouteStats {
+    let r = this.#routes.get(route);
     if (r === undefined) {
-      r = { route, method, status, count: 0 };
-      this.#requests.set(key, r);
+      r = new RouteStats(route);
+      this.#routes.set(route, r);
     }
-    r.count++;
-    let l = this.#latency.get(route);
-    if (l === undefined) {
-      l = { route, counts: new Float64Array(BUCKETS.length + 1), sum: 0, count: 0 };
-      this.#latency.set(route, l);
-    }
-    let b = 0;
-    while (b < BUCKETS.length && seconds > BUCKETS[b]!) b++;
-    l.counts[b]!++;
-    l.sum += seconds;
-    l.count++;
+    return r;
   }
 
   countLookup(label: string): void {
@@ -129,11 +134,12 @@ export class Metrics {
   async render(): Promise<string> {
     let text = await this.registry.metrics();
     text += '# HELP ipdest_http_request_duration_seconds HTTP request latency by route\n# TYPE ipdest_http_request_duration_seconds histogram\n';
-    for (const l of this.#latency.values()) {
+    for (const l of this.#routes.values()) {
+      if (l.count === 0) continue;
       const route = l.route.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
       let cumulative = 0;
       BUCKETS.forEach((le, i) => {
-        cumulative += l.counts[i]!;
+        cumulative += l.buckets[i]!;
         text += `ipdest_http_request_duration_seconds_bucket{le="${le}",route="${route}"} ${cumulative}\n`;
       });
       text += `ipdest_http_request_duration_seconds_bucket{le="+Inf",route="${route}"} ${l.count}\n`;

@@ -1,6 +1,6 @@
 // Routes POST /enrich and POST /enrich/batch: events in (JSON or NDJSON), enriched events out, in order.
 import type { FastifyInstance } from 'fastify';
-import { enrichLine, enrichToText, invalidEventRecord, isFailure, isPlainObject } from '../../enrich/index.js';
+import { enrichLine, enrichToText, invalidEventRecord, isFailure, isPlainObject, jsonKind } from '../../enrich/index.js';
 import { NdjsonBody, registerNdjsonParser } from '../body.js';
 import { HttpError } from '../errors.js';
 import type { RouteDeps } from './lookup.js';
@@ -74,8 +74,7 @@ export async function enrichRoutes(app: FastifyInstance, deps: RouteDeps): Promi
       for (let i = 0; i < body.length; i++) {
         const event = body[i];
         if (!isPlainObject(event)) {
-          const kind = Array.isArray(event) ? 'an array' : event === null ? 'null' : `a ${typeof event}`;
-          parts.push(JSON.stringify(invalidEventRecord(enricher.options.detailsField, i + 1, `expected a JSON object, got ${kind}`)));
+          parts.push(JSON.stringify(invalidEventRecord(enricher.options.detailsField, i + 1, `expected a JSON object, got ${jsonKind(event)}`)));
           continue;
         }
         let r;
