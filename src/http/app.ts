@@ -1,4 +1,5 @@
 // buildApp: the Fastify application (routes, parsers, errors, metrics, docs, overload guard); never listens.
+import { createServer } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -6,6 +7,7 @@ import underPressure from '@fastify/under-pressure';
 import type { Logger } from 'pino';
 import { registerBodyParsers } from './body.js';
 import { registerErrorHandlers, sendError } from './errors.js';
+import { FastLookup } from './fast-lookup.js';
 import { Metrics } from './metrics.js';
 import { ALL_SCHEMAS } from './schemas.js';
 import type { ServiceState } from './service-state.js';
@@ -27,21 +29,35 @@ export interface AppOptions {
 }
 
 const VERSION = '0.1.0';
+const KEEP_ALIVE_TIMEOUT = 72_000; // longer than the usual client pool idle time (Logstash's Manticore: 60 s)
 
-export type IpdestApp = FastifyInstance & { metrics: Metrics };
+export type IpdestApp = FastifyInstance & { metrics: Metrics; fastLookup: FastLookup };
 
 export async function buildApp(opts: AppOptions): Promise<IpdestApp> {
   const { state } = opts;
   const server = state.config.server;
+  const metrics = new Metrics(state);
+  const logRequests = process.env.IPDEST_LOG_REQUESTS === '1';
+  const fast = new FastLookup({ state, metrics, bodyLimit: server.bodyLimit, log: opts.logger });
+  if (logRequests) fast.disable();
   const app = Fastify({
+    // POST /lookup's common case is answered before Fastify's routing (fast-lookup.ts); the rest goes on.
+    serverFactory: (handler) => {
+      const http = createServer((req, res) => {
+        if (!fast.take(req, res)) handler(req, res);
+      });
+      http.keepAliveTimeout = KEEP_ALIVE_TIMEOUT;
+      http.requestTimeout = 0; // Fastify's defaults for the server it would make
+      http.setTimeout(0);
+      return http;
+    },
     loggerInstance: opts.logger as FastifyBaseLogger,
     // Hot routes log nothing per request; errors, reloads, start and stop are logged.
-    logController: new LogController({ disableRequestLogging: process.env.IPDEST_LOG_REQUESTS !== '1' }),
+    logController: new LogController({ disableRequestLogging: !logRequests }),
     // No child logger per request (pino's child() is a few µs a request); error logs carry the
     // method and URL themselves.
     childLoggerFactory: (logger) => logger,
     bodyLimit: server.bodyLimit,
-    keepAliveTimeout: 72_000, // longer than the usual client pool idle time (Logstash's Manticore: 60 s)
     routerOptions: { maxParamLength: 256 }, // an IPv6 address with a zone, URL-encoded, fits easily
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -51,7 +67,6 @@ export async function buildApp(opts: AppOptions): Promise<IpdestApp> {
       sendError(reply, 'BAD_REQUEST', error.message);
     },
   });
-  const metrics = new Metrics(state);
   const deps: RouteDeps = { state, metrics, batchLimit: server.batchLimit };
 
   for (const s of ALL_SCHEMAS) app.addSchema(s);
@@ -88,6 +103,12 @@ export async function buildApp(opts: AppOptions): Promise<IpdestApp> {
       sendError(reply, 'OVERLOADED', `overloaded (${type}: ${value}); retry after ${retryAfter} s`);
     },
   });
+  fast.watchPressure(() => app.isUnderPressure());
+  // Closing: Fastify answers every request from now on (503 and the connection closed).
+  app.addHook('preClose', (done) => {
+    fast.disable();
+    done();
+  });
 
   // Routes that answer from the lists get 503 NOT_READY before the first load (ServiceState).
   await app.register(lookupRoutes, deps);
@@ -96,5 +117,5 @@ export async function buildApp(opts: AppOptions): Promise<IpdestApp> {
   await app.register(healthRoutes, deps);
   if (server.adminToken) await app.register(adminRoutes, { ...deps, token: server.adminToken });
 
-  return Object.assign(app, { metrics }) as unknown as IpdestApp;
+  return Object.assign(app, { metrics, fastLookup: fast }) as unknown as IpdestApp;
 }

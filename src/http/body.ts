@@ -9,15 +9,23 @@ import { HttpError } from './errors.js';
 export function registerBodyParsers(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => {
-    const text = body as string;
-    // An empty body is no body (POST /admin/reload is sent without one); routes that need one say so.
-    if (text.trim() === '') return done(null, undefined);
     try {
-      done(null, JSON.parse(text));
+      done(null, parseJsonText(body as string));
     } catch (err) {
-      done(new HttpError('BAD_JSON', `the body is not valid JSON: ${(err as Error).message}`), undefined);
+      done(err as Error, undefined);
     }
   });
+}
+
+/** A JSON body's text as a value (BAD_JSON when it is not JSON). */
+export function parseJsonText(text: string): unknown {
+  // An empty body is no body (POST /admin/reload is sent without one); routes that need one say so.
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new HttpError('BAD_JSON', `the body is not valid JSON: ${(err as Error).message}`);
+  }
 }
 
 /** NDJSON, only in the scope of the routes that take it (elsewhere it is answered 415). */

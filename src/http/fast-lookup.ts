@@ -1,0 +1,124 @@
+// POST /lookup answered straight from Node's request: the one-request-per-event path of Logstash's http filter.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { ERROR_CODES, type ErrorCode } from '../errors.js';
+import { errorBody, HttpError } from './errors.js';
+import { parseJsonText } from './body.js';
+import { answerLookup } from './lookup-answer.js';
+import type { Metrics, RouteStats } from './metrics.js';
+import type { ServiceState } from './service-state.js';
+
+export interface FastLookupOptions {
+  readonly state: ServiceState;
+  readonly metrics: Metrics;
+  readonly bodyLimit: number;
+  readonly log: Logger;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const kPending = Symbol('ipdest.fastLookup');
+
+/** One request's body as it arrives (a few hundred bytes: nearly always one chunk). */
+class Pending {
+  first: Buffer | null = null;
+  more: Buffer[] | null = null;
+  constructor(readonly owner: FastLookup, readonly res: ServerResponse, readonly started: number) {}
+}
+
+type PendingRequest = IncomingMessage & { [kPending]?: Pending };
+
+// Listeners shared by every request (no closure per request): `this` is the request.
+function onData(this: PendingRequest, chunk: Buffer): void {
+  const p = this[kPending]!;
+  if (p.first === null) p.first = chunk;
+  else (p.more ??= [p.first]).push(chunk);
+}
+
+function onEnd(this: PendingRequest): void {
+  const p = this[kPending]!;
+  this[kPending] = undefined;
+  const buf = p.more !== null ? Buffer.concat(p.more) : p.first;
+  p.owner.answer(buf === null ? '' : buf.toString('utf8'), p.res, p.started);
+}
+
+/**
+ * Takes the common case of POST /lookup — exact URL, a JSON or text/plain body with a
+ * Content-Length within the body limit, lists loaded, not overloaded, not closing — and answers it
+ * with the same code the Fastify route runs (lookup-answer.ts), the same error bodies, headers and
+ * metrics. Everything else (chunked bodies, other media types, 413, 415, 503, logging every request)
+ * is left to Fastify, which answers it as usual. Fastify's request lifecycle (hooks, reply object,
+ * content-type parser, validation) costs more per request than the lookup itself (bench/http.ts).
+ */
+export class FastLookup {
+  readonly #state: ServiceState;
+  readonly #metrics: Metrics;
+  readonly #bodyLimit: number;
+  readonly #log: Logger;
+  readonly #stats: RouteStats;
+  #enabled = true;
+  #answered = 0;
+  #underPressure: () => boolean = () => false;
+
+  constructor(opts: FastLookupOptions) {
+    this.#state = opts.state;
+    this.#metrics = opts.metrics;
+    this.#bodyLimit = opts.bodyLimit;
+    this.#log = opts.log;
+    this.#stats = opts.metrics.route('/lookup');
+  }
+
+  /** The overload check of @fastify/under-pressure, once it is registered. */
+  watchPressure(check: () => boolean): void {
+    this.#underPressure = check;
+  }
+
+  /** From now on every request goes through Fastify (closing: it answers 503 and closes). */
+  disable(): void {
+    this.#enabled = false;
+  }
+
+  /** Requests answered here since the start. */
+  get answered(): number {
+    return this.#answered;
+  }
+
+  /** Takes the request and answers it, or returns false to leave it to Fastify. */
+  take(req: IncomingMessage, res: ServerResponse): boolean {
+    if (req.method !== 'POST' || req.url !== '/lookup' || !this.#enabled) return false;
+    const headers = req.headers;
+    const length = headers['content-length'];
+    if (length === undefined || headers['transfer-encoding'] !== undefined || !isJsonMediaType(headers['content-type'])) return false;
+    const n = Number(length);
+    if (!(n > 0 && n <= this.#bodyLimit) || !this.#state.ready || this.#underPressure()) return false;
+    (req as PendingRequest)[kPending] = new Pending(this, res, performance.now());
+    req.on('data', onData);
+    req.on('end', onEnd);
+    return true;
+  }
+
+  answer(text: string, res: ServerResponse, started: number): void {
+    let status = 200;
+    let body: string;
+    try {
+      body = answerLookup(this.#state.enricher, parseJsonText(text), this.#metrics);
+    } catch (err) {
+      const code: ErrorCode = err instanceof HttpError ? err.code : 'INTERNAL';
+      if (code === 'INTERNAL') this.#log.error({ err, url: '/lookup', method: 'POST' }, 'internal error (a bug in ipdest)');
+      status = ERROR_CODES[code].status;
+      body = JSON.stringify(errorBody(code, code === 'INTERNAL' ? undefined : (err as Error).message));
+    }
+    res.writeHead(status, ['content-type', JSON_TYPE, 'content-length', String(Buffer.byteLength(body))]);
+    res.end(body);
+    this.#answered++;
+    this.#stats.record('POST', status, (performance.now() - started) / 1000);
+  }
+}
+
+/** application/json or text/plain (Logstash's default), any parameters, any case: what Fastify's parser takes here. */
+function isJsonMediaType(type: string | undefined): boolean {
+  if (type === undefined) return false;
+  if (type === 'application/json' || type === 'text/plain') return true;
+  const semi = type.indexOf(';');
+  const media = (semi === -1 ? type : type.slice(0, semi)).trim().toLowerCase();
+  return media === 'application/json' || media === 'text/plain';
+}

@@ -1,0 +1,26 @@
+// The answer to POST /lookup, shared by the Fastify route and the fast path: the parsed body in, the result's JSON out.
+import { detailsJson, isFailure, isPlainObject } from '../enrich/index.js';
+import type { Enricher, EventDetails } from '../enrich/index.js';
+import type { LookupFailure, LookupResult } from '../lists/index.js';
+import { HttpError } from './errors.js';
+import type { Metrics } from './metrics.js';
+
+/** Fastify's validation message for a body that is not an object (the route schema says `type: object`). */
+export const NOT_AN_OBJECT = 'body must be object';
+
+export function labelOf(r: EventDetails | LookupResult | LookupFailure): string {
+  return 'error' in r ? r.error.code : r.label;
+}
+
+/**
+ * {"ip": "…"}, or a whole event judged with its port, image and direction: the result as JSON.
+ * Errors about the address are answered inside the result; a body that is not an object throws.
+ */
+export function answerLookup(enricher: Enricher, body: unknown, metrics: Metrics): string {
+  if (!isPlainObject(body)) throw new HttpError('BAD_REQUEST', NOT_AN_OBJECT);
+  let r: EventDetails | LookupResult | LookupFailure = enricher.judge(body);
+  // {"ip": …} when `ip` is not among enrich.addressFields: answer it all the same.
+  if (isFailure(r) && r.error.code === 'NO_ADDRESS' && typeof body.ip === 'string' && !('field' in r.error)) r = enricher.lookup(body.ip);
+  metrics.countLookup(labelOf(r));
+  return detailsJson(r as EventDetails);
+}

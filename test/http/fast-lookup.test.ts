@@ -1,0 +1,157 @@
+// POST /lookup's fast path answers exactly as the Fastify route does, and leaves every other case to Fastify.
+import t from 'tap';
+import http from 'node:http';
+import { pino } from 'pino';
+import { parseConfigText } from '../../src/config/index.js';
+import { buildApp, ServiceState } from '../../src/http/index.js';
+import { testApp } from '../helpers/app.js';
+
+interface Res { status: number; body: string; type: string | undefined }
+
+/** POST /lookup with a Content-Length (the fast path's case) or chunked (Fastify's). */
+function post(port: number, body: Buffer, contentType: string | undefined, chunked: boolean): Promise<Res> {
+  const headers: Record<string, string> = {};
+  if (contentType !== undefined) headers['content-type'] = contentType;
+  if (!chunked) headers['content-length'] = String(body.length);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/lookup', headers }, (res) => {
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => { data += c; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data, type: res.headers['content-type'] }));
+    });
+    req.on('error', reject);
+    if (chunked) req.write(body);
+    req.end(chunked ? undefined : body);
+  });
+}
+
+async function listen(app: Awaited<ReturnType<typeof testApp>>['app']): Promise<number> {
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const addr = app.server.address();
+  if (addr === null || typeof addr === 'string') throw new Error('no port');
+  return addr.port;
+}
+
+const ECS_EVENT = { '@timestamp': '2025-01-06T10:00:00Z', destination: { ip: '13.107.4.50', port: 443 }, network: { transport: 'tcp', direction: 'egress' }, process: { executable: 'C:\\Windows\\System32\\svchost.exe' } };
+const SYSMON_EVENT = { winlog: { event_id: 3, event_data: { DestinationIp: '198.51.100.7', DestinationPort: '3389', Protocol: 'tcp', Initiated: 'true', Image: 'C:\\Program Files\\Zoë\\zoë.exe' } } };
+
+const BODIES: Array<[string, Buffer]> = [
+  ['a Microsoft address', Buffer.from('{"ip":"13.107.4.50"}')],
+  ['a listed address of the user', Buffer.from('{"ip":"198.51.100.7"}')],
+  ['a private address', Buffer.from('{"ip":"10.1.2.3"}')],
+  ['documentation IPv6 with a zone', Buffer.from('{"ip":"fe80::1%eth0"}')],
+  ['an unresolved Logstash reference', Buffer.from('{"ip":"%{[destination][ip]}"}')],
+  ['ip a number', Buffer.from('{"ip":5}')],
+  ['ip null', Buffer.from('{"ip":null}')],
+  ['an empty object', Buffer.from('{}')],
+  ['an ECS event', Buffer.from(JSON.stringify(ECS_EVENT))],
+  ['a Sysmon event, non-ASCII image', Buffer.from(JSON.stringify(SYSMON_EVENT))],
+  ['a prototype-poisoning key', Buffer.from('{"__proto__":{"ip":"1.1.1.1"},"constructor":{"prototype":{}}}')],
+  ['an array', Buffer.from('[1]')],
+  ['a string', Buffer.from('"13.107.4.50"')],
+  ['null', Buffer.from('null')],
+  ['blanks', Buffer.from('  \n')],
+  ['not JSON', Buffer.from('{bad')],
+  ['truncated JSON', Buffer.from('{"ip":"13.107.4.50"')],
+  ['invalid UTF-8 in a value', Buffer.concat([Buffer.from('{"ip":"13.107.4.50","x":"'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}')])],
+  ['invalid UTF-8 in the address', Buffer.concat([Buffer.from('{"ip":"13.107.'), Buffer.from([0xc0, 0xaf]), Buffer.from('"}')])],
+];
+
+const TYPES = ['application/json', 'text/plain', 'application/json; charset=utf-8', 'Text/Plain; charset=UTF-8'];
+
+t.test('every body and media type: the fast path answers what the Fastify route answers', async (t) => {
+  const { app } = await testApp();
+  t.teardown(() => app.close());
+  const port = await listen(app);
+  let sent = 0;
+  for (const [name, body] of BODIES) {
+    for (const type of TYPES) {
+      const before = app.fastLookup.answered;
+      const fast = await post(port, body, type, false);
+      t.equal(app.fastLookup.answered, before + 1, `${name} (${type}): taken by the fast path`);
+      const routed = await post(port, body, type, true);
+      t.equal(app.fastLookup.answered, before + 1, `${name} (${type}): chunked, left to Fastify`);
+      t.same(fast, routed, `${name} (${type}): same status, type and body`);
+      t.ok(fast.status === 200 || fast.status === 400, `${name}: answered ${fast.status}`);
+      sent++;
+    }
+  }
+  t.equal(sent, BODIES.length * TYPES.length);
+});
+
+t.test('the fast path records the route metrics and lookups by tag', async (t) => {
+  const { app } = await testApp();
+  t.teardown(() => app.close());
+  const port = await listen(app);
+  for (let i = 0; i < 3; i++) await post(port, Buffer.from('{"ip":"198.51.100.9"}'), 'application/json', false);
+  await post(port, Buffer.from('{bad'), 'application/json', false);
+  const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+  t.match(metrics, /ipdest_http_requests_total\{route="\/lookup",method="POST",status="200"\} 3/);
+  t.match(metrics, /ipdest_http_requests_total\{route="\/lookup",method="POST",status="400"\} 1/);
+  t.match(metrics, /ipdest_lookups_total\{tag="Mine"\} 3/);
+  t.match(metrics, /ipdest_http_request_duration_seconds_count\{route="\/lookup"\} 4/);
+});
+
+t.test('what the fast path leaves to Fastify is answered as before', async (t) => {
+  const { app } = await testApp({ config: 'server: { bodyLimit: 1024 }\nlists: []\n' });
+  t.teardown(() => app.close());
+  const port = await listen(app);
+  const cases: Array<[string, Buffer, string | undefined, number, string]> = [
+    ['a body over server.bodyLimit', Buffer.from(JSON.stringify({ ip: '10.0.0.1', pad: 'x'.repeat(2000) })), 'application/json', 413, 'BODY_TOO_LARGE'],
+    ['NDJSON', Buffer.from('{"ip":"10.0.0.1"}\n'), 'application/x-ndjson', 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['an unknown media type', Buffer.from('{"ip":"10.0.0.1"}'), 'application/xml', 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['an empty body', Buffer.alloc(0), 'application/json', 400, 'BAD_REQUEST'],
+  ];
+  for (const [name, body, type, status, code] of cases) {
+    const before = app.fastLookup.answered;
+    const r = await post(port, body, type, false);
+    t.equal(app.fastLookup.answered, before, `${name}: not taken`);
+    t.equal(r.status, status, name);
+    t.equal(JSON.parse(r.body).error.code, code, name);
+  }
+});
+
+t.test('before the lists are loaded: 503 NOT_READY, from Fastify', async (t) => {
+  const logger = pino({ level: 'silent' });
+  const state = new ServiceState(parseConfigText('', 'x.yaml'), '.', logger);
+  const app = await buildApp({ state, logger });
+  t.teardown(() => app.close());
+  const port = await listen(app);
+  const r = await post(port, Buffer.from('{"ip":"10.0.0.1"}'), 'application/json', false);
+  t.equal(r.status, 503);
+  t.equal(JSON.parse(r.body).error.code, 'NOT_READY');
+  t.equal(app.fastLookup.answered, 0);
+  await state.reload('test');
+  t.equal((await post(port, Buffer.from('{"ip":"10.0.0.1"}'), 'application/json', false)).status, 200);
+  t.equal(app.fastLookup.answered, 1, 'taken once the lists are in service');
+});
+
+t.test('overloaded: 503 OVERLOADED with Retry-After, from the overload guard', async (t) => {
+  const logger = pino({ level: 'silent' });
+  const state = new ServiceState(parseConfigText('', 'x.yaml'), '.', logger);
+  const app = await buildApp({ state, logger, maxEventLoopDelay: 50, sampleInterval: 50, retryAfter: 7 });
+  t.teardown(() => app.close());
+  await state.reload('test');
+  const port = await listen(app);
+  // Hold the loop past the limit; the sampler's overdue timer then sees the delay.
+  const until = Date.now() + 300;
+  while (Date.now() < until) { /* busy */ }
+  await new Promise((r) => setTimeout(r, 0));
+  const r = await post(port, Buffer.from('{"ip":"10.0.0.1"}'), 'application/json', false);
+  t.equal(r.status, 503);
+  t.equal(JSON.parse(r.body).error.code, 'OVERLOADED');
+  t.equal(app.fastLookup.answered, 0);
+});
+
+t.test('IPDEST_LOG_REQUESTS=1: every request goes through Fastify, so each is logged', async (t) => {
+  process.env.IPDEST_LOG_REQUESTS = '1';
+  t.teardown(() => { delete process.env.IPDEST_LOG_REQUESTS; });
+  const { app } = await testApp();
+  t.teardown(() => app.close());
+  const port = await listen(app);
+  const r = await post(port, Buffer.from('{"ip":"198.51.100.7"}'), 'application/json', false);
+  t.equal(r.status, 200);
+  t.equal(JSON.parse(r.body).IPDestination, 'Mine');
+  t.equal(app.fastLookup.answered, 0);
+});
