@@ -32,11 +32,13 @@ export interface LineOptions {
 /** Enriches one NDJSON line; never throws. */
 export function enrichLine(enricher: Enricher, line: string, lineNo: number, opts: LineOptions = {}): LineOutcome {
   let event: unknown;
+  let source: string | undefined = line; // the event's own JSON text, when it is one
   try {
     event = JSON.parse(line);
   } catch (err) {
     if (opts.rawNetfilter && parseNetfilter(line) !== null) {
       event = { message: line };
+      source = undefined;
     } else {
       const rec = invalidEventRecord(enricher.options.detailsField, lineNo, `not JSON: ${(err as Error).message}`, opts.file);
       return { text: JSON.stringify(rec), dropped: false, invalid: true, details: null };
@@ -46,7 +48,7 @@ export function enrichLine(enricher: Enricher, line: string, lineNo: number, opt
     const rec = invalidEventRecord(enricher.options.detailsField, lineNo, `expected a JSON object, got ${jsonKind(event)}`, opts.file);
     return { text: JSON.stringify(rec), dropped: false, invalid: true, details: null };
   }
-  const r = enrichToText(enricher, event);
+  const r = enrichToText(enricher, event, source);
   return { text: r.text, dropped: r.details.action === 'drop', invalid: false, details: r.details };
 }
 
@@ -55,15 +57,17 @@ export function enrichLine(enricher: Enricher, line: string, lineNo: number, opt
  * additions go at the end of the object, so the text is the event's own JSON with them spliced
  * in before the closing brace: the details are written once, not built and then serialised
  * with the event. Otherwise (keys already present, addTags) the event is changed and serialised.
+ * `source`, the text the event was parsed from, is that JSON as it came: not serialised again,
+ * so its numbers (64-bit record ids too), escapes and key order pass through untouched.
  */
-export function enrichToText(enricher: Enricher, event: Record<string, unknown>): { text: string; details: EventDetails } {
+export function enrichToText(enricher: Enricher, event: Record<string, unknown>, source?: string): { text: string; details: EventDetails } {
   const plan = splicePlan(enricher.options);
   if (plan === null || Object.hasOwn(event, plan.field) || (plan.details !== null && Object.hasOwn(event, plan.details))) {
     const details = enricher.enrich(event);
     return { text: JSON.stringify(event), details };
   }
   const d = enricher.judge(event);
-  return { text: splice(JSON.stringify(event), d, plan), details: d };
+  return { text: splice(source ?? JSON.stringify(event), d, plan), details: d };
 }
 
 /** The options' keys, JSON-encoded once; null when additions cannot be appended as text. */
@@ -94,11 +98,19 @@ function isIndexLike(key: string): boolean {
   return c >= 48 && c <= 57;
 }
 
+/** `own`: one JSON object's text (blanks around it allowed); the additions go before its closing brace. */
 function splice(own: string, d: EventDetails, plan: SplicePlan): string {
   let add = '';
   const tag = isFailure(d) ? null : d.IPDestination;
   if (tag !== null) add += plan.fieldKey + JSON.stringify(tag);
   if (plan.detailsKey !== null) add += (add ? ',' : '') + plan.detailsKey + detailsJson(d);
-  if (add === '') return own;
-  return own.length === 2 ? `{${add}}` : `${own.slice(0, -1)},${add}}`;
+  const end = own.lastIndexOf('}');
+  if (add === '') return own.slice(own.indexOf('{'), end + 1);
+  let i = end - 1;
+  while (isJsonBlank(own.charCodeAt(i))) i--;
+  return `${own.slice(own.indexOf('{'), end)}${own.charCodeAt(i) === 123 /* { : no members */ ? '' : ','}${add}}`;
+}
+
+function isJsonBlank(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
 }

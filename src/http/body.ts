@@ -30,7 +30,8 @@ export function parseJsonText(text: string): unknown {
 
 /** NDJSON, only in the scope of the routes that take it (elsewhere it is answered 415). */
 export function registerNdjsonParser(app: FastifyInstance): void {
-  app.addContentTypeParser('application/x-ndjson', { parseAs: 'string' }, (_req, body, done) => done(null, new NdjsonBody(body as string)));
+  // Read as bytes and decoded once: a string body arrives as a rope of chunks, flattened again later.
+  app.addContentTypeParser('application/x-ndjson', { parseAs: 'buffer' }, (_req, body, done) => done(null, new NdjsonBody((body as Buffer).toString('utf8'))));
 }
 
 /** An NDJSON body, parsed line by line by the route (a bad line is answered in its place). */

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { readFileSync, readdirSync } from 'node:fs';
 import { Classifier, loadLists } from '../../src/lists/index.js';
 import { resolveBuiltins } from '../../src/lists/builtins.js';
-import { Enricher, Rules, detailsJson, enrichToText, type EnrichOptions } from '../../src/enrich/index.js';
+import { Enricher, Rules, detailsJson, enrichLine, enrichToText, type EnrichOptions } from '../../src/enrich/index.js';
 import { DEFAULT_ADDRESS_FIELDS } from '../../src/config/index.js';
 import { mustParsePrefix } from '../../src/net/index.js';
 import { dataPath, sharedData, SHARED_DATA } from '../helpers/shared-data.js';
@@ -22,6 +22,9 @@ function sameAsGeneric(t: any, enricher: Enricher, event: Record<string, unknown
   enricher.enrich(b);
   const generic = JSON.stringify(b);
   if (fast !== generic) t.equal(fast, generic, why);
+  // From its own canonical text as an NDJSON line: the same bytes.
+  const line = enrichLine(enricher, JSON.stringify(event), 1).text;
+  if (line !== generic) t.equal(line, generic, `${why} (as a line)`);
 }
 
 const builtins = resolveBuiltins().map((b) => ({ name: b.name, tag: b.tag, entries: b.prefixes.map((p) => ({ prefix: p, services: [], regions: [] })) }));
@@ -78,4 +81,43 @@ t.test('real events and real lists', sharedData('sysmon'), async (t) => {
     t.equal(detailsJson(r as never), JSON.stringify(r), ip);
   }
   t.ok(n > 1000, `${n} events`);
+});
+
+/** JSON text of a value with blanks wherever JSON allows them (and nowhere else). */
+function spaced(v: unknown, blanks: () => string): string {
+  if (Array.isArray(v)) return `${blanks()}[${v.map((x) => spaced(x, blanks)).join(`${blanks()},`)}${blanks()}]${blanks()}`;
+  if (v !== null && typeof v === 'object') {
+    const members = Object.entries(v).map(([k, x]) => `${blanks()}${JSON.stringify(k)}${blanks()}:${spaced(x, blanks)}`);
+    return `${blanks()}{${members.join(',')}${blanks()}}${blanks()}`;
+  }
+  return `${blanks()}${JSON.stringify(v)}${blanks()}`;
+}
+
+t.test('a line is enriched in its own text: any spacing, the same event once parsed (property)', async (t) => {
+  const enricher = new Enricher(small, OPTS, RULES);
+  const ip = fc.oneof(fc.ipV4(), fc.ipV6(), fc.constantFrom('13.104.3.4', '10.1.1.1', '%{[x]}', ''), fc.string());
+  const blank = fc.array(fc.constantFrom(' ', '\t', '\r', '\n'), { maxLength: 2 }).map((b) => b.join(''));
+  fc.assert(fc.property(fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 5 }), fc.option(ip), fc.infiniteStream(blank), (extra, address, blanks) => {
+    const event: Record<string, unknown> = address === null ? extra : { ...extra, destination: { ip: address } };
+    const text = spaced(event, () => blanks.next().value as string);
+    const b = structuredClone(JSON.parse(text));
+    enricher.enrich(b);
+    const out = enrichLine(enricher, text, 1).text;
+    // The same event (JSON.parse keeps the last of repeated keys either way), in one JSON value.
+    t.same(JSON.parse(out), JSON.parse(JSON.stringify(b)));
+    return out.startsWith('{') && out.endsWith('}');
+  }), { seed: 12, numRuns: 2000 });
+  t.pass('2000 spaced events');
+});
+
+t.test('a line keeps what serialising would change: 64-bit integers, escapes, number forms', async (t) => {
+  const enricher = new Enricher(small, OPTS, RULES);
+  const line = '{"record_id":18446744073709551615,"ratio":1.50,"exp":1E3,"s":"caf\\u00e9 \\/","destination":{"ip":"13.104.1.1"}}';
+  const out = enrichLine(enricher, line, 1).text;
+  t.ok(out.startsWith(line.slice(0, -1)), 'the event text up to its closing brace, unchanged');
+  t.match(out, /,"IPDestination":"Microsoft","ipdest":\{/);
+  t.equal(JSON.parse(out).ipdest.label, 'Microsoft');
+  const empty = enrichLine(enricher, ' { \t} \r', 1).text;
+  t.same(JSON.parse(empty), { ipdest: JSON.parse(JSON.stringify(enricher.judge({}))) }, 'an empty object with blanks');
+  t.notOk(/^\s|\s$/.test(empty), 'no blanks around the result');
 });
