@@ -136,6 +136,13 @@ rules:
   t.match(lines[3], { ipdest: { error: { code: 'INVALID_EVENT', line: 5 } } });
   const ndOmit = await app.inject({ method: 'POST', url: '/enrich/batch?dropped=omit', headers: { 'content-type': 'application/x-ndjson' }, payload: ndjson });
   t.equal(ndOmit.body.trim().split('\n').length, 4);
+  // Each NDJSON line comes back as sent, the additions spliced in: a 64-bit record id, spacing,
+  // escapes and a CRLF line end do not pass through a second serialisation.
+  const sent = '{ "record_id": 18446744073709551615, "s": "caf\\u00e9", "destination": { "ip": "198.51.100.1" } }';
+  const kept = await app.inject({ method: 'POST', url: '/enrich/batch', headers: { 'content-type': 'application/x-ndjson' }, payload: `${sent}\r\n` });
+  t.equal(kept.body.slice(0, sent.length - 1), sent.slice(0, -1), 'the line up to its closing brace, unchanged');
+  t.match(JSON.parse(kept.body), { s: 'café', IPDestination: 'Mine' });
+  t.equal(kept.body.split('\n').length, 2, 'one line out, ending in a newline');
   const badQuery = await app.inject({ method: 'POST', url: '/enrich/batch?dropped=maybe', payload: [] });
   t.equal(badQuery.statusCode, 400);
   const notArray = await app.inject({ method: 'POST', url: '/enrich/batch', payload: { ip: '1.1.1.1' } });
