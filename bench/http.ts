@@ -1,4 +1,5 @@
 // Scenario `http`: POST /lookup against a bare Fastify echo route, /enrich/batch against the JSON floor, reloads under load.
+// Env: BENCH_HTTP_SECONDS (each timed run, 10), BENCH_HTTP_ROUNDS (3), BENCH_HTTP_WARMUP (6 s), BENCH_HTTP_QUICK (POST /lookup only).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -94,8 +95,10 @@ export async function run(): Promise<Row[]> {
     const res = await load({ url: target, connections, duration, requests: reqs });
     return { res, cpuUs: ((cpuSeconds(pid) - cpu0) / res.requests.total) * 1e6 };
   };
-  await load({ url: echoUrl, connections, duration: 2, requests: echoRequests });
-  await load({ url, connections, duration: 2, requests });
+  // Warm-up, both alike: the JIT settles over the first few hundred thousand requests.
+  const warmup = Number(process.env.BENCH_HTTP_WARMUP ?? 6);
+  await load({ url: echoUrl, connections, duration: warmup, requests: echoRequests });
+  await load({ url, connections, duration: warmup, requests });
   const rounds = Number(process.env.BENCH_HTTP_ROUNDS ?? 3);
   const bareRuns: Array<Awaited<ReturnType<typeof timed>>> = [];
   const ourRuns: Array<Awaited<ReturnType<typeof timed>>> = [];
