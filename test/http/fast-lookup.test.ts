@@ -155,3 +155,34 @@ t.test('IPDEST_LOG_REQUESTS=1: every request goes through Fastify, so each is lo
   t.equal(JSON.parse(r.body).IPDestination, 'Mine');
   t.equal(app.fastLookup.answered, 0);
 });
+
+t.test('a body in several pieces, and a client gone mid-body: answered, and the server carries on', async (t) => {
+  const { app } = await testApp();
+  t.teardown(() => app.close());
+  const port = await listen(app);
+  const net = await import('node:net');
+  const body = '{"ip":"198.51.100.7","pad":"' + 'x'.repeat(200) + '"}';
+  const head = `POST /lookup HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`;
+  const answer = await new Promise<string>((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1');
+    let data = '';
+    s.on('data', (c) => { data += c; });
+    s.on('end', () => resolve(data));
+    s.on('error', reject);
+    // Three writes with pauses: three chunks at the server.
+    s.write(head + body.slice(0, 5));
+    setTimeout(() => s.write(body.slice(5, 100)), 20);
+    setTimeout(() => s.write(body.slice(100)), 40);
+  });
+  t.match(answer, /^HTTP\/1\.1 200 /);
+  t.equal(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)).IPDestination, 'Mine');
+  const before = app.fastLookup.answered;
+  await new Promise<void>((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.write(head + body.slice(0, 10), () => setTimeout(() => { s.destroy(); resolve(); }, 20));
+  });
+  await new Promise((r) => setTimeout(r, 50));
+  t.equal(app.fastLookup.answered, before, 'nothing answered for the abandoned request');
+  const next = await post(port, Buffer.from('{"ip":"10.0.0.1"}'), 'application/json', false);
+  t.equal(next.status, 200, 'the next request is answered');
+});
