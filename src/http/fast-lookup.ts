@@ -96,6 +96,7 @@ export class FastLookup {
     return true;
   }
 
+  /** Answers a taken request once its body is in (called by the shared `end` listener). */
   answer(text: string, res: ServerResponse, started: number): void {
     let status = 200;
     let body: string;

@@ -55,6 +55,9 @@ const BODIES: Array<[string, Buffer]> = [
   ['not JSON', Buffer.from('{bad')],
   ['truncated JSON', Buffer.from('{"ip":"13.107.4.50"')],
   ['invalid UTF-8 in a value', Buffer.concat([Buffer.from('{"ip":"13.107.4.50","x":"'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}')])],
+  ['100k-deep nested objects', Buffer.from('{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000))],
+  ['100k-deep nested arrays', Buffer.from('['.repeat(100_000) + ']'.repeat(100_000))],
+  ['a 300 kB address string', Buffer.from(JSON.stringify({ ip: '1'.repeat(300_000) }))],
   ['invalid UTF-8 in the address', Buffer.concat([Buffer.from('{"ip":"13.107.'), Buffer.from([0xc0, 0xaf]), Buffer.from('"}')])],
 ];
 
