@@ -30,8 +30,11 @@ export function measure(n: number, fn: (i: number) => unknown, runs = 5, warmup 
     if (r >= warmup) rates.push(n / (ns / 1e9));
   }
   if (sink === -1) console.log('unreachable');
-  rates.sort((a, b) => a - b);
-  return rates[Math.floor(rates.length / 2)]!;
+  return median(rates);
+}
+
+export function median(xs: readonly number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 }
 
 export function machineLine(): string {

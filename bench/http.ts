@@ -11,7 +11,7 @@ import { Enricher, Rules } from '../src/enrich/index.js';
 import { parseJsonText } from '../src/http/body.js';
 import { answerLookup } from '../src/http/lookup-answer.js';
 import type { Metrics } from '../src/http/metrics.js';
-import { BENCH_DIR, SHARED_DATA, measure, type Row } from './harness.js';
+import { BENCH_DIR, SHARED_DATA, measure, median, type Row } from './harness.js';
 import { REAL_SOURCES, addressMix } from './real-lists.js';
 
 const ROOT = resolve(BENCH_DIR, '..');
@@ -112,7 +112,6 @@ export async function run(): Promise<Row[]> {
     ourRuns.push(await timed(url, srv.child.pid, requests));
   }
   await stop(echo.child);
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const ratios = ourRuns.map((o, i) => o.res.requests.average / bareRuns[i]!.res.requests.average);
   const list = (xs: number[], digits: number) => xs.map((x) => x.toFixed(digits)).join(', ');
   const bareRate = median(bareRuns.map((b) => b.res.requests.average));

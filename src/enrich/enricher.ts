@@ -27,6 +27,11 @@ export function isFailure(d: EventDetails | LookupResult | LookupFailure): d is 
   return 'error' in d;
 }
 
+/** What a result is counted under: its label, or its error code. */
+export function labelOf(d: EventDetails | LookupResult | LookupFailure): string {
+  return 'error' in d ? d.error.code : d.label;
+}
+
 function addContext(d: EventDetails, c: EventContext): void {
   if (c.direction !== undefined) d.direction = c.direction;
   if (c.port !== undefined) d.port = c.port;

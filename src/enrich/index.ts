@@ -1,7 +1,7 @@
 // The enrich layer: event shapes, address extraction, netfilter lines, services, rules and the Enricher.
 export { AddressExtractor, toPort, toProtocol } from './context.js';
 export type { Direction, EventContext, Extracted } from './context.js';
-export { Enricher, isFailure, jsonKind } from './enricher.js';
+export { Enricher, isFailure, jsonKind, labelOf } from './enricher.js';
 export type { EnrichOptions, EventDetails, EventFailure } from './enricher.js';
 export { FieldPath } from './fields.js';
 export { enrichLine, enrichToText, invalidEventRecord, isPlainObject } from './lines.js';

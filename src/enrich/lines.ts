@@ -104,11 +104,12 @@ function splice(own: string, d: EventDetails, plan: SplicePlan): string {
   const tag = isFailure(d) ? null : d.IPDestination;
   if (tag !== null) add += plan.fieldKey + JSON.stringify(tag);
   if (plan.detailsKey !== null) add += (add ? ',' : '') + plan.detailsKey + detailsJson(d);
+  const start = own.indexOf('{');
   const end = own.lastIndexOf('}');
-  if (add === '') return own.slice(own.indexOf('{'), end + 1);
+  if (add === '') return own.slice(start, end + 1);
   let i = end - 1;
   while (isJsonBlank(own.charCodeAt(i))) i--;
-  return `${own.slice(own.indexOf('{'), end)}${own.charCodeAt(i) === 123 /* { : no members */ ? '' : ','}${add}}`;
+  return `${own.slice(start, end)}${i === start /* no members */ ? '' : ','}${add}}`;
 }
 
 function isJsonBlank(c: number): boolean {

@@ -10,9 +10,15 @@ export function errorBody(code: ErrorCode, message: string = ERROR_CODES[code].m
   return { error: { code, message } };
 }
 
+/** The status and JSON text of `{"error": {code, message}}`. */
+export function errorPayload(code: ErrorCode, message?: string): { status: number; text: string } {
+  return { status: ERROR_CODES[code].status, text: JSON.stringify(errorBody(code, message)) };
+}
+
 /** Sends `{"error": {code, message}}` with the code's status. */
 export function sendError(reply: FastifyReply, code: ErrorCode, message?: string): FastifyReply {
-  return reply.code(ERROR_CODES[code].status).type('application/json; charset=utf-8').send(JSON.stringify(errorBody(code, message)));
+  const e = errorPayload(code, message);
+  return reply.code(e.status).type('application/json; charset=utf-8').send(e.text);
 }
 
 /** An error a handler throws to answer with one of our codes. */

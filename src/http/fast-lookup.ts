@@ -1,8 +1,8 @@
 // POST /lookup answered straight from Node's request: the one-request-per-event path of Logstash's http filter.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { ERROR_CODES, type ErrorCode } from '../errors.js';
-import { errorBody, HttpError } from './errors.js';
+import type { ErrorCode } from '../errors.js';
+import { errorPayload, HttpError } from './errors.js';
 import { parseJsonText } from './body.js';
 import { answerLookup } from './lookup-answer.js';
 import type { Metrics, RouteStats } from './metrics.js';
@@ -105,8 +105,7 @@ export class FastLookup {
     } catch (err) {
       const code: ErrorCode = err instanceof HttpError ? err.code : 'INTERNAL';
       if (code === 'INTERNAL') this.#log.error({ err, url: '/lookup', method: 'POST' }, 'internal error (a bug in ipdest)');
-      status = ERROR_CODES[code].status;
-      body = JSON.stringify(errorBody(code, code === 'INTERNAL' ? undefined : (err as Error).message));
+      ({ status, text: body } = errorPayload(code, code === 'INTERNAL' ? undefined : (err as Error).message));
     }
     res.writeHead(status, ['content-type', JSON_TYPE, 'content-length', String(Buffer.byteLength(body))]);
     res.end(body);

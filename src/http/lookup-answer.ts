@@ -1,5 +1,5 @@
 // The answer to POST /lookup, shared by the Fastify route and the fast path: the parsed body in, the result's JSON out.
-import { detailsJson, isFailure, isPlainObject } from '../enrich/index.js';
+import { detailsJson, isFailure, isPlainObject, labelOf } from '../enrich/index.js';
 import type { Enricher, EventDetails } from '../enrich/index.js';
 import type { LookupFailure, LookupResult } from '../lists/index.js';
 import { HttpError } from './errors.js';
@@ -7,10 +7,6 @@ import type { Metrics } from './metrics.js';
 
 /** Fastify's validation message for a body that is not an object (the route schema says `type: object`). */
 export const NOT_AN_OBJECT = 'body must be object';
-
-export function labelOf(r: EventDetails | LookupResult | LookupFailure): string {
-  return 'error' in r ? r.error.code : r.label;
-}
 
 /**
  * {"ip": "…"}, or a whole event judged with its port, image and direction: the result as JSON.

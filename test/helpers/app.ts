@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { parseConfigText } from '../../src/config/index.js';
-import { buildApp, ServiceState, type IpdestApp } from '../../src/http/index.js';
+import { buildApp, ServiceState, type AppOptions, type IpdestApp } from '../../src/http/index.js';
 import { FIXTURES } from './shared-data.js';
 
 export interface TestApp {
@@ -36,4 +36,19 @@ export async function testApp(opts: { config?: string; token?: boolean; files?: 
   const app = await buildApp({ state, logger });
   await state.reload('test');
   return { app, state, dir };
+}
+
+/** The app on the embedded defaults (built-in lists), not loaded yet: the test reloads when it wants. */
+export async function defaultsApp(opts: Omit<AppOptions, 'state' | 'logger'> = {}): Promise<{ app: IpdestApp; state: ServiceState }> {
+  const logger = pino({ level: 'silent' });
+  const state = new ServiceState(parseConfigText('', 'x.yaml'), '.', logger);
+  return { app: await buildApp({ state, logger, ...opts }), state };
+}
+
+/** Listens on 127.0.0.1, a free port; returns the port. */
+export async function listen(app: IpdestApp): Promise<number> {
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const addr = app.server.address();
+  if (addr === null || typeof addr === 'string') throw new Error('no port');
+  return addr.port;
 }

@@ -1,10 +1,7 @@
 // POST /lookup's fast path answers exactly as the Fastify route does, and leaves every other case to Fastify.
 import t from 'tap';
 import http from 'node:http';
-import { pino } from 'pino';
-import { parseConfigText } from '../../src/config/index.js';
-import { buildApp, ServiceState } from '../../src/http/index.js';
-import { testApp } from '../helpers/app.js';
+import { defaultsApp, listen, testApp } from '../helpers/app.js';
 
 interface Res { status: number; body: string; type: string | undefined }
 
@@ -24,13 +21,6 @@ function post(port: number, body: Buffer, contentType: string | undefined, chunk
     if (chunked) req.write(body);
     req.end(chunked ? undefined : body);
   });
-}
-
-async function listen(app: Awaited<ReturnType<typeof testApp>>['app']): Promise<number> {
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const addr = app.server.address();
-  if (addr === null || typeof addr === 'string') throw new Error('no port');
-  return addr.port;
 }
 
 const ECS_EVENT = { '@timestamp': '2025-01-06T10:00:00Z', destination: { ip: '13.107.4.50', port: 443 }, network: { transport: 'tcp', direction: 'egress' }, process: { executable: 'C:\\Windows\\System32\\svchost.exe' } };
@@ -116,9 +106,7 @@ t.test('what the fast path leaves to Fastify is answered as before', async (t) =
 });
 
 t.test('before the lists are loaded: 503 NOT_READY, from Fastify', async (t) => {
-  const logger = pino({ level: 'silent' });
-  const state = new ServiceState(parseConfigText('', 'x.yaml'), '.', logger);
-  const app = await buildApp({ state, logger });
+  const { app, state } = await defaultsApp();
   t.teardown(() => app.close());
   const port = await listen(app);
   const r = await post(port, Buffer.from('{"ip":"10.0.0.1"}'), 'application/json', false);
@@ -130,10 +118,8 @@ t.test('before the lists are loaded: 503 NOT_READY, from Fastify', async (t) => 
   t.equal(app.fastLookup.answered, 1, 'taken once the lists are in service');
 });
 
-t.test('overloaded: 503 OVERLOADED with Retry-After, from the overload guard', async (t) => {
-  const logger = pino({ level: 'silent' });
-  const state = new ServiceState(parseConfigText('', 'x.yaml'), '.', logger);
-  const app = await buildApp({ state, logger, maxEventLoopDelay: 50, sampleInterval: 50, retryAfter: 7 });
+t.test('overloaded: 503 OVERLOADED, from the overload guard', async (t) => {
+  const { app, state } = await defaultsApp({ maxEventLoopDelay: 50, sampleInterval: 50, retryAfter: 7 });
   t.teardown(() => app.close());
   await state.reload('test');
   const port = await listen(app);

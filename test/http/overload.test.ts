@@ -1,13 +1,9 @@
 // Overload: a saturated event loop is answered 503 OVERLOADED with Retry-After, then recovers.
 import t from 'tap';
-import { pino } from 'pino';
-import { parseConfigText } from '../../src/config/index.js';
-import { buildApp, ServiceState } from '../../src/http/index.js';
+import { defaultsApp } from '../helpers/app.js';
 
 t.test('503 with Retry-After while the event loop lags, 200 again after', async (t) => {
-  const logger = pino({ level: 'silent' });
-  const state = new ServiceState(parseConfigText('', 'x.yaml'), '.', logger);
-  const app = await buildApp({ state, logger, maxEventLoopDelay: 50, sampleInterval: 50, retryAfter: 7 });
+  const { app, state } = await defaultsApp({ maxEventLoopDelay: 50, sampleInterval: 50, retryAfter: 7 });
   t.teardown(() => app.close());
   await state.reload('test');
   await app.ready();

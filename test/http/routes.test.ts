@@ -1,6 +1,6 @@
 // Every route and error code, through app.inject: the contract's shapes, Logstash's and Graylog's calls.
 import t from 'tap';
-import { testApp, TOKEN } from '../helpers/app.js';
+import { defaultsApp, testApp, TOKEN } from '../helpers/app.js';
 
 const json = (r: { body: string }) => JSON.parse(r.body);
 
@@ -178,11 +178,7 @@ t.test('GET /lists, /healthz, /readyz, /metrics, /docs', async (t) => {
 });
 
 t.test('readiness before the first load', async (t) => {
-  const { pino } = await import('pino');
-  const { parseConfigText } = await import('../../src/config/index.js');
-  const { buildApp, ServiceState } = await import('../../src/http/index.js');
-  const state = new ServiceState(parseConfigText('', 'x.yaml'), '.', pino({ level: 'silent' }));
-  const app = await buildApp({ state, logger: pino({ level: 'silent' }) });
+  const { app, state } = await defaultsApp();
   t.teardown(() => app.close());
   const r = await app.inject({ method: 'GET', url: '/readyz' });
   t.equal(r.statusCode, 503);

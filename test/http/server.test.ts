@@ -3,7 +3,7 @@ import t from 'tap';
 import http from 'node:http';
 import { readFileSync, readdirSync, writeFileSync, copyFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
-import { testApp, TOKEN } from '../helpers/app.js';
+import { listen, testApp, TOKEN } from '../helpers/app.js';
 import { dataPath, sharedData, FIXTURES } from '../helpers/shared-data.js';
 
 interface Res { status: number; body: string; headers: http.IncomingHttpHeaders }
@@ -19,13 +19,6 @@ function request(port: number, method: string, path: string, body?: string, head
     req.on('error', reject);
     req.end(body);
   });
-}
-
-async function listen(app: Awaited<ReturnType<typeof testApp>>['app']): Promise<number> {
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const addr = app.server.address();
-  if (addr === null || typeof addr === 'string') throw new Error('no port');
-  return addr.port;
 }
 
 t.test("1,000 requests on one keep-alive connection, as Logstash's pool sends them", async (t) => {

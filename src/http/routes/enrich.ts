@@ -1,6 +1,6 @@
 // Routes POST /enrich and POST /enrich/batch: events in (JSON or NDJSON), enriched events out, in order.
 import type { FastifyInstance } from 'fastify';
-import { enrichLine, enrichToText, invalidEventRecord, isFailure, isPlainObject, jsonKind } from '../../enrich/index.js';
+import { enrichLine, enrichToText, invalidEventRecord, isPlainObject, jsonKind, labelOf } from '../../enrich/index.js';
 import { NdjsonBody, registerNdjsonParser } from '../body.js';
 import { HttpError } from '../errors.js';
 import type { RouteDeps } from './lookup.js';
@@ -32,7 +32,7 @@ export async function enrichRoutes(app: FastifyInstance, deps: RouteDeps): Promi
       throw err;
     }
     const d = out.details;
-    metrics.countLookup(isFailure(d) ? d.error.code : d.label);
+    metrics.countLookup(labelOf(d));
     if (d.action === 'drop') metrics.countDropped();
     return reply.type(JSON_TYPE).send(out.text);
   });
@@ -65,7 +65,7 @@ export async function enrichRoutes(app: FastifyInstance, deps: RouteDeps): Promi
             if (!(err instanceof RangeError)) throw err;
             r = { text: JSON.stringify(invalidEventRecord(enricher.options.detailsField, i + 1, 'the event is nested too deeply to serialise')), dropped: false, invalid: true, details: null };
           }
-          if (r.details) metrics.countLookup(isFailure(r.details) ? r.details.error.code : r.details.label);
+          if (r.details) metrics.countLookup(labelOf(r.details));
           if (r.dropped) {
             metrics.countDropped();
             if (omit) continue;
@@ -94,7 +94,7 @@ export async function enrichRoutes(app: FastifyInstance, deps: RouteDeps): Promi
           continue;
         }
         const d = r.details;
-        metrics.countLookup(isFailure(d) ? d.error.code : d.label);
+        metrics.countLookup(labelOf(d));
         if (d.action === 'drop') {
           metrics.countDropped();
           if (omit) continue;

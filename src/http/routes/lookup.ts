@@ -1,9 +1,9 @@
 // Routes GET /lookup/:ip, POST /lookup, POST /lookup/batch: one address (or event) in, the result out.
 import type { FastifyInstance } from 'fastify';
-import { detailsJson } from '../../enrich/index.js';
+import { detailsJson, labelOf } from '../../enrich/index.js';
 import type { LookupResult } from '../../lists/index.js';
 import { HttpError, sendError } from '../errors.js';
-import { answerLookup, labelOf } from '../lookup-answer.js';
+import { answerLookup } from '../lookup-answer.js';
 import type { Metrics } from '../metrics.js';
 import type { ServiceState } from '../service-state.js';
 
