@@ -33,8 +33,21 @@ export function toPort(v: unknown): number | undefined {
 
 export function toProtocol(v: unknown): string | undefined {
   if (typeof v === 'number') return PROTOCOL_NUMBERS[String(v)];
-  if (typeof v !== 'string' || v === '') return undefined;
+  if (typeof v !== 'string' || v === '' || isUnresolvedReference(v)) return undefined;
   return PROTOCOL_NUMBERS[v] ?? v.toLowerCase();
+}
+
+/**
+ * What Logstash sends for a field the event does not have: the reference itself, `%{[process][executable]}`.
+ * Such a value is no fact about the connection.
+ */
+export function isUnresolvedReference(v: string): boolean {
+  return v.startsWith('%{') && v.endsWith('}');
+}
+
+/** A non-empty string that is not an unresolved reference, else undefined. */
+function textFact(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' && !isUnresolvedReference(v) ? v : undefined;
 }
 
 function isFalse(v: unknown): boolean {
@@ -84,8 +97,7 @@ function directionalSource(path: FieldPath, shape: DirectionalShape): AddressSou
       }
       setIf(ctx, 'port', toPort(shape.port.get(event)));
       setIf(ctx, 'protocol', toProtocol(shape.protocol.get(event)));
-      const proc = shape.process.get(event);
-      if (typeof proc === 'string' && proc !== '') ctx.process = proc;
+      setIf(ctx, 'process', textFact(shape.process.get(event)));
       return { field, value, context: withService(ctx) };
     },
   };
@@ -129,8 +141,8 @@ function tableSource(path: FieldPath, portName: string, processNames: readonly s
       setIf(ctx, 'port', toPort(port.get(event)));
       setIf(ctx, 'protocol', toProtocol(protocol.get(event)));
       for (const p of processes) {
-        const v = p.get(event);
-        if (typeof v === 'string' && v !== '') { ctx.process = v; break; }
+        const v = textFact(p.get(event));
+        if (v !== undefined) { ctx.process = v; break; }
       }
       return { field: path.path, value, context: withService(ctx) };
     },

@@ -17,7 +17,7 @@ export interface EnrichOptions {
 /** An event's failure to classify: the address error, plus the field and value it came from. */
 export interface EventFailure {
   input?: string;
-  error: { code: 'INVALID_ADDRESS' | 'NO_ADDRESS'; message: string; field?: string; value?: unknown };
+  error: { code: 'INVALID_ADDRESS' | 'NO_ADDRESS'; message: string; field?: string; value?: string };
   action: 'keep';
 }
 
@@ -44,7 +44,7 @@ const EMPTY_CONTEXT: EventContext = Object.freeze({});
 
 /** What a JSON value is, for messages: "an array", "null", "a string", … */
 export function jsonKind(v: unknown): string {
-  return Array.isArray(v) ? 'an array' : v === null ? 'null' : `a ${typeof v}`;
+  return Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }
 
 /**
@@ -84,7 +84,8 @@ export class Enricher {
     if (x.value === undefined || x.value === null) {
       d = { error: { code: 'NO_ADDRESS', message: this.#noAddressMessage }, action: 'keep' };
     } else if (typeof x.value !== 'string') {
-      d = { error: { code: 'INVALID_ADDRESS', message: `${x.field} is ${jsonKind(x.value)}, not an address text`, field: x.field!, value: x.value }, action: 'keep' };
+      // Only the JSON type is said: echoing an arbitrary value (nested 100k deep) could not be serialised.
+      d = { error: { code: 'INVALID_ADDRESS', message: `${x.field} is ${jsonKind(x.value)}, not an address text`, field: x.field! }, action: 'keep' };
     } else {
       const addr = parseAddrScratch(x.value);
       if (addr instanceof AddrParseError) {
@@ -104,7 +105,9 @@ export class Enricher {
     const d = this.judge(event);
     const tag = isFailure(d) ? null : d.IPDestination;
     const o = this.options;
-    if (tag !== null) {
+    // ipdest's field is ipdest's answer: one the event arrived with goes when no list matched.
+    if (tag === null) delete event[o.field];
+    else {
       event[o.field] = tag;
       if (o.addTags) {
         const tags = event.tags;

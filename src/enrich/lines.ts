@@ -2,6 +2,7 @@
 import { parseNetfilter } from './netfilter.js';
 import { isFailure, jsonKind, type Enricher, type EventDetails } from './enricher.js';
 import { detailsJson } from './serialize.js';
+import { editObject, objectSpans } from './json-text.js';
 
 export interface LineOutcome {
   /** The record to write, without a line end. */
@@ -53,63 +54,97 @@ export function enrichLine(enricher: Enricher, line: string, lineNo: number, opt
 }
 
 /**
- * The enriched event as JSON text. When the event has none of the keys enrichment adds, the
- * additions go at the end of the object, so the text is the event's own JSON with them spliced
- * in before the closing brace: the details are written once, not built and then serialised
- * with the event. Otherwise (keys already present, addTags) the event is changed and serialised.
- * `source`, the text the event was parsed from, is that JSON as it came: not serialised again,
- * so its numbers (64-bit record ids too), escapes and key order pass through untouched.
+ * The enriched event as JSON text: `source` (the text the event was parsed from; serialised
+ * when absent, for events ipdest built itself) with ipdest's additions edited in. Nothing else
+ * changes: numbers (64-bit record ids too), escapes and key order pass through as they came.
+ * ipdest's fields are always ipdest's answer: an event that arrives with its own `IPDestination`
+ * or details has them replaced (or removed, when no list matched), never trusted.
  */
 export function enrichToText(enricher: Enricher, event: Record<string, unknown>, source?: string): { text: string; details: EventDetails } {
-  const plan = splicePlan(enricher.options);
-  if (plan === null || Object.hasOwn(event, plan.field) || (plan.details !== null && Object.hasOwn(event, plan.details))) {
-    const details = enricher.enrich(event);
-    return { text: JSON.stringify(event), details };
-  }
+  const o = enricher.options;
   const d = enricher.judge(event);
-  return { text: splice(source ?? JSON.stringify(event), d, plan), details: d };
-}
-
-/** The options' keys, JSON-encoded once; null when additions cannot be appended as text. */
-interface SplicePlan {
-  readonly field: string;
-  readonly details: string | null;
-  readonly fieldKey: string;
-  readonly detailsKey: string | null;
-}
-
-// Built once per options object (an Enricher and its reloaded successors share it).
-const plans = new WeakMap<Enricher['options'], SplicePlan | null>();
-
-function splicePlan(o: Enricher['options']): SplicePlan | null {
-  let plan = plans.get(o);
-  if (plan === undefined) {
-    // addTags changes `tags` in place; keys that look like array indices sort first in JSON.stringify.
-    plan = o.addTags || isIndexLike(o.field) || (o.detailsField !== null && isIndexLike(o.detailsField))
-      ? null
-      : { field: o.field, details: o.detailsField, fieldKey: `${JSON.stringify(o.field)}:`, detailsKey: o.detailsField === null ? null : `${JSON.stringify(o.detailsField)}:` };
-    plans.set(o, plan);
-  }
-  return plan;
-}
-
-function isIndexLike(key: string): boolean {
-  const c = key.charCodeAt(0);
-  return c >= 48 && c <= 57;
-}
-
-/** `own`: one JSON object's text (blanks around it allowed); the additions go before its closing brace. */
-function splice(own: string, d: EventDetails, plan: SplicePlan): string {
-  let add = '';
   const tag = isFailure(d) ? null : d.IPDestination;
-  if (tag !== null) add += plan.fieldKey + JSON.stringify(tag);
-  if (plan.detailsKey !== null) add += (add ? ',' : '') + plan.detailsKey + detailsJson(d);
+  const own = source ?? JSON.stringify(event);
+  const details = o.detailsField === null ? null : detailsJson(d);
+  const fieldKey = keyText(o.field);
+  const touchesTags = o.addTags && tag !== null;
+  // The common case: none of ipdest's keys in the event, so the additions go before its closing brace.
+  if (!touchesTags && !Object.hasOwn(event, o.field) && (o.detailsField === null || !Object.hasOwn(event, o.detailsField))) {
+    let add = tag === null ? '' : fieldKey + JSON.stringify(tag);
+    if (details !== null) add += (add ? ',' : '') + keyText(o.detailsField!) + details;
+    return { text: appendMembers(own, add), details: d };
+  }
+  return { text: editEvent(own, event, o, tag, details), details: d };
+}
+
+// Keys JSON-encoded once per options object (an Enricher and its reloaded successors share it).
+const keyTexts = new Map<string, string>();
+function keyText(key: string): string {
+  let k = keyTexts.get(key);
+  if (k === undefined) {
+    k = `${JSON.stringify(key)}:`;
+    keyTexts.set(key, k);
+  }
+  return k;
+}
+
+/** `own`: one JSON object's text (blanks around it allowed); `add` goes before its closing brace. */
+function appendMembers(own: string, add: string): string {
   const start = own.indexOf('{');
   const end = own.lastIndexOf('}');
   if (add === '') return own.slice(start, end + 1);
   let i = end - 1;
   while (isJsonBlank(own.charCodeAt(i))) i--;
   return `${own.slice(start, end)}${i === start /* no members */ ? '' : ','}${add}}`;
+}
+
+/**
+ * The event text with ipdest's fields set in place: the tag field and details replace the
+ * event's own (the first occurrence keeps its position, duplicates go), the tag is removed when
+ * no list matched, and with addTags the tag joins `tags` (an array gets it appended, any other
+ * value becomes an array holding that value and the tag).
+ */
+function editEvent(own: string, event: Record<string, unknown>, o: Enricher['options'], tag: string | null, details: string | null): string {
+  const spans = objectSpans(own);
+  const replace = new Map<number, string>();
+  const remove = new Set<number>();
+  const append: string[] = [];
+  const setField = (key: string, value: string | null): void => {
+    let seen = false;
+    spans.members.forEach((m, i) => {
+      if (m.key !== key) return;
+      if (value === null || seen) remove.add(i);
+      else replace.set(i, value);
+      seen = true;
+    });
+    if (!seen && value !== null) append.push(keyText(key) + value);
+  };
+  setField(o.field, tag === null ? null : JSON.stringify(tag));
+  if (o.addTags && tag !== null && o.field !== 'tags' && o.detailsField !== 'tags') {
+    // JSON.parse keeps the last of duplicate keys: that is the `tags` the event has.
+    let last = -1;
+    spans.members.forEach((m, i) => { if (m.key === 'tags') last = i; });
+    const tagText = JSON.stringify(tag);
+    if (last < 0) append.push(`"tags":[${tagText}]`);
+    else {
+      const m = spans.members[last]!;
+      const current = event.tags;
+      const valueText = own.slice(m.valueStart, m.valueEnd);
+      if (Array.isArray(current)) {
+        if (!current.includes(tag)) {
+          const close = valueText.lastIndexOf(']');
+          const inner = valueText.slice(1, close).trim();
+          replace.set(last, `${valueText.slice(0, close)}${inner === '' ? '' : ','}${tagText}]`);
+        }
+      } else if (current === null) {
+        replace.set(last, `[${tagText}]`);
+      } else {
+        replace.set(last, current === tag ? `[${valueText}]` : `[${valueText},${tagText}]`);
+      }
+    }
+  }
+  if (o.detailsField !== null) setField(o.detailsField, details);
+  return editObject(own, spans, { replace, remove, append });
 }
 
 function isJsonBlank(c: number): boolean {

@@ -1,5 +1,5 @@
-// Request bodies: JSON under application/json and text/plain (Logstash's default), NDJSON kept as text.
-import type { FastifyInstance } from 'fastify';
+// Request bodies: JSON under application/json, text/plain (Logstash's default) and curl's form type; NDJSON kept as text.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpError } from './errors.js';
 
 /**
@@ -8,23 +8,41 @@ import { HttpError } from './errors.js';
  */
 export function registerBodyParsers(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => {
+  app.addContentTypeParser(JSON_MEDIA_TYPES, { parseAs: 'string' }, (req, body, done) => {
     try {
-      done(null, parseJsonText(body as string));
+      (req as TextBodyRequest)[kBodyText] = body as string;
+      done(null, parseJsonText(body as string, req.headers['content-type']));
     } catch (err) {
       done(err as Error, undefined);
     }
   });
 }
 
+/**
+ * The media types whose bodies are read as JSON. `application/x-www-form-urlencoded` is what
+ * `curl -d` sends unless told otherwise: a body that is JSON is taken as JSON whatever its label
+ * says (one that is not is answered BAD_JSON, naming the type that was sent).
+ */
+export const JSON_MEDIA_TYPES = ['application/json', 'text/plain', 'application/x-www-form-urlencoded'];
+
+const kBodyText = Symbol('ipdest.bodyText');
+type TextBodyRequest = FastifyRequest & { [kBodyText]?: string };
+
+/** The JSON text a request's body was parsed from (undefined for NDJSON and bodiless requests). */
+export function bodyText(request: FastifyRequest): string | undefined {
+  return (request as TextBodyRequest)[kBodyText];
+}
+
 /** A JSON body's text as a value (BAD_JSON when it is not JSON). */
-export function parseJsonText(text: string): unknown {
+export function parseJsonText(text: string, contentType?: string): unknown {
   // An empty body is no body (POST /admin/reload is sent without one); routes that need one say so.
   if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new HttpError('BAD_JSON', `the body is not valid JSON: ${(err as Error).message}`);
+    const form = contentType !== undefined && contentType.toLowerCase().startsWith('application/x-www-form-urlencoded');
+    const why = form ? ' (it was sent as application/x-www-form-urlencoded, curl -d\'s default; ipdest reads request bodies as JSON: send JSON, e.g. with -H \'content-type: application/json\')' : '';
+    throw new HttpError('BAD_JSON', `the body is not valid JSON: ${(err as Error).message}${why}`);
   }
 }
 

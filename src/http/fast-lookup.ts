@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { ErrorCode } from '../errors.js';
 import { errorPayload, HttpError } from './errors.js';
-import { parseJsonText } from './body.js';
+import { JSON_MEDIA_TYPES, parseJsonText } from './body.js';
 import { answerLookup } from './lookup-answer.js';
 import type { Metrics, RouteStats } from './metrics.js';
 import type { ServiceState } from './service-state.js';
@@ -38,7 +38,7 @@ function onEnd(this: PendingRequest): void {
   const p = this[kPending]!;
   this[kPending] = undefined;
   const buf = p.more !== null ? Buffer.concat(p.more) : p.first;
-  p.owner.answer(buf === null ? '' : buf.toString('utf8'), p.res, p.started);
+  p.owner.answer(buf === null ? '' : buf.toString('utf8'), p.res, p.started, this.headers['content-type']);
 }
 
 /**
@@ -97,11 +97,11 @@ export class FastLookup {
   }
 
   /** Answers a taken request once its body is in (called by the shared `end` listener). */
-  answer(text: string, res: ServerResponse, started: number): void {
+  answer(text: string, res: ServerResponse, started: number, contentType?: string): void {
     let status = 200;
     let body: string;
     try {
-      body = answerLookup(this.#state.enricher, parseJsonText(text), this.#metrics);
+      body = answerLookup(this.#state.enricher, parseJsonText(text, contentType), this.#metrics);
     } catch (err) {
       const code: ErrorCode = err instanceof HttpError ? err.code : 'INTERNAL';
       if (code === 'INTERNAL') this.#log.error({ err, url: '/lookup', method: 'POST' }, 'internal error (a bug in ipdest)');
@@ -120,5 +120,5 @@ function isJsonMediaType(type: string | undefined): boolean {
   if (type === 'application/json' || type === 'text/plain') return true;
   const semi = type.indexOf(';');
   const media = (semi === -1 ? type : type.slice(0, semi)).trim().toLowerCase();
-  return media === 'application/json' || media === 'text/plain';
+  return JSON_MEDIA_TYPES.includes(media);
 }

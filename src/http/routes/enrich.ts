@@ -1,7 +1,7 @@
 // Routes POST /enrich and POST /enrich/batch: events in (JSON or NDJSON), enriched events out, in order.
 import type { FastifyInstance } from 'fastify';
-import { enrichLine, enrichToText, invalidEventRecord, isPlainObject, jsonKind, labelOf } from '../../enrich/index.js';
-import { NdjsonBody, registerNdjsonParser } from '../body.js';
+import { arrayElementSpans, enrichLine, enrichToText, invalidEventRecord, isPlainObject, jsonKind, labelOf } from '../../enrich/index.js';
+import { bodyText, NdjsonBody, registerNdjsonParser } from '../body.js';
 import { HttpError } from '../errors.js';
 import type { RouteDeps } from './lookup.js';
 
@@ -16,6 +16,11 @@ function asBytes(text: string): Buffer {
   return Buffer.from(text, 'utf8');
 }
 
+/** Events enriched between two turns of the event loop: a large batch never holds it for long. */
+const SLICE = 512;
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export async function enrichRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   const { state, metrics } = deps;
 
@@ -24,13 +29,7 @@ export async function enrichRoutes(app: FastifyInstance, deps: RouteDeps): Promi
   }, async (request, reply) => {
     const event = request.body;
     if (!isPlainObject(event)) throw new HttpError('INVALID_EVENT', 'the body must be one event (a JSON object)');
-    let out;
-    try {
-      out = enrichToText(state.enricher, event);
-    } catch (err) {
-      if (err instanceof RangeError) throw new HttpError('BAD_REQUEST', 'the event is nested too deeply to serialise');
-      throw err;
-    }
+    const out = enrichToText(state.enricher, event, bodyText(request));
     const d = out.details;
     metrics.countLookup(labelOf(d));
     if (d.action === 'drop') metrics.countDropped();
@@ -47,24 +46,23 @@ export async function enrichRoutes(app: FastifyInstance, deps: RouteDeps): Promi
       },
     }, async (request, reply) => {
       const omit = request.query.dropped === 'omit';
+      // One enricher for the whole batch, even when a reload swaps it between slices.
       const enricher = state.enricher;
       const body = request.body;
       if (body instanceof NdjsonBody) {
         const lines = body.text.split('\n');
-        if (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop();
-        if (lines.length > deps.batchLimit) throw new HttpError('BATCH_TOO_LARGE', `${lines.length} lines; server.batchLimit is ${deps.batchLimit}`);
+        let events = 0;
+        for (const line of lines) if (!isBlankLine(line)) events++;
+        if (events > deps.batchLimit) throw new HttpError('BATCH_TOO_LARGE', `${events} events; server.batchLimit is ${deps.batchLimit}`);
+        if (lines.length > 0 && isBlankLine(lines[lines.length - 1]!)) lines.pop();
         let out = '';
+        let done = 0;
         for (let i = 0; i < lines.length; i++) {
           let line = lines[i]!;
           if (line.endsWith('\r')) line = line.slice(0, -1);
-          if (line.trim() === '') continue;
-          let r;
-          try {
-            r = enrichLine(enricher, line, i + 1);
-          } catch (err) {
-            if (!(err instanceof RangeError)) throw err;
-            r = { text: JSON.stringify(invalidEventRecord(enricher.options.detailsField, i + 1, 'the event is nested too deeply to serialise')), dropped: false, invalid: true, details: null };
-          }
+          if (isBlankLine(line)) continue;
+          if (++done % SLICE === 0) await nextTurn();
+          const r = enrichLine(enricher, line, i + 1);
           if (r.details) metrics.countLookup(labelOf(r.details));
           if (r.dropped) {
             metrics.countDropped();
@@ -76,23 +74,19 @@ export async function enrichRoutes(app: FastifyInstance, deps: RouteDeps): Promi
       }
       if (!Array.isArray(body)) throw new HttpError('BAD_REQUEST', 'the body must be a JSON array of events, or NDJSON sent as application/x-ndjson');
       if (body.length > deps.batchLimit) throw new HttpError('BATCH_TOO_LARGE', `${body.length} events; server.batchLimit is ${deps.batchLimit}`);
-      // Each element is serialised on its own, so one that cannot be (nested too deeply) is
-      // answered in its place and the rest of the batch still goes out.
+      // Each element is enriched in its own text (found once in the body), so its bytes come back as sent.
+      const text = bodyText(request);
+      const spans = text === undefined ? null : arrayElementSpans(text);
       const parts: string[] = [];
       for (let i = 0; i < body.length; i++) {
+        if (i > 0 && i % SLICE === 0) await nextTurn();
         const event = body[i];
         if (!isPlainObject(event)) {
           parts.push(JSON.stringify(invalidEventRecord(enricher.options.detailsField, i + 1, `expected a JSON object, got ${jsonKind(event)}`)));
           continue;
         }
-        let r;
-        try {
-          r = enrichToText(enricher, event);
-        } catch (err) {
-          if (!(err instanceof RangeError)) throw err;
-          parts.push(JSON.stringify(invalidEventRecord(enricher.options.detailsField, i + 1, 'the event is nested too deeply to serialise')));
-          continue;
-        }
+        const span = spans?.[i];
+        const r = enrichToText(enricher, event, span === undefined ? undefined : text!.slice(span[0], span[1]));
         const d = r.details;
         metrics.countLookup(labelOf(d));
         if (d.action === 'drop') {
@@ -104,4 +98,12 @@ export async function enrichRoutes(app: FastifyInstance, deps: RouteDeps): Promi
       return reply.type(JSON_TYPE).send(asBytes(`[${parts.join(',')}]`));
     });
   });
+}
+
+function isBlankLine(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
 }

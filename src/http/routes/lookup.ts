@@ -1,6 +1,6 @@
 // Routes GET /lookup/:ip, POST /lookup, POST /lookup/batch: one address (or event) in, the result out.
 import type { FastifyInstance } from 'fastify';
-import { detailsJson, labelOf } from '../../enrich/index.js';
+import { detailsJson, jsonKind, labelOf } from '../../enrich/index.js';
 import type { LookupResult } from '../../lists/index.js';
 import { HttpError, sendError } from '../errors.js';
 import { answerLookup } from '../lookup-answer.js';
@@ -54,9 +54,13 @@ export async function lookupRoutes(app: FastifyInstance, deps: RouteDeps): Promi
     const results = new Array<unknown>(ips.length);
     for (let i = 0; i < ips.length; i++) {
       const ip = ips[i];
+      // A non-string element is named by its JSON type; only a number or boolean is echoed (an
+      // array or object nested deeply could not be serialised).
       const r = typeof ip === 'string'
         ? enricher.lookup(ip)
-        : { input: ip === null || ip === undefined ? '' : JSON.stringify(ip), error: { code: 'INVALID_ADDRESS', message: `element ${i} is ${ip === null ? 'null' : typeof ip}, not an address text` }, action: 'keep' };
+        : typeof ip === 'number' || typeof ip === 'boolean'
+          ? { input: String(ip), error: { code: 'INVALID_ADDRESS', message: `ips[${i}] is ${jsonKind(ip)}, not an address text` }, action: 'keep' }
+          : { error: { code: 'INVALID_ADDRESS', message: `ips[${i}] is ${jsonKind(ip)}, not an address text` }, action: 'keep' };
       metrics.countLookup(labelOf(r as LookupResult));
       results[i] = r;
     }
