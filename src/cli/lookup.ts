@@ -1,5 +1,5 @@
 // `ipdest lookup`: classify addresses from arguments or stdin, as a table or one JSON result a line.
-import { isLookupFailure, type LookupOutcome } from '../lists/index.js';
+import { isFailure, type Result } from '../enrich/index.js';
 import { loadContext } from './context.js';
 import { Output, readLines } from './output.js';
 import { EXIT_FAILURE, EXIT_OK } from './report.js';
@@ -17,8 +17,8 @@ function servicesText(services: readonly string[]): string {
   return `${services.slice(0, 3).join(', ')} (+${services.length - 3})`;
 }
 
-function row(r: LookupOutcome): string[] {
-  if (isLookupFailure(r)) return [r.input.trim() || JSON.stringify(r.input), r.error.code, '-', '-', r.error.message];
+function row(r: Result): string[] {
+  if (isFailure(r)) return [r.input?.trim() || JSON.stringify(r.input ?? ''), r.error.code, '-', '-', r.error.message];
   const m = r.matches[0];
   return [r.ip, r.label, r.scope, m ? `${m.list} ${m.prefix}` : '-', m ? servicesText(m.services) : ''];
 }
@@ -30,7 +30,7 @@ export async function runLookup(ips: string[], opts: LookupOptions, io: { stdin:
   let invalid = 0;
   const answer = async (input: string): Promise<void> => {
     const r = ctx.enricher.lookup(input);
-    if (isLookupFailure(r)) invalid++;
+    if (isFailure(r)) invalid++;
     if (table) table.push(row(r));
     else out.write(JSON.stringify(r) + '\n');
     await out.maybeFlush();

@@ -1,7 +1,8 @@
 // Enricher: an event in, the event with its tag, details and verdict out; also single-address lookups.
 import { AddrParseError, parseAddrScratch } from '../net/index.js';
-import type { Classifier, LookupFailure, LookupResult } from '../lists/index.js';
+import type { Classifier } from '../lists/index.js';
 import { AddressExtractor, type EventContext } from './context.js';
+import { buildFailure, buildResult, tagOf, type Result } from './result.js';
 import { Rules } from './rules.js';
 
 export interface EnrichOptions {
@@ -12,32 +13,6 @@ export interface EnrichOptions {
   readonly detailsField: string | null;
   /** Also append the tag to the event's `tags` array. */
   readonly addTags: boolean;
-}
-
-/** An event's failure to classify: the address error, plus the field and value it came from. */
-export interface EventFailure {
-  input?: string;
-  error: { code: 'INVALID_ADDRESS' | 'NO_ADDRESS'; message: string; field?: string; value?: string };
-  action: 'keep';
-}
-
-export type EventDetails = (LookupResult | EventFailure) & EventContext;
-
-export function isFailure(d: EventDetails | LookupResult | LookupFailure): d is EventFailure {
-  return 'error' in d;
-}
-
-/** What a result is counted under: its label, or its error code. */
-export function labelOf(d: EventDetails | LookupResult | LookupFailure): string {
-  return 'error' in d ? d.error.code : d.label;
-}
-
-function addContext(d: EventDetails, c: EventContext): void {
-  if (c.direction !== undefined) d.direction = c.direction;
-  if (c.port !== undefined) d.port = c.port;
-  if (c.protocol !== undefined) d.protocol = c.protocol;
-  if (c.service !== undefined) d.service = c.service;
-  if (c.process !== undefined) d.process = c.process;
 }
 
 const EMPTY_CONTEXT: EventContext = Object.freeze({});
@@ -71,39 +46,31 @@ export class Enricher {
   }
 
   /** One address, judged by the rules without event context (no port, image or direction). */
-  lookup(input: string): LookupResult | LookupFailure {
-    const r = this.classifier.lookup(input);
-    if (!('error' in r)) this.rules.apply(r, EMPTY_CONTEXT);
-    return r;
+  lookup(input: string): Result {
+    const c = this.classifier.lookup(input);
+    if (c instanceof AddrParseError) return buildFailure(c.code, c.message, EMPTY_CONTEXT, { input });
+    return buildResult(c, this.rules.judge(c.set, EMPTY_CONTEXT), EMPTY_CONTEXT);
   }
 
-  /** The details of an event: address, context, classification and verdict. Never throws. */
-  judge(event: unknown): EventDetails {
+  /** The result for an event: address, context, classification and verdict. Never throws. */
+  judge(event: unknown): Result {
     const x = this.#extractor.extract(event);
-    let d: EventDetails;
-    if (x.value === undefined || x.value === null) {
-      d = { error: { code: 'NO_ADDRESS', message: this.#noAddressMessage }, action: 'keep' };
-    } else if (typeof x.value !== 'string') {
+    const ctx = x.context;
+    if (x.value === undefined || x.value === null) return buildFailure('NO_ADDRESS', this.#noAddressMessage, ctx);
+    if (typeof x.value !== 'string') {
       // Only the JSON type is said: echoing an arbitrary value (nested 100k deep) could not be serialised.
-      d = { error: { code: 'INVALID_ADDRESS', message: `${x.field} is ${jsonKind(x.value)}, not an address text`, field: x.field! }, action: 'keep' };
-    } else {
-      const addr = parseAddrScratch(x.value);
-      if (addr instanceof AddrParseError) {
-        d = { input: x.value, error: { code: addr.code, message: `${x.field}: ${addr.message}`, field: x.field!, value: x.value }, action: 'keep' };
-      } else {
-        const r: EventDetails = this.classifier.resultOf(addr, x.value);
-        this.rules.apply(r as LookupResult, x.context);
-        d = r;
-      }
+      return buildFailure('INVALID_ADDRESS', `${x.field} is ${jsonKind(x.value)}, not an address text`, ctx, { field: x.field! });
     }
-    addContext(d, x.context);
-    return d;
+    const addr = parseAddrScratch(x.value);
+    if (addr instanceof AddrParseError) return buildFailure(addr.code, `${x.field}: ${addr.message}`, ctx, { input: x.value, field: x.field!, value: x.value });
+    const c = this.classifier.classify(addr, x.value);
+    return buildResult(c, this.rules.judge(c.set, ctx), ctx);
   }
 
-  /** Adds the tag, the details and (with addTags) the tag in `tags` to the event, in place. */
-  enrich(event: Record<string, unknown>): EventDetails {
+  /** Adds the tag, the details and (with addTags) the tag in `tags` to the event object, in place. */
+  enrich(event: Record<string, unknown>): Result {
     const d = this.judge(event);
-    const tag = isFailure(d) ? null : d.IPDestination;
+    const tag = tagOf(d);
     const o = this.options;
     // ipdest's field is ipdest's answer: one the event arrived with goes when no list matched.
     if (tag === null) delete event[o.field];
@@ -112,8 +79,8 @@ export class Enricher {
       if (o.addTags) {
         const tags = event.tags;
         if (Array.isArray(tags)) { if (!tags.includes(tag)) tags.push(tag); }
-        else if (typeof tags === 'string') event.tags = tags === tag ? [tags] : [tags, tag];
-        else event.tags = [tag];
+        else if (tags === null || tags === undefined) event.tags = [tag];
+        else event.tags = tags === tag ? [tags] : [tags, tag];
       }
     }
     if (o.detailsField !== null) event[o.detailsField] = d;

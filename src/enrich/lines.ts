@@ -1,7 +1,8 @@
 // Line-oriented enrichment (NDJSON, raw netfilter lines, CSV rows): one line in, one output record out.
 import { parseNetfilter } from './netfilter.js';
-import { isFailure, jsonKind, type Enricher, type EventDetails } from './enricher.js';
-import { detailsJson } from './serialize.js';
+import { jsonKind, type Enricher } from './enricher.js';
+import { tagOf, type Result } from './result.js';
+import { resultJson } from './serialize.js';
 import { editObject, objectSpans } from './json-text.js';
 
 export interface LineOutcome {
@@ -10,7 +11,7 @@ export interface LineOutcome {
   readonly dropped: boolean;
   /** The line was not a JSON object (an INVALID_EVENT record stands in its place). */
   readonly invalid: boolean;
-  readonly details: EventDetails | null;
+  readonly details: Result | null;
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -60,12 +61,12 @@ export function enrichLine(enricher: Enricher, line: string, lineNo: number, opt
  * ipdest's fields are always ipdest's answer: an event that arrives with its own `IPDestination`
  * or details has them replaced (or removed, when no list matched), never trusted.
  */
-export function enrichToText(enricher: Enricher, event: Record<string, unknown>, source?: string): { text: string; details: EventDetails } {
+export function enrichToText(enricher: Enricher, event: Record<string, unknown>, source?: string): { text: string; details: Result } {
   const o = enricher.options;
   const d = enricher.judge(event);
-  const tag = isFailure(d) ? null : d.IPDestination;
+  const tag = tagOf(d);
   const own = source ?? JSON.stringify(event);
-  const details = o.detailsField === null ? null : detailsJson(d);
+  const details = o.detailsField === null ? null : resultJson(d);
   const fieldKey = keyText(o.field);
   const touchesTags = o.addTags && tag !== null;
   // The common case: none of ipdest's keys in the event, so the additions go before its closing brace.

@@ -1,5 +1,5 @@
 // Keep/drop rules: compiled once from the config into matchers; the first rule whose conditions all hold decides.
-import type { LookupResult } from '../lists/index.js';
+import type { MatchSet } from '../lists/index.js';
 import type { Direction, EventContext } from './context.js';
 
 /** A rule as the config writes it (every condition optional; each a list, any element matching). */
@@ -18,13 +18,14 @@ export interface RuleSpec {
   external?: boolean | undefined;
 }
 
+/** A rule's decision; one frozen object per rule (and one for the default), made at compile time. */
 export interface Verdict {
-  action: 'keep' | 'drop';
+  readonly action: 'keep' | 'drop';
   /** The deciding rule's name, or its index in rules.list; undefined when the default decided. */
-  rule: string | number | undefined;
+  readonly rule: string | number | undefined;
 }
 
-type Condition = (r: LookupResult, c: EventContext) => boolean;
+type Condition = (r: MatchSet, c: EventContext) => boolean;
 
 const REGEX_SPECIAL = /[.*+?^${}()|[\]\\]/g;
 
@@ -42,17 +43,17 @@ function anyOf(re: RegExp, values: readonly string[]): boolean {
   return false;
 }
 
-function anyList(re: RegExp, r: LookupResult): boolean {
+function anyList(re: RegExp, r: MatchSet): boolean {
   for (const m of r.matches) if (re.test(m.list)) return true;
   return false;
 }
 
-function anyService(re: RegExp, r: LookupResult): boolean {
+function anyService(re: RegExp, r: MatchSet): boolean {
   for (const m of r.matches) if (anyOf(re, m.services)) return true;
   return false;
 }
 
-function anyRegion(re: RegExp, r: LookupResult): boolean {
+function anyRegion(re: RegExp, r: MatchSet): boolean {
   for (const m of r.matches) if (anyOf(re, m.regions)) return true;
   return false;
 }
@@ -104,8 +105,7 @@ function compileConditions(spec: RuleSpec): Condition[] {
 }
 
 interface CompiledRule {
-  readonly id: string | number;
-  readonly action: 'keep' | 'drop';
+  readonly verdict: Verdict;
   readonly conditions: readonly Condition[];
 }
 
@@ -115,7 +115,7 @@ export class Rules {
   readonly #default: Verdict;
 
   constructor(list: readonly RuleSpec[] = [], defaultAction: 'keep' | 'drop' = 'keep') {
-    this.#rules = list.map((spec, i) => ({ id: spec.name ?? i, action: spec.action, conditions: compileConditions(spec) }));
+    this.#rules = list.map((spec, i) => ({ verdict: Object.freeze({ action: spec.action, rule: spec.name ?? i }), conditions: compileConditions(spec) }));
     this.#default = Object.freeze({ action: defaultAction, rule: undefined });
   }
 
@@ -123,19 +123,15 @@ export class Rules {
     return this.#rules.length;
   }
 
-  /** Applies the verdict to the result in place: `action`, and `rule` when a rule decided. */
-  apply(result: LookupResult, context: EventContext): void {
+  /** The verdict on an address's match set with its event's facts: the first rule whose conditions all hold, else the default. */
+  judge(set: MatchSet, context: EventContext): Verdict {
     for (const rule of this.#rules) {
       let all = true;
       for (const cond of rule.conditions) {
-        if (!cond(result, context)) { all = false; break; }
+        if (!cond(set, context)) { all = false; break; }
       }
-      if (all) {
-        result.action = rule.action;
-        result.rule = rule.id;
-        return;
-      }
+      if (all) return rule.verdict;
     }
-    result.action = this.#default.action;
+    return this.#default;
   }
 }

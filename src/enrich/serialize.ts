@@ -1,6 +1,6 @@
 // Result JSON without re-serialising what load time already knows: each match set's text is built once.
-import type { LookupResult, Match } from '../lists/index.js';
-import type { EventDetails } from './enricher.js';
+import type { Match } from '../lists/index.js';
+import type { LookupResult, Result } from './result.js';
 
 // The part of a result that depends only on the matched prefix, by the result's shared `matches`
 // array (one per match set); unmatched results depend only on their scope. Built on first use,
@@ -18,12 +18,12 @@ function fragment(r: LookupResult): string {
 }
 
 /**
- * Exactly `JSON.stringify(details)` (test/enrich/serialize.test.ts checks it on real data), in a
+ * Exactly `JSON.stringify(result)` (test/enrich/serialize.test.ts checks it on real data), in a
  * fraction of the time: bench/enrich.ts. Failures take the generic path.
  */
-export function detailsJson(d: EventDetails | LookupResult): string {
+export function resultJson(d: Result): string {
   if ('error' in d) return JSON.stringify(d);
-  const r = d as LookupResult & EventDetails;
+  const r = d;
   let s = `{"input":${JSON.stringify(r.input)},"ip":"${r.ip}","version":${r.version},"mapped":${r.mapped},${fragment(r)},"action":"${r.action}"`;
   if (r.rule !== undefined) s += `,"rule":${JSON.stringify(r.rule)}`;
   if (r.direction !== undefined) s += `,"direction":"${r.direction}"`;

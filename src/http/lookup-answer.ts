@@ -1,7 +1,6 @@
 // The answer to POST /lookup, shared by the Fastify route and the fast path: the parsed body in, the result's JSON out.
-import { detailsJson, isFailure, isPlainObject, labelOf } from '../enrich/index.js';
-import type { Enricher, EventDetails } from '../enrich/index.js';
-import type { LookupFailure, LookupResult } from '../lists/index.js';
+import { isFailure, isPlainObject, labelOf, resultJson } from '../enrich/index.js';
+import type { Enricher, Result } from '../enrich/index.js';
 import { HttpError } from './errors.js';
 import type { Metrics } from './metrics.js';
 
@@ -14,9 +13,9 @@ export const NOT_AN_OBJECT = 'body must be object';
  */
 export function answerLookup(enricher: Enricher, body: unknown, metrics: Metrics): string {
   if (!isPlainObject(body)) throw new HttpError('BAD_REQUEST', NOT_AN_OBJECT);
-  let r: EventDetails | LookupResult | LookupFailure = enricher.judge(body);
+  let r: Result = enricher.judge(body);
   // {"ip": …} when `ip` is not among enrich.addressFields: answer it all the same.
   if (isFailure(r) && r.error.code === 'NO_ADDRESS' && typeof body.ip === 'string' && !('field' in r.error)) r = enricher.lookup(body.ip);
   metrics.countLookup(labelOf(r));
-  return detailsJson(r as EventDetails);
+  return resultJson(r);
 }

@@ -18,32 +18,18 @@ export interface ClassifierList {
   readonly entries: readonly ListEntry[];
 }
 
-/** The contract's result of a lookup (action and rule are set by the rules of the enrich layer). */
-export interface LookupResult {
-  input: string;
-  ip: string;
-  version: 4 | 6;
-  mapped: boolean;
-  IPDestination: string | null;
-  label: string;
-  tags: readonly string[];
-  matches: readonly Match[];
-  scope: Scope;
-  external: boolean;
-  action: 'keep' | 'drop';
-  rule?: string | number;
-}
-
-export interface LookupFailure {
-  input: string;
-  error: { code: 'INVALID_ADDRESS' | 'NO_ADDRESS'; message: string };
-  action: 'keep';
-}
-
-export type LookupOutcome = LookupResult | LookupFailure;
-
-export function isLookupFailure(r: LookupOutcome): r is LookupFailure {
-  return 'error' in r;
+/**
+ * What the classifier says of one address: the address as the contract writes it, and the frozen
+ * match set of its most specific prefix (shared by every address under that prefix). The enrich
+ * layer turns it, with a verdict, into the contract's result.
+ */
+export interface Classified {
+  readonly input: string;
+  /** Canonical text: IPv4 for IPv4-mapped input, RFC 5952 for IPv6, no zone. */
+  readonly ip: string;
+  readonly version: 4 | 6;
+  readonly mapped: boolean;
+  readonly set: MatchSet;
 }
 
 /** Everything a result needs that depends only on the matched prefix: computed once per prefix at build. */
@@ -159,33 +145,20 @@ export class Classifier {
   }
 
   /** The match set of an address: one trie walk, no allocation. */
-  matchSetOf(addr: Addr): MatchSet {
+  matchSetOf(addr: Addr | ScratchAddr): MatchSet {
     return this.#table.longestMatch(addr) ?? UNLISTED_GLOBAL;
   }
 
-  /** The contract's result for an address text; never throws. */
-  lookup(input: string): LookupOutcome {
+  /** An address text classified, or why it is not an address; never throws. */
+  lookup(input: string): Classified | AddrParseError {
     const addr = parseAddrScratch(input);
-    if (addr instanceof AddrParseError) return failure(input, addr);
-    return this.resultOf(addr, input);
+    if (addr instanceof AddrParseError) return addr;
+    return this.classify(addr, input);
   }
 
-  /** The result for a parsed address (an Addr, or the parser's scratch record, read at once). */
-  resultOf(addr: Addr | ScratchAddr, input: string): LookupResult {
-    const set = this.#table.longestMatch(addr) ?? UNLISTED_GLOBAL;
-    return {
-      input,
-      ip: textOf(addr),
-      version: addr.version,
-      mapped: addr.mapped,
-      IPDestination: set.tag,
-      label: set.label,
-      tags: set.tags,
-      matches: set.matches,
-      scope: set.scope,
-      external: set.external,
-      action: 'keep',
-    };
+  /** A parsed address (an Addr, or the parser's scratch record, read at once) classified. */
+  classify(addr: Addr | ScratchAddr, input: string): Classified {
+    return { input, ip: textOf(addr), version: addr.version, mapped: addr.mapped, set: this.#table.longestMatch(addr) ?? UNLISTED_GLOBAL };
   }
 
   /** Bytes held by the trie's slot arrays. */
@@ -197,8 +170,4 @@ export class Classifier {
 function textOf(addr: Addr | ScratchAddr): string {
   if ('text' in addr) return addr.text ?? (addr.version === 4 ? formatV4(addr.w0) : formatV6(addr.w0, addr.w1, addr.w2, addr.w3));
   return addr.toString();
-}
-
-export function failure(input: string, err: AddrParseError): LookupFailure {
-  return { input, error: { code: err.code, message: err.message }, action: 'keep' };
 }

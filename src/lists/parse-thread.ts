@@ -16,9 +16,12 @@ let nextId = 1;
 function start(): Worker | null {
   if (worker !== undefined) return worker;
   try {
-    // From source (tests, the bench), the worker is the .ts file, loaded with this process's loader.
-    const entry = import.meta.url.endsWith('.ts') ? './parse-worker.ts' : './parse-worker.js';
-    const w = new Worker(new URL(entry, import.meta.url));
+    // From source (tests, the bench), the worker is the .ts file: a worker does not inherit the
+    // TypeScript loader's hooks, so it registers tsx itself before importing the file.
+    const fromSource = import.meta.url.endsWith('.ts');
+    const w = fromSource
+      ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(new URL('./parse-worker.ts', import.meta.url).href)}); })`, { eval: true })
+      : new Worker(new URL('./parse-worker.js', import.meta.url));
     w.on('message', (reply: ParseReply) => {
       const done = waiting.get(reply.id);
       waiting.delete(reply.id);

@@ -2,7 +2,7 @@
 import t from 'tap';
 import { Classifier } from '../../src/lists/index.js';
 import { resolveBuiltins } from '../../src/lists/builtins.js';
-import { Enricher, Rules, enrichLine, isFailure, type EnrichOptions, type EventDetails } from '../../src/enrich/index.js';
+import { Enricher, Rules, enrichLine, isFailure, type EnrichOptions, type Result } from '../../src/enrich/index.js';
 import { DEFAULT_ADDRESS_FIELDS } from '../../src/config/index.js';
 import { mustParsePrefix } from '../../src/net/index.js';
 
@@ -75,11 +75,11 @@ t.test('NO_ADDRESS and INVALID_ADDRESS sit in the details, and the event is kept
     [{ foo: 1 }, 'NO_ADDRESS', {}],
     [{ destination: { ip: '%{[destination][ip]}' } }, 'NO_ADDRESS', { field: 'destination.ip' }],
     [{ destination: { ip: '010.0.0.1' } }, 'INVALID_ADDRESS', { field: 'destination.ip', value: '010.0.0.1' }],
-    [{ dst_addr: 12345 }, 'INVALID_ADDRESS', { field: 'dst_addr', value: 12345 }],
+    [{ dst_addr: 12345 }, 'INVALID_ADDRESS', { field: 'dst_addr', value: undefined, message: 'dst_addr is a number, not an address text' }], // a non-string is named, not echoed
     [{ message: 'sshd[1]: Accepted publickey' }, 'NO_ADDRESS', {}],
   ];
   for (const [event, code, extra] of cases) {
-    const d = enricher.enrich(event) as EventDetails;
+    const d = enricher.enrich(event) as Result;
     t.ok(isFailure(d), JSON.stringify(event));
     if (isFailure(d)) {
       t.equal(d.error.code, code, `${JSON.stringify(event)}: code`);

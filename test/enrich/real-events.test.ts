@@ -1,8 +1,9 @@
 // Every real Sysmon event and iptables line of ../shared/data: address by shape, direction, port/protocol/service, tag.
 import t from 'tap';
 import { readFileSync, readdirSync } from 'node:fs';
-import { Classifier, isLookupFailure, loadLists, type LookupResult } from '../../src/lists/index.js';
-import { Enricher, Rules, isFailure, type EventDetails } from '../../src/enrich/index.js';
+import { Classifier, loadLists } from '../../src/lists/index.js';
+import { AddrParseError } from '../../src/net/index.js';
+import { Enricher, Rules, isFailure, type Result } from '../../src/enrich/index.js';
 import { DEFAULT_ADDRESS_FIELDS } from '../../src/config/index.js';
 import { dataPath, sharedData, SHARED_DATA } from '../helpers/shared-data.js';
 
@@ -39,7 +40,7 @@ t.before(async () => {
 
 function expectTag(ip: string): string | null {
   const r = classifier.lookup(ip);
-  return isLookupFailure(r) ? null : r.IPDestination;
+  return r instanceof AddrParseError ? null : r.set.tag;
 }
 
 for (const [file, shape] of Object.entries(SHAPES)) {
@@ -101,7 +102,7 @@ t.test('iptables: every line of every file', sharedData('iptables'), async (t) =
     for (const [i, line] of lines.entries()) {
       total++;
       const want = netfilterOracle(line);
-      const d: EventDetails = enricher.judge({ message: line });
+      const d: Result = enricher.judge({ message: line });
       const where = `${file}:${i + 1}`;
       if (want === null) {
         withoutFields++;
@@ -109,7 +110,7 @@ t.test('iptables: every line of every file', sharedData('iptables'), async (t) =
         continue;
       }
       if (isFailure(d)) { t.fail(`${where}: ${d.error.message}`); continue; }
-      const r = d as LookupResult & EventDetails;
+      const r = d;
       const ok = r.input === want.ip && r.direction === want.direction && r.port === want.port && r.protocol === want.protocol && r.IPDestination === expectTag(want.ip!);
       if (!ok) t.fail(`${where}: got ${JSON.stringify({ input: r.input, direction: r.direction, port: r.port, protocol: r.protocol })} want ${JSON.stringify(want)}`);
       if (r.port === 443) t.equal(r.service, 'https', `${where}: service`);

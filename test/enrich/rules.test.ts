@@ -1,6 +1,8 @@
 // Rules: every condition kind, globs, first-match order, the default, and the contract's exception pattern.
 import t from 'tap';
-import { Classifier, type LookupResult } from '../../src/lists/index.js';
+import { Classifier } from '../../src/lists/index.js';
+import { AddrParseError } from '../../src/net/index.js';
+import { buildResult, type LookupResult } from '../../src/enrich/index.js';
 import { Enricher, Rules, globMatcher, type EventContext, type RuleSpec } from '../../src/enrich/index.js';
 import { mustParsePrefix } from '../../src/net/index.js';
 import { resolveBuiltins } from '../../src/lists/builtins.js';
@@ -12,10 +14,14 @@ const classifier = Classifier.build([
   ...resolveBuiltins().map((b) => ({ name: b.name, tag: b.tag, entries: b.prefixes.map((p) => ({ prefix: p, services: [], regions: [] })) })),
 ]);
 
+function judged(rules: Rules, ip: string, ctx: EventContext = {}): LookupResult {
+  const c = classifier.lookup(ip);
+  if (c instanceof AddrParseError) throw c;
+  return buildResult(c, rules.judge(c.set, ctx), ctx);
+}
+
 function judge(spec: RuleSpec, ip: string, ctx: EventContext = {}): LookupResult {
-  const r = classifier.lookup(ip) as LookupResult;
-  new Rules([spec], 'keep').apply(r, ctx);
-  return r;
+  return judged(new Rules([spec], 'keep'), ip, ctx);
 }
 
 const drop = (extra: Omit<RuleSpec, 'action'>): RuleSpec => ({ name: 'r', action: 'drop', ...extra });
@@ -64,14 +70,11 @@ t.test('first match wins; unnamed rules are named by index; the default applies 
     { action: 'keep', tags: ['AWS'] },
     { name: 'drop-cloud', action: 'drop', external: true },
   ], 'keep');
-  const aws = classifier.lookup('13.32.1.1') as LookupResult;
-  rules.apply(aws, {});
+  const aws = judged(rules, '13.32.1.1');
   t.same([aws.action, aws.rule], ['keep', 0]);
-  const other = classifier.lookup('8.8.8.8') as LookupResult;
-  rules.apply(other, {});
+  const other = judged(rules, '8.8.8.8');
   t.same([other.action, other.rule], ['drop', 'drop-cloud']);
-  const priv = classifier.lookup('10.0.0.1') as LookupResult;
-  new Rules([], 'drop').apply(priv, {});
+  const priv = judged(new Rules([], 'drop'), '10.0.0.1');
   t.same([priv.action, priv.rule], ['drop', undefined], 'rules.default: drop');
 });
 

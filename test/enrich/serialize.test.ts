@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { Classifier, loadLists } from '../../src/lists/index.js';
 import { resolveBuiltins } from '../../src/lists/builtins.js';
-import { Enricher, Rules, detailsJson, enrichLine, enrichToText, type EnrichOptions } from '../../src/enrich/index.js';
+import { Enricher, Rules, resultJson, enrichLine, enrichToText, type EnrichOptions } from '../../src/enrich/index.js';
 import { DEFAULT_ADDRESS_FIELDS } from '../../src/config/index.js';
 import { mustParsePrefix } from '../../src/net/index.js';
 import { dataPath, sharedData, SHARED_DATA } from '../helpers/shared-data.js';
@@ -22,9 +22,17 @@ function sameAsGeneric(t: any, enricher: Enricher, event: Record<string, unknown
   const fast = enrichToText(enricher, a).text;
   enricher.enrich(b);
   const generic = JSON.stringify(b);
+  const line = enrichLine(enricher, JSON.stringify(event), 1).text;
+  // JSON.stringify writes index-like keys ("7") first; the text edit appends them where the other
+  // additions go. Same object, other key order: compared parsed.
+  const o = enricher.options;
+  if (/^[0-9]/.test(o.field) || /^[0-9]/.test(o.detailsField ?? '')) {
+    if (!isDeepStrictEqual(JSON.parse(fast), JSON.parse(generic))) t.same(JSON.parse(fast), JSON.parse(generic), why);
+    if (!isDeepStrictEqual(JSON.parse(line), JSON.parse(generic))) t.same(JSON.parse(line), JSON.parse(generic), `${why} (as a line)`);
+    return;
+  }
   if (fast !== generic) t.equal(fast, generic, why);
   // From its own canonical text as an NDJSON line: the same bytes.
-  const line = enrichLine(enricher, JSON.stringify(event), 1).text;
   if (line !== generic) t.equal(line, generic, `${why} (as a line)`);
 }
 
@@ -79,7 +87,7 @@ t.test('real events and real lists', sharedData('sysmon'), async (t) => {
   }
   for (const ip of ['13.107.4.50', '2603:1000::1', '3.5.140.9', '192.0.2.1', '8.8.8.8']) {
     const r = enricher.lookup(ip);
-    t.equal(detailsJson(r as never), JSON.stringify(r), ip);
+    t.equal(resultJson(r as never), JSON.stringify(r), ip);
   }
   t.ok(n > 1000, `${n} events`);
 });

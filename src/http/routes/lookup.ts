@@ -1,7 +1,6 @@
 // Routes GET /lookup/:ip, POST /lookup, POST /lookup/batch: one address (or event) in, the result out.
 import type { FastifyInstance } from 'fastify';
-import { detailsJson, jsonKind, labelOf } from '../../enrich/index.js';
-import type { LookupResult } from '../../lists/index.js';
+import { buildFailure, jsonKind, labelOf, resultJson, type Result } from '../../enrich/index.js';
 import { HttpError, sendError } from '../errors.js';
 import { answerLookup } from '../lookup-answer.js';
 import type { Metrics } from '../metrics.js';
@@ -28,7 +27,7 @@ export async function lookupRoutes(app: FastifyInstance, deps: RouteDeps): Promi
     const r = state.enricher.lookup(request.params.ip);
     metrics.countLookup(labelOf(r));
     if ('error' in r) return sendError(reply, r.error.code, r.error.message);
-    return reply.type(JSON_TYPE).send(detailsJson(r));
+    return reply.type(JSON_TYPE).send(resultJson(r));
   });
 
   app.post<{ Body: Record<string, unknown> }>('/lookup', {
@@ -51,19 +50,17 @@ export async function lookupRoutes(app: FastifyInstance, deps: RouteDeps): Promi
     const { ips } = request.body;
     if (ips.length > deps.batchLimit) throw new HttpError('BATCH_TOO_LARGE', `${ips.length} addresses; server.batchLimit is ${deps.batchLimit}`);
     const enricher = state.enricher;
-    const results = new Array<unknown>(ips.length);
+    const results = new Array<string>(ips.length);
     for (let i = 0; i < ips.length; i++) {
       const ip = ips[i];
       // A non-string element is named by its JSON type; only a number or boolean is echoed (an
       // array or object nested deeply could not be serialised).
-      const r = typeof ip === 'string'
+      const r: Result = typeof ip === 'string'
         ? enricher.lookup(ip)
-        : typeof ip === 'number' || typeof ip === 'boolean'
-          ? { input: String(ip), error: { code: 'INVALID_ADDRESS', message: `ips[${i}] is ${jsonKind(ip)}, not an address text` }, action: 'keep' }
-          : { error: { code: 'INVALID_ADDRESS', message: `ips[${i}] is ${jsonKind(ip)}, not an address text` }, action: 'keep' };
-      metrics.countLookup(labelOf(r as LookupResult));
-      results[i] = r;
+        : buildFailure('INVALID_ADDRESS', `ips[${i}] is ${jsonKind(ip)}, not an address text`, {}, typeof ip === 'number' || typeof ip === 'boolean' ? { input: String(ip) } : undefined);
+      metrics.countLookup(labelOf(r));
+      results[i] = resultJson(r);
     }
-    return reply.type(JSON_TYPE).send(JSON.stringify({ results }));
+    return reply.type(JSON_TYPE).send(`{"results":[${results.join(',')}]}`);
   });
 }
