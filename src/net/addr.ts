@@ -284,7 +284,6 @@ function parseV6(s: string, end: number, zone: string, input: string): ScratchAd
       groups[n++] = v >>> 16;
       groups[n++] = v & 0xffff;
       canonical = false; // canonical text is all hex
-      i = end;
       break;
     }
     if (digits === 0) return new AddrParseError('INVALID_ADDRESS', input, 'IPv6 field must have at least one digit');

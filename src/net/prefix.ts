@@ -1,5 +1,5 @@
 // Prefix: an immutable CIDR value (network address + length), strict and list-tolerant parsing.
-import { Addr, AddrParseError, addrFrom4, addrFrom6, parseAddr } from './addr.js';
+import { type Addr, AddrParseError, addrFrom4, addrFrom6, parseAddr } from './addr.js';
 
 /**
  * A CIDR prefix. Its address is always the network address (host bits zero).

@@ -1,7 +1,7 @@
 // Every real Sysmon event and iptables line of ../shared/data: address by shape, direction, port/protocol/service, tag.
 import t from 'tap';
 import { readFileSync, readdirSync } from 'node:fs';
-import { Classifier, loadLists } from '../../src/lists/index.js';
+import { type Classifier, loadLists } from '../../src/lists/index.js';
 import { AddrParseError } from '../../src/net/index.js';
 import { Enricher, Rules, isFailure, type Result } from '../../src/enrich/index.js';
 import { DEFAULT_ADDRESS_FIELDS } from '../../src/config/index.js';

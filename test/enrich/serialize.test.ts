@@ -15,7 +15,6 @@ const RULES = new Rules([
   { action: 'drop', tags: ['Microsoft'], ports: [80, 443] },
 ]);
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a tap Test
 function sameAsGeneric(t: any, enricher: Enricher, event: Record<string, unknown>, why: string): void {
   const a = structuredClone(event);
   const b = structuredClone(event);

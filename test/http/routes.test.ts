@@ -1,5 +1,6 @@
 // Every route and error code, through app.inject: the contract's shapes, Logstash's and Graylog's calls.
 import t from 'tap';
+import type { InjectOptions } from 'light-my-request';
 import { defaultsApp, testApp, TOKEN } from '../helpers/app.js';
 
 const json = (r: { body: string }) => JSON.parse(r.body);
@@ -208,7 +209,7 @@ t.test('POST /admin/reload: 404 without a configured token, 401 with a wrong one
 t.test('errors: one shape, never a 500 for what a client sent', async (t) => {
   const { app } = await testApp();
   t.teardown(() => app.close());
-  const cases: Array<{ why: string; req: import('light-my-request').InjectOptions; status: number; code: string }> = [
+  const cases: Array<{ why: string; req: InjectOptions; status: number; code: string }> = [
     { why: 'bad JSON', req: { method: 'POST', url: '/lookup', headers: { 'content-type': 'application/json' }, payload: '{"ip": ' }, status: 400, code: 'BAD_JSON' },
     { why: 'empty body', req: { method: 'POST', url: '/lookup', headers: { 'content-type': 'application/json' }, payload: '' }, status: 400, code: 'BAD_REQUEST' },
     { why: 'empty event', req: { method: 'POST', url: '/enrich', headers: { 'content-type': 'application/json' }, payload: ' ' }, status: 400, code: 'BAD_REQUEST' },

@@ -2,7 +2,7 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ListFormatError } from '../../src/errors.js';
+import type { ListFormatError } from '../../src/errors.js';
 import { parseList, parseListOffThread, stopParseThread, type ListFormat, type ParsedList } from '../../src/lists/index.js';
 import * as parseThread from '../../src/lists/parse-thread.js';
 import { FIXTURES, dataPath, sharedData } from '../helpers/shared-data.js';

@@ -2,9 +2,9 @@
 import t from 'tap';
 import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
-import { AddrParseError, addrFrom4, addrFrom6, formatV6, mustParseAddr, parseAddr } from '../../src/net/index.js';
+import { type Addr, AddrParseError, addrFrom4, addrFrom6, formatV6, mustParseAddr, parseAddr } from '../../src/net/index.js';
 
-function bytesOf(a: import('../../src/net/index.js').Addr): number[] {
+function bytesOf(a: Addr): number[] {
   const words = a.version === 4 ? [a.w0] : [a.w0, a.w1, a.w2, a.w3];
   return words.flatMap((w) => [w >>> 24, (w >>> 16) & 255, (w >>> 8) & 255, w & 255]);
 }
