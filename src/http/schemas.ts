@@ -1,4 +1,4 @@
-// JSON schemas with $id: request validation and the OpenAPI document come from these one source.
+// JSON schemas with $id: the OpenAPI document's shapes; test/http/schemas.test.ts validates real answers against them.
 
 export const matchSchema = {
   $id: 'Match',
@@ -7,6 +7,8 @@ export const matchSchema = {
     list: { type: 'string' }, tag: { type: 'string' }, prefix: { type: 'string', examples: ['13.107.4.0/22'] },
     services: { type: 'array', items: { type: 'string' } }, regions: { type: 'array', items: { type: 'string' } },
   },
+  required: ['list', 'tag', 'prefix', 'services', 'regions'],
+  additionalProperties: false,
 } as const;
 
 export const resultSchema = {
@@ -28,15 +30,36 @@ export const resultSchema = {
     rule: { type: ['string', 'integer'], description: 'the rule that decided (name or index); absent when the default decided' },
     direction: { type: 'string', enum: ['inbound', 'outbound'] },
     port: { type: 'integer' }, protocol: { type: 'string' }, service: { type: 'string' }, process: { type: 'string' },
-    error: { type: 'object', properties: { code: { type: 'string', enum: ['INVALID_ADDRESS', 'NO_ADDRESS'] }, message: { type: 'string' }, field: { type: 'string' }, value: {} } },
+    error: {
+      type: 'object',
+      properties: { code: { type: 'string', enum: ['INVALID_ADDRESS', 'NO_ADDRESS'] }, message: { type: 'string' }, field: { type: 'string' }, value: { type: 'string' } },
+      required: ['code', 'message'],
+      additionalProperties: false,
+    },
   },
+  required: ['action'],
+  additionalProperties: false,
+  // Either the classification or the error, never both.
+  oneOf: [
+    { required: ['ip', 'version', 'mapped', 'IPDestination', 'label', 'tags', 'matches', 'scope', 'external'], not: { required: ['error'] } },
+    { required: ['error'], not: { required: ['ip'] } },
+  ],
+} as const;
+
+export const batchResultsSchema = {
+  $id: 'LookupResults',
+  type: 'object',
+  properties: { results: { type: 'array', items: { $ref: 'LookupResult#' } } },
+  required: ['results'],
+  additionalProperties: false,
 } as const;
 
 export const errorSchema = {
   $id: 'Error',
   type: 'object',
-  properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } }, required: ['code', 'message'] } },
+  properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } }, required: ['code', 'message'], additionalProperties: false } },
   required: ['error'],
+  additionalProperties: false,
 } as const;
 
 export const listSchema = {
@@ -58,11 +81,4 @@ export const listsSchema = {
   properties: { lists: { type: 'array', items: { $ref: 'List#' } } },
 } as const;
 
-export const ALL_SCHEMAS = [matchSchema, resultSchema, errorSchema, listSchema, listsSchema];
-
-export const errorResponses = {
-  400: { description: 'bad JSON or wrong shape', $ref: 'Error#' },
-  413: { description: 'body or batch too large', $ref: 'Error#' },
-  415: { description: 'unsupported content type', $ref: 'Error#' },
-  503: { description: 'overloaded or not ready', $ref: 'Error#' },
-} as const;
+export const ALL_SCHEMAS = [matchSchema, resultSchema, batchResultsSchema, errorSchema, listSchema, listsSchema];

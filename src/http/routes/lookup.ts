@@ -45,6 +45,7 @@ export async function lookupRoutes(app: FastifyInstance, deps: RouteDeps): Promi
     schema: {
       summary: 'Look up many addresses: {"ips": […]} → {"results": […]} in order, errors inside',
       body: { type: 'object', required: ['ips'], properties: { ips: { type: 'array' } } },
+      response: { 200: { $ref: 'LookupResults#' } },
     },
   }, async (request, reply) => {
     const { ips } = request.body;
