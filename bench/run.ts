@@ -6,6 +6,7 @@ const SCENARIOS: Record<string, () => Promise<{ run: () => Promise<Row[]> }>> = 
   lookup: () => import('./lookup.js'),
   enrich: () => import('./enrich.js'),
   http: () => import('./http.js'),
+  'fast-path': () => import('./fast-path.js'),
 };
 
 const wanted = process.argv.slice(2);
