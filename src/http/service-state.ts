@@ -69,6 +69,7 @@ export class ServiceState {
   #listeners: ReloadListener[] = [];
   #watchers: FSWatcher[] = [];
   #debounce: NodeJS.Timeout | null = null;
+  #closing = false;
 
   constructor(config: Config, baseDir: string, log: Logger, opts: ServiceStateOptions = {}) {
     this.config = config;
@@ -155,7 +156,8 @@ export class ServiceState {
     const durationMs = performance.now() - started;
     const outcome: ReloadOutcome = { ok: false, set: this.#set!, durationMs, reread: [], error: err.message };
     const readiness = this.readiness();
-    this.#log.error({ reason, durationMs: Math.round(durationMs), err, readiness: readiness.status, missing: readiness.missing, failed: readiness.failed },
+    // Stopped by close(): expected on shutdown, not an error.
+    this.#log[this.#closing ? 'warn' : 'error']({ reason, durationMs: Math.round(durationMs), err, readiness: readiness.status, missing: readiness.missing, failed: readiness.failed },
       `reload failed: ${err.message}; the lists in service stay`);
     this.#tell(outcome);
     return outcome;
@@ -280,6 +282,7 @@ export class ServiceState {
     for (const w of this.#watchers) w.close();
     this.#watchers = [];
     if (this.#debounce) clearTimeout(this.#debounce);
+    this.#closing = true;
     this.#abort?.abort(new Error('the service is shutting down'));
   }
 }

@@ -46,6 +46,21 @@ export function abortReason(signal: AbortSignal): Error {
   return r instanceof Error ? r : new Error(r === undefined ? 'aborted' : String(r));
 }
 
+/** A signal that aborts when either does (AbortSignal.any, which Node 20.0–20.2 lack). */
+export function eitherSignal(a: AbortSignal | undefined, b: AbortSignal): AbortSignal {
+  if (a === undefined) return b;
+  if (typeof AbortSignal.any === 'function') return AbortSignal.any([a, b]);
+  const c = new AbortController();
+  for (const s of [a, b]) {
+    if (s.aborted) {
+      c.abort(s.reason);
+      break;
+    }
+    s.addEventListener('abort', () => c.abort(s.reason), { once: true });
+  }
+  return c.signal;
+}
+
 /** A duration for messages: "30 s", "250 ms". */
 export function seconds(ms: number): string {
   return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`;

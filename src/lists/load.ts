@@ -7,7 +7,7 @@ import { glob, isDynamicPattern } from 'tinyglobby';
 import { ListFormatError, IpdestError } from '../errors.js';
 import { resolveBuiltins, type BuiltinSettings } from './builtins.js';
 import { Classifier } from './classifier.js';
-import { abortReason, seconds, TimeLimitError, within } from './deadline.js';
+import { abortReason, eitherSignal, seconds, TimeLimitError, within } from './deadline.js';
 import { parseList, type ListEntry, type ListFormat } from './formats/index.js';
 import { parseListOffThread, PARSE_TIMEOUT_MS } from './parse-thread.js';
 
@@ -126,9 +126,10 @@ function size(bytes: number): string {
 }
 
 const notRegular = (file: string, s: Stats) =>
-  new ListReadError(`${file} is ${kindOf(s)}, not a regular file: refused without reading it (a list must be a plain file)`);
-const tooLarge = (file: string, bytes: number, max: number) =>
-  new ListReadError(`${file} is ${size(bytes)}${bytes > max ? '' : ' or more'}, over the limit of ${size(max)} for a list file`);
+  new ListReadError(`${file} is ${kindOf(s)}, not a regular file: refused without opening it (a list must be a plain file)`);
+const tooLarge = (file: string, bytes: number | 'grew', max: number) => new ListReadError(bytes === 'grew'
+  ? `${file} grew past the limit of ${size(max)} for a list file while being read`
+  : `${file} is ${size(bytes)}, over the limit of ${size(max)} for a list file`);
 
 const readTooSlow = (file: string, ms: number) =>
   new TimeLimitError(`reading ${file} took longer than ${seconds(ms)}: gave up on it (a stalled network share?)`);
@@ -152,7 +153,7 @@ async function readBounded(file: string, maxBytes: number, signal: AbortSignal):
       const { bytesRead } = await handle.read(buf, 0, CHUNK, null);
       if (bytesRead === 0) break;
       total += bytesRead;
-      if (total > maxBytes) throw tooLarge(file, maxBytes, maxBytes); // it grew since the check
+      if (total > maxBytes) throw tooLarge(file, 'grew', maxBytes);
       chunks.push(bytesRead === CHUNK ? buf : buf.subarray(0, bytesRead));
     }
     return Buffer.concat(chunks, total).toString('utf8');
@@ -169,7 +170,7 @@ async function readBounded(file: string, maxBytes: number, signal: AbortSignal):
 export async function readListFile(file: string, opts: { timeoutMs?: number; maxBytes?: number; signal?: AbortSignal | undefined } = {}): Promise<string> {
   const timeoutMs = opts.timeoutMs ?? READ_TIMEOUT_MS;
   const stop = new AbortController();
-  const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
+  const signal = eitherSignal(opts.signal, stop.signal);
   try {
     return await within(readBounded(file, opts.maxBytes ?? MAX_LIST_BYTES, signal), timeoutMs,
       () => readTooSlow(file, timeoutMs), opts.signal);
@@ -327,7 +328,7 @@ export async function loadLists(
     }
     // This list's own signal: aborted when the caller's is, or when the load gives up on it.
     const stop = new AbortController();
-    const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
+    const signal = eitherSignal(opts.signal, stop.signal);
     try {
       configured.push(await within(loadList(s, opts.baseDir, previous, { ...opts, signal }), left,
         () => new TimeLimitError(`loading list ${JSON.stringify(s.name)} (${s.path}) did not finish within the limit of ${seconds(limitMs)} for loading the lists: gave up on it`), opts.signal));

@@ -1,7 +1,7 @@
 // Loading never hangs: non-regular files refused unopened, reads and parses bounded in time and size.
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadList, loadLists, parseListOffThread, readListFile, stopParseThread, type ListReader, type ListSource } from '../../src/lists/index.js';
@@ -29,7 +29,7 @@ t.test('a named pipe in a list\'s place fails at once, naming the file and what 
     const { value: l, ms } = await timed(loadList(mine, dir, good, { offThread }));
     t.ok(ms < 2000, `answered in ${Math.round(ms)} ms, not blocked on the pipe`);
     t.match(l, { state: 'failed', version: good.version, prefixes: { v4: 1 }, error: { file: join(dir, 'mine.txt') } });
-    t.match(l.error!.message, /mine\.txt is a named pipe \(FIFO\), not a regular file: refused without reading it/);
+    t.match(l.error!.message, /mine\.txt is a named pipe \(FIFO\), not a regular file: refused without opening it/);
     t.equal(l.entries, good.entries, 'the last good entries stay');
   }
 });
@@ -49,6 +49,11 @@ t.test('a file over the size limit fails with its size and the limit', { timeout
   t.match(l, { state: 'failed', prefixes: { v4: 0, v6: 0 } });
   t.match(l.error!.message, /mine\.txt is 31 bytes, over the limit of 16 bytes for a list file/);
   t.equal((await loadList(mine, dir, undefined, { maxBytes: 31 })).state, 'loaded', 'a file at the limit loads');
+});
+
+t.test('a file that says it is small but reads on past the limit is cut off', { skip: existsSync('/proc/self/status') ? false : 'needs /proc' }, async (t) => {
+  // /proc files are regular files of size 0 that read as text.
+  await t.rejects(readListFile('/proc/self/status', { maxBytes: 10 }), { name: 'ListReadError', message: '/proc/self/status grew past the limit of 10 bytes for a list file while being read' });
 });
 
 t.test('a read that never returns times out; the last good version stays', { timeout: 20_000 }, async (t) => {
