@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   BODY_TOO_LARGE: { status: 413, exit: 1, message: 'The body is larger than server.bodyLimit' },
   BATCH_TOO_LARGE: { status: 413, exit: 1, message: 'The batch has more items than server.batchLimit' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, exit: 1, message: 'The content type is not JSON, text or NDJSON' },
+  LIST_FAILED: { status: 422, exit: 1, message: 'A list could not be read or parsed in time; its last good version stays in service' },
   OVERLOADED: { status: 503, exit: 1, message: 'The service is overloaded; retry later' },
   NOT_READY: { status: 503, exit: 1, message: 'The lists are not loaded yet' },
   LIST_FORMAT: { status: 422, exit: 1, message: 'A list file is malformed' },

@@ -1,5 +1,5 @@
-// `ipdest lists check|show`: per configured list its format, file, prefix counts, warnings and errors.
-import type { LoadedList } from '../lists/index.js';
+// `ipdest lists check|show`: per configured list its format, file, prefix counts, warnings and errors; overall readiness.
+import { readinessOf, type LoadedList } from '../lists/index.js';
 import { loadContext } from './context.js';
 import { EXIT_FAILURE, EXIT_OK } from './report.js';
 import { formatRow, widthsOf } from './table.js';
@@ -19,7 +19,8 @@ export async function runLists(action: 'check' | 'show', opts: ListsOptions, io:
   const lists = ctx.lists.lists;
   const bad = lists.filter((l) => l.state === 'failed' || l.state === 'missing');
   if (opts.json) {
-    io.stdout.write(JSON.stringify({ config: ctx.file, lists: lists.map(publicView) }, null, 2) + '\n');
+    const r = readinessOf(ctx.lists);
+    io.stdout.write(JSON.stringify({ config: ctx.file, status: r.status, missing: r.missing, failed: r.failed, lists: lists.map(publicView) }, null, 2) + '\n');
     return action === 'check' && bad.length > 0 ? EXIT_FAILURE : EXIT_OK;
   }
   const header = action === 'show'

@@ -36,6 +36,10 @@ export const listSpecSchema = z.strictObject({
   column: z.union([z.string().min(1), z.number().int().positive()]).optional(),
   url: z.url().optional(),
   refresh: duration.optional(),
+  // Readiness waits for it: /readyz answers 503 while no version of this list is in service.
+  required: z.boolean().default(false),
+  // A file that parses to no prefixes loads as an empty list instead of failing (kept out by default).
+  allowEmpty: z.boolean().default(false),
 });
 
 export const ruleSchema = z.strictObject({

@@ -67,18 +67,46 @@ export const listSchema = {
   type: 'object',
   properties: {
     name: { type: 'string' }, tag: { type: 'string' }, format: { type: 'string' }, source: { type: ['string', 'null'] },
-    version: { type: ['string', 'null'] }, loadedAt: { type: ['string', 'null'] },
-    state: { type: 'string', enum: ['loaded', 'missing', 'failed', 'builtin'] },
+    version: { type: ['string', 'null'] }, loadedAt: { type: ['string', 'null'], description: 'when the version in service was read; null: none is' },
+    state: { type: 'string', enum: ['loaded', 'missing', 'failed', 'builtin'], description: 'how the last load went; missing and failed lists keep their last good version' },
+    required: { type: 'boolean', description: 'readiness waits for this list' },
     prefixes: { type: 'object', properties: { v4: { type: 'integer' }, v6: { type: 'integer' } } },
     warnings: { type: 'array', items: { type: 'string' } },
-    error: { type: ['object', 'null'], properties: { message: { type: 'string' }, file: { type: ['string', 'null'] }, line: { type: ['integer', 'null'] }, text: { type: ['string', 'null'] } } },
+    error: {
+      type: ['object', 'null'],
+      description: 'the last load\'s error; in GET /lists `text` is a short escaped excerpt of the offending line (the whole line: the log and POST /admin/reload)',
+      properties: { message: { type: 'string' }, file: { type: ['string', 'null'] }, line: { type: ['integer', 'null'] }, text: { type: ['string', 'null'] } },
+    },
   },
+} as const;
+
+const names = { type: 'array', items: { type: 'string' } } as const;
+
+const readinessProperties = {
+  status: { type: 'string', enum: ['ready', 'degraded', 'not-ready'], description: 'degraded: a configured list is missing or failed; not-ready: before the first load, or a required list has no version in service' },
+  missing: { ...names, description: 'configured lists whose file is not there' },
+  stale: { ...names, description: 'lists past their maximum age' },
+  failed: { ...names, description: 'configured lists whose last load failed (their last good version serves)' },
+  waitingFor: { ...names, description: 'required lists with no version in service' },
 } as const;
 
 export const listsSchema = {
   $id: 'Lists',
   type: 'object',
-  properties: { lists: { type: 'array', items: { $ref: 'List#' } } },
+  properties: { ...readinessProperties, lists: { type: 'array', items: { $ref: 'List#' } } },
 } as const;
 
-export const ALL_SCHEMAS = [matchSchema, resultSchema, batchResultsSchema, errorSchema, listSchema, listsSchema];
+export const readinessSchema = {
+  $id: 'Readiness',
+  type: 'object',
+  properties: {
+    ...readinessProperties,
+    lists: { type: 'integer', description: 'lists in service, built-ins included' },
+    builtAt: { type: 'string', description: 'when the tables in service were built' },
+    message: { type: 'string', description: 'when degraded: what is missing or failed' },
+    error: { type: 'object', description: 'when not-ready: NOT_READY and what readiness waits for', properties: { code: { type: 'string' }, message: { type: 'string' } } },
+  },
+  required: ['status', 'missing', 'stale', 'failed'],
+} as const;
+
+export const ALL_SCHEMAS = [matchSchema, resultSchema, batchResultsSchema, errorSchema, listSchema, listsSchema, readinessSchema];

@@ -5,8 +5,28 @@ import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { Enricher, Rules } from '../enrich/index.js';
-import { loadLists, resolveListPath, type ListSet, type LoadedList } from '../lists/index.js';
+import {
+  builtinLists, Classifier, failedList, LOAD_TIMEOUT_MS, loadLists, readinessOf, resolveListPath, seconds, TimeLimitError, within,
+  type ListReader, type ListSet, type LoadedList, type LoadLimits, type Readiness,
+} from '../lists/index.js';
 import { HttpError } from './errors.js';
+
+/** Longest time a reload may take: lists still loading then fail, keeping their last good versions. */
+export const RELOAD_TIMEOUT_MS = LOAD_TIMEOUT_MS;
+/**
+ * Past the reload's limit, how much longer the next reload waits for a stuck one (building the
+ * tables of the real lists takes about a second) before it stops waiting and reports it failed.
+ */
+export const RELOAD_GRACE_MS = 15_000;
+
+export interface ServiceStateOptions extends LoadLimits {
+  /** Limit on one whole reload (RELOAD_TIMEOUT_MS); `loadTimeoutMs` is ignored. */
+  readonly reloadTimeoutMs?: number;
+  /** Grace past it before the serialisation stops waiting (RELOAD_GRACE_MS). */
+  readonly reloadGraceMs?: number;
+  /** Reads list files (tests put a slow reader here); default readListFile. */
+  readonly reader?: ListReader;
+}
 
 export interface ReloadOutcome {
   readonly ok: boolean;
@@ -14,6 +34,8 @@ export interface ReloadOutcome {
   readonly durationMs: number;
   /** Lists whose file changed and were read again. */
   readonly reread: readonly string[];
+  /** Why the reload as a whole failed (it did not finish, or broke); null when it ran to the end. */
+  readonly error: string | null;
 }
 
 export interface ReloadListener {
@@ -22,33 +44,42 @@ export interface ReloadListener {
 
 interface FileStamp { file: string | null; size: number; mtimeMs: number }
 
+const UNKNOWN_STAMP: FileStamp = { file: null, size: -1, mtimeMs: -1 };
+
 /**
  * Holds the one ListSet/Enricher pair in service. A request reads `enricher` once and keeps that
  * reference to the end, so a reload (which builds a complete new pair, then assigns it) never
  * changes a table under a request in flight. Reloads are serialised: one runs at a time, and a
- * request for another while one runs is folded into a single follow-up reload.
+ * request for another while one runs is folded into a single follow-up reload. A reload always
+ * settles, never rejects, within its time limit (plus grace): one stuck on a read that never
+ * returns is reported failed and cannot hold the reloads after it.
  */
 export class ServiceState {
   readonly config: Config;
   readonly baseDir: string;
   readonly #log: Logger;
   readonly #rules: Rules;
+  readonly #opts: ServiceStateOptions;
   #set: ListSet | null = null;
   #enricher: Enricher | null = null;
   #stamps = new Map<string, FileStamp>();
   #running: Promise<ReloadOutcome> | null = null;
+  #abort: AbortController | null = null;
   #again = false;
   #listeners: ReloadListener[] = [];
   #watchers: FSWatcher[] = [];
   #debounce: NodeJS.Timeout | null = null;
+  #closing = false;
 
-  constructor(config: Config, baseDir: string, log: Logger) {
+  constructor(config: Config, baseDir: string, log: Logger, opts: ServiceStateOptions = {}) {
     this.config = config;
     this.baseDir = baseDir;
     this.#log = log;
     this.#rules = new Rules(config.rules.list, config.rules.default);
+    this.#opts = opts;
   }
 
+  /** True once lookups can be answered (after the first load). Readiness is `readiness()`. */
   get ready(): boolean {
     return this.#enricher !== null;
   }
@@ -64,24 +95,96 @@ export class ServiceState {
     return this.#set;
   }
 
+  /** GET /readyz: ready, degraded (a list missing or failed) or not-ready (before the first load, a required list not in). */
+  readiness(): Readiness {
+    return readinessOf(this.#set, this.config.lists.filter((l) => l.required === true).map((l) => l.name));
+  }
+
   onReload(fn: ReloadListener): void {
     this.#listeners.push(fn);
   }
 
-  /** Reloads every list from disk; a list that fails keeps its last good version. */
+  /**
+   * Reloads every list from disk; a list that fails keeps its last good version. Never rejects:
+   * a reload that breaks or runs out of time answers `ok: false` with its `error`.
+   */
   reload(reason: string): Promise<ReloadOutcome> {
     if (this.#running) {
       this.#again = true;
       return this.#running.then(() => this.#running ?? this.reload(reason));
     }
-    this.#running = this.#reload(reason).finally(() => {
+    this.#running = this.#guarded(reason).finally(() => {
       this.#running = null;
       if (this.#again) {
         this.#again = false;
-        void this.reload('follow-up');
+        this.#reloadInBackground('follow-up');
       }
     });
     return this.#running;
+  }
+
+  /** A reload nobody waits for (file watch, follow-up): its outcome is logged by the reload itself. */
+  #reloadInBackground(reason: string): void {
+    this.reload(reason).catch((err: unknown) => this.#log.error({ reason, err }, 'reload failed unexpectedly (a bug in ipdest); the lists in service stay'));
+  }
+
+  get #reloadTimeoutMs(): number {
+    return this.#opts.reloadTimeoutMs ?? RELOAD_TIMEOUT_MS;
+  }
+
+  /** One reload, bounded in time: the work is abandoned (and told to stop) when it overruns. */
+  async #guarded(reason: string): Promise<ReloadOutcome> {
+    const started = performance.now();
+    const controller = new AbortController();
+    this.#abort = controller;
+    const limitMs = this.#reloadTimeoutMs + (this.#opts.reloadGraceMs ?? RELOAD_GRACE_MS);
+    const work = this.#reload(reason, started, controller.signal);
+    try {
+      return await within(work, limitMs, () => new TimeLimitError(`the reload did not finish within ${seconds(limitMs)}; it was abandoned`), controller.signal);
+    } catch (err) {
+      if (!controller.signal.aborted) controller.abort(err);
+      return this.#failed(reason, started, err as Error);
+    } finally {
+      if (this.#abort === controller) this.#abort = null;
+    }
+  }
+
+  /** A reload that did not run to its end: the tables in service stay, and it is said so. */
+  #failed(reason: string, started: number, err: Error): ReloadOutcome {
+    // Nothing in service yet: every configured list failed; the built-ins answer meanwhile.
+    if (this.#set === null) this.#install(this.#failedSet(err.message));
+    const durationMs = performance.now() - started;
+    const outcome: ReloadOutcome = { ok: false, set: this.#set!, durationMs, reread: [], error: err.message };
+    const readiness = this.readiness();
+    // Stopped by close(): expected on shutdown, not an error.
+    this.#log[this.#closing ? 'warn' : 'error']({ reason, durationMs: Math.round(durationMs), err, readiness: readiness.status, missing: readiness.missing, failed: readiness.failed },
+      `reload failed: ${err.message}; the lists in service stay`);
+    this.#tell(outcome);
+    return outcome;
+  }
+
+  #failedSet(message: string): ListSet {
+    const at = new Date().toISOString();
+    const lists: LoadedList[] = this.config.lists.map((spec) => failedList(spec, undefined, `not loaded: ${message}`));
+    const builtins = builtinLists(this.config.builtins, at);
+    const all = [...lists, ...builtins];
+    return { lists: all, classifier: Classifier.build(all), builtAt: at, durationMs: 0, ok: false };
+  }
+
+  #install(set: ListSet): void {
+    if (set === this.#set) return;
+    this.#set = set;
+    this.#enricher = this.#enricher ? this.#enricher.withClassifier(set.classifier) : new Enricher(set.classifier, this.config.enrich, this.#rules);
+  }
+
+  #tell(outcome: ReloadOutcome): void {
+    for (const fn of this.#listeners) {
+      try {
+        fn(outcome);
+      } catch (err) {
+        this.#log.error({ err }, 'a reload listener failed (a bug in ipdest)');
+      }
+    }
   }
 
   async #stampOf(path: string): Promise<FileStamp> {
@@ -95,19 +198,24 @@ export class ServiceState {
     }
   }
 
-  async #reload(reason: string): Promise<ReloadOutcome> {
-    const started = performance.now();
+  async #reload(reason: string, started: number, signal: AbortSignal): Promise<ReloadOutcome> {
+    const deadline = Date.now() + this.#reloadTimeoutMs;
     const previous = new Map<string, LoadedList>((this.#set?.lists ?? []).map((l) => [l.name, l]));
     // A list whose file is unchanged (same path, size and mtime) and loaded fine is not parsed again.
     const stamps = new Map<string, FileStamp>();
     const unchanged: LoadedList[] = [];
     const toRead = [];
     for (const spec of this.config.lists) {
-      const stamp = await this.#stampOf(spec.path);
+      // A path whose stat never returns (a stalled share) is read again, and the load gives up on it in time.
+      const stamp = await within(this.#stampOf(spec.path), deadline - Date.now(), () => new TimeLimitError('stat'), signal)
+        .catch((err: unknown) => {
+          if (signal.aborted) throw err;
+          return UNKNOWN_STAMP;
+        });
       stamps.set(spec.name, stamp);
       const before = this.#stamps.get(spec.name);
       const prev = previous.get(spec.name);
-      if (prev && prev.state === 'loaded' && before && before.file === stamp.file && before.size === stamp.size && before.mtimeMs === stamp.mtimeMs) unchanged.push(prev);
+      if (stamp !== UNKNOWN_STAMP && prev && prev.state === 'loaded' && before && before.file === stamp.file && before.size === stamp.size && before.mtimeMs === stamp.mtimeMs) unchanged.push(prev);
       else toRead.push(spec);
     }
     // Nothing changed on disk: the tables in service are the answer, no rebuild.
@@ -119,23 +227,30 @@ export class ServiceState {
         previous,
         reuse: new Map(unchanged.map((l) => [l.name, l])),
         offThread: true,
+        readTimeoutMs: this.#opts.readTimeoutMs,
+        maxBytes: this.#opts.maxBytes,
+        parseTimeoutMs: this.#opts.parseTimeoutMs,
+        loadTimeoutMs: this.#reloadTimeoutMs,
+        deadline,
+        reader: this.#opts.reader,
+        signal,
       });
-    if (set !== this.#set) {
-      this.#set = set;
-      this.#enricher = this.#enricher ? this.#enricher.withClassifier(set.classifier) : new Enricher(set.classifier, this.config.enrich, this.#rules);
-    }
+    // Abandoned meanwhile (it overran, or the service is closing): this late result is not installed.
+    if (signal.aborted) throw signal.reason;
+    this.#install(set);
     this.#stamps = stamps;
     const durationMs = performance.now() - started;
-    const outcome: ReloadOutcome = { ok: set.ok, set, durationMs, reread: toRead.map((s) => s.name) };
+    const outcome: ReloadOutcome = { ok: set.ok, set, durationMs, reread: toRead.map((s) => s.name), error: null };
     const summary = set.lists.map((l) => ({ name: l.name, state: l.state, v4: l.prefixes.v4, v6: l.prefixes.v6, version: l.version }));
     const msg = { reason, durationMs: Math.round(durationMs), reread: outcome.reread, prefixes: set.classifier.prefixes, lists: summary };
-    if (set.ok) this.#log.info(msg, 'lists loaded');
-    else this.#log.warn(msg, 'lists loaded with problems');
+    const r = this.readiness();
+    if (r.status === 'ready') this.#log.info(msg, 'lists loaded');
+    else this.#log.warn({ ...msg, readiness: r.status, missing: r.missing, failed: r.failed, waitingFor: r.waitingFor }, `lists loaded, ${r.status}: ${r.message}`);
     for (const l of set.lists) {
       if (l.error) this.#log.error({ list: l.name, error: l.error, serving: l.version }, 'list failed to load; its last good version stays in service');
       else for (const w of l.warnings) this.#log.warn({ list: l.name }, w);
     }
-    for (const fn of this.#listeners) fn(outcome);
+    this.#tell(outcome);
     return outcome;
   }
 
@@ -157,14 +272,17 @@ export class ServiceState {
     if (this.#debounce) clearTimeout(this.#debounce);
     this.#debounce = setTimeout(() => {
       this.#debounce = null;
-      void this.reload('file change');
+      this.#reloadInBackground('file change');
     }, ms);
     this.#debounce.unref();
   }
 
+  /** Stops watching, and stops a reload in progress (it reports failed; the tables in service stay). */
   close(): void {
     for (const w of this.#watchers) w.close();
     this.#watchers = [];
     if (this.#debounce) clearTimeout(this.#debounce);
+    this.#closing = true;
+    this.#abort?.abort(new Error('the service is shutting down'));
   }
 }

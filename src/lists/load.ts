@@ -1,13 +1,45 @@
-// Loading lists from disk: path globs, reading, parsing, and keeping the last good version on failure.
+// Loading lists from disk: path globs, bounded reads, parsing, and keeping the last good version on failure.
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { ListFormatError, IpdestError } from '../errors.js';
 import { resolveBuiltins, type BuiltinSettings } from './builtins.js';
 import { Classifier } from './classifier.js';
+import { abortReason, eitherSignal, seconds, TimeLimitError, within } from './deadline.js';
 import { parseList, type ListEntry, type ListFormat } from './formats/index.js';
-import { parseListOffThread } from './parse-thread.js';
+import { parseListOffThread, PARSE_TIMEOUT_MS } from './parse-thread.js';
+
+/** Longest wait for one list file's read (a stalled network share, a file that never ends). */
+export const READ_TIMEOUT_MS = 30_000;
+/** Largest list file read: the biggest official list (Azure's Service Tags) is about 5 MB. */
+export const MAX_LIST_BYTES = 256 * 1024 * 1024;
+/** Longest time loading every configured list may take; lists not done by then fail and keep their last good version. */
+export const LOAD_TIMEOUT_MS = 120_000;
+
+/** The limits on loading lists; every one defaults to the constant of the same name above. */
+export interface LoadLimits {
+  /** Per file read (READ_TIMEOUT_MS). */
+  readonly readTimeoutMs?: number;
+  /** Per file size (MAX_LIST_BYTES). */
+  readonly maxBytes?: number;
+  /** Per parse on the worker thread (PARSE_TIMEOUT_MS); a parse on this thread cannot be cut short. */
+  readonly parseTimeoutMs?: number;
+  /** For loadLists: all configured lists together (LOAD_TIMEOUT_MS). */
+  readonly loadTimeoutMs?: number;
+}
+
+/** Reads a list file's text within the limits (readListFile's shape; tests put a slow reader in its place). */
+export type ListReader = (file: string, opts: { timeoutMs: number; maxBytes: number; signal?: AbortSignal | undefined }) => Promise<string>;
+
+export interface LoadOptions extends LoadLimits {
+  /** Parse on a worker thread (a server: requests go on meanwhile). */
+  readonly offThread?: boolean;
+  /** Stops the load: loading throws the signal's reason at the next step. */
+  readonly signal?: AbortSignal | undefined;
+  readonly reader?: ListReader;
+}
 
 /** What loading needs of a configured list (the config's `lists[]` entries fit it). */
 export interface ListSource {
@@ -16,6 +48,10 @@ export interface ListSource {
   readonly format: ListFormat;
   readonly path: string;
   readonly column?: string | number | undefined;
+  /** Readiness waits for this list: /readyz answers 503 while no version of it is in service. */
+  readonly required?: boolean | undefined;
+  /** A file that parses to no prefixes is loaded as an empty list, instead of failing. */
+  readonly allowEmpty?: boolean | undefined;
 }
 
 export type ListState = 'loaded' | 'missing' | 'failed' | 'builtin';
@@ -36,13 +72,15 @@ export interface LoadedList {
   readonly source: string | null;
   /** The source's own version, else a content hash; null when nothing is loaded. */
   readonly version: string | null;
-  /** When the entries in service were read (ISO 8601), or null. */
+  /** When the entries in service were read (ISO 8601), or null: no version of the list is in service. */
   readonly loadedAt: string | null;
   /**
    * loaded: the file's current content is in service. missing / failed: the last load found no
-   * file or a malformed one; `entries` are the last good version's (empty when there was none).
+   * file or a bad one; `entries` are the last good version's (empty when there was none).
    */
   readonly state: ListState;
+  /** From the config: readiness waits for this list. */
+  readonly required: boolean;
   readonly prefixes: { readonly v4: number; readonly v6: number };
   readonly warnings: readonly string[];
   readonly error: ListErrorInfo | null;
@@ -66,42 +104,150 @@ export async function resolveListPath(path: string, baseDir: string): Promise<st
   return found[found.length - 1]!;
 }
 
+/** A list file that cannot be read as one: not a regular file, too large, too slow. */
+export class ListReadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ListReadError';
+  }
+}
+
+function kindOf(s: Stats): string {
+  if (s.isFIFO()) return 'a named pipe (FIFO)';
+  if (s.isDirectory()) return 'a directory';
+  if (s.isCharacterDevice()) return 'a character device';
+  if (s.isBlockDevice()) return 'a block device';
+  if (s.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+function size(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 102.4) / 10} MiB` : `${bytes} bytes`;
+}
+
+const notRegular = (file: string, s: Stats) =>
+  new ListReadError(`${file} is ${kindOf(s)}, not a regular file: refused without opening it (a list must be a plain file)`);
+const tooLarge = (file: string, bytes: number | 'grew', max: number) => new ListReadError(bytes === 'grew'
+  ? `${file} grew past the limit of ${size(max)} for a list file while being read`
+  : `${file} is ${size(bytes)}, over the limit of ${size(max)} for a list file`);
+
+const readTooSlow = (file: string, ms: number) =>
+  new TimeLimitError(`reading ${file} took longer than ${seconds(ms)}: gave up on it (a stalled network share?)`);
+
+const CHUNK = 1024 * 1024;
+
+async function readBounded(file: string, maxBytes: number, signal: AbortSignal): Promise<string> {
+  const before = await stat(file);
+  if (!before.isFile()) throw notRegular(file, before);
+  if (before.size > maxBytes) throw tooLarge(file, before.size, maxBytes);
+  // O_NONBLOCK: were the file swapped for a named pipe since the check, opening it would not wait for a writer.
+  const handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    const now = await handle.stat();
+    if (!now.isFile()) throw notRegular(file, now);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      if (signal.aborted) throw abortReason(signal);
+      const buf = Buffer.allocUnsafe(CHUNK);
+      const { bytesRead } = await handle.read(buf, 0, CHUNK, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > maxBytes) throw tooLarge(file, 'grew', maxBytes);
+      chunks.push(bytesRead === CHUNK ? buf : buf.subarray(0, bytesRead));
+    }
+    return Buffer.concat(chunks, total).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Reads a list file as UTF-8 text. Refuses, without opening it, anything but a regular file (a
+ * named pipe would block the read for ever), a file over `maxBytes`, and gives up after
+ * `timeoutMs` or when `signal` aborts.
+ */
+export async function readListFile(file: string, opts: { timeoutMs?: number; maxBytes?: number; signal?: AbortSignal | undefined } = {}): Promise<string> {
+  const timeoutMs = opts.timeoutMs ?? READ_TIMEOUT_MS;
+  const stop = new AbortController();
+  const signal = eitherSignal(opts.signal, stop.signal);
+  try {
+    return await within(readBounded(file, opts.maxBytes ?? MAX_LIST_BYTES, signal), timeoutMs,
+      () => readTooSlow(file, timeoutMs), opts.signal);
+  } finally {
+    stop.abort(); // a read that gave up stops at its next chunk
+  }
+}
+
 function errorInfo(err: unknown): ListErrorInfo {
   if (err instanceof ListFormatError) return { message: err.message, file: err.file, line: err.line, text: err.text };
   return { message: (err as Error).message, file: null, line: null, text: null };
 }
 
+type Base = Pick<LoadedList, 'name' | 'tag' | 'format' | 'required'>;
+
+/** The last good version of a list, when one is in service. */
+function lastGood(previous: LoadedList | undefined): LoadedList | undefined {
+  return previous && previous.loadedAt !== null && previous.version !== null ? previous : undefined;
+}
+
+/** A load that did not replace the list: the last good version (if any) stays, with the reason. */
+function notReplaced(base: Base, previous: LoadedList | undefined, file: string | null, state: 'missing' | 'failed', error: ListErrorInfo | null, warnings: readonly string[]): LoadedList {
+  const keep = lastGood(previous);
+  return {
+    ...base,
+    source: keep?.source ?? file,
+    version: keep?.version ?? null,
+    loadedAt: keep?.loadedAt ?? null,
+    state,
+    prefixes: count(keep?.entries ?? []),
+    warnings: keep ? [...warnings, `serving the last good version ${keep.version} of ${keep.source}`] : warnings,
+    error,
+    entries: keep?.entries ?? [],
+  };
+}
+
+const baseOf = (src: ListSource): Base => ({ name: src.name, tag: src.tag, format: src.format, required: src.required === true });
+
+/** A list that failed for a reason outside its file's content (e.g. the load ran out of time). */
+export function failedList(src: ListSource, previous: LoadedList | undefined, message: string, file: string | null = null): LoadedList {
+  return notReplaced(baseOf(src), previous, file, 'failed', { message, file, line: null, text: null }, []);
+}
+
 /**
- * Loads one configured list. Never throws for a bad or missing file: the result says so, and
- * carries `previous`'s entries (the last good version) so that a bad file never replaces a good one.
+ * Loads one configured list. Never throws for a bad, missing, unreadable, slow or empty file: the
+ * result says so, and carries `previous`'s entries (the last good version) so that a bad file
+ * never replaces a good one. Throws only the signal's reason when `opts.signal` aborts.
  */
-export async function loadList(src: ListSource, baseDir: string, previous?: LoadedList, offThread = false): Promise<LoadedList> {
-  const keep = previous && previous.entries.length > 0 ? previous : undefined;
-  const base = { name: src.name, tag: src.tag, format: src.format };
+export async function loadList(src: ListSource, baseDir: string, previous?: LoadedList, options: LoadOptions | boolean = {}): Promise<LoadedList> {
+  const opts: LoadOptions = typeof options === 'boolean' ? { offThread: options } : options;
+  const base = baseOf(src);
   const file = await resolveListPath(src.path, baseDir);
   let text: string;
   try {
     if (file === null) throw Object.assign(new Error('no file matches'), { code: 'ENOENT' });
-    text = await readFile(file, 'utf8');
+    const timeoutMs = opts.readTimeoutMs ?? READ_TIMEOUT_MS;
+    const reading = (opts.reader ?? readListFile)(file, { timeoutMs, maxBytes: opts.maxBytes ?? MAX_LIST_BYTES, signal: opts.signal });
+    // readListFile keeps to the time limit itself; this bound holds whatever reader is given.
+    text = await within(reading, timeoutMs, () => readTooSlow(file, timeoutMs), opts.signal);
   } catch (err) {
-    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-    const message = missing
-      ? `no file at ${file ?? resolve(baseDir, src.path)} (path ${JSON.stringify(src.path)}, relative to ${baseDir})`
-      : `cannot read ${file}: ${(err as Error).message}`;
-    return {
-      ...base,
-      source: keep?.source ?? file,
-      version: keep?.version ?? null,
-      loadedAt: keep?.loadedAt ?? null,
-      state: missing ? 'missing' : 'failed',
-      prefixes: count(keep?.entries ?? []),
-      warnings: [message],
-      error: missing ? null : { message, file, line: null, text: null },
-      entries: keep?.entries ?? [],
-    };
+    if (opts.signal?.aborted) throw abortReason(opts.signal);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      const message = `no file at ${file ?? resolve(baseDir, src.path)} (path ${JSON.stringify(src.path)}, relative to ${baseDir})`;
+      return notReplaced(base, previous, file, 'missing', null, [message]);
+    }
+    const message = err instanceof ListReadError || err instanceof TimeLimitError ? err.message : `cannot read ${file}: ${(err as Error).message}`;
+    return notReplaced(base, previous, file, 'failed', { message, file, line: null, text: null }, []);
   }
   try {
-    const parsed = offThread ? await parseListOffThread(src.format, text, file, src.column) : parseList(src.format, text, file, { column: src.column });
+    const parsed = opts.offThread
+      ? await parseListOffThread(src.format, text, file, src.column, { timeoutMs: opts.parseTimeoutMs ?? PARSE_TIMEOUT_MS, signal: opts.signal })
+      : parseList(src.format, text, file, { column: src.column });
+    if (parsed.entries.length === 0 && src.allowEmpty !== true) {
+      const message = `${file} parsed to no prefixes: an empty ${src.format} list does not replace the one in service `
+        + `(if list ${JSON.stringify(src.name)} may really be empty, set allowEmpty: true on it)`;
+      return notReplaced(base, previous, file, 'failed', { message, file, line: null, text: null }, parsed.warnings);
+    }
     const version = parsed.version ?? `sha256:${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
     return {
       ...base,
@@ -115,18 +261,9 @@ export async function loadList(src: ListSource, baseDir: string, previous?: Load
       entries: parsed.entries,
     };
   } catch (err) {
+    if (opts.signal?.aborted) throw abortReason(opts.signal);
     if (!(err instanceof IpdestError)) throw err;
-    return {
-      ...base,
-      source: keep?.source ?? file,
-      version: keep?.version ?? null,
-      loadedAt: keep?.loadedAt ?? null,
-      state: 'failed',
-      prefixes: count(keep?.entries ?? []),
-      warnings: keep ? [`serving the last good version ${keep.version} of ${keep.source}`] : [],
-      error: errorInfo(err),
-      entries: keep?.entries ?? [],
-    };
+    return notReplaced(base, previous, file, 'failed', errorInfo(err), []);
   }
 }
 
@@ -142,12 +279,13 @@ export interface ListSet {
   readonly ok: boolean;
 }
 
-function builtinLists(settings: BuiltinSettings | undefined, at: string): LoadedList[] {
+/** The enabled built-in lists, as loaded lists (stamped `at`). */
+export function builtinLists(settings: BuiltinSettings | undefined, at: string): LoadedList[] {
   return resolveBuiltins(settings).map((b) => {
     const entries = b.prefixes.map((prefix) => Object.freeze({ prefix, services: [], regions: [] }));
     return {
       name: b.name, tag: b.tag, format: 'builtin' as const, source: null, version: 'builtin', loadedAt: at,
-      state: 'builtin' as const, prefixes: count(entries), warnings: [], error: null, entries,
+      state: 'builtin' as const, required: false, prefixes: count(entries), warnings: [], error: null, entries,
     };
   });
 }
@@ -155,31 +293,55 @@ function builtinLists(settings: BuiltinSettings | undefined, at: string): Loaded
 /**
  * Loads every configured list (one after another) plus the enabled built-ins, and builds one
  * classifier. `previous` (by name) supplies last good versions for lists that fail now; `reuse`
- * (by name) holds lists known to be unchanged on disk, taken as they are.
+ * (by name) holds lists known to be unchanged on disk, taken as they are. Each read and parse has
+ * its time limit, and all of them together `loadTimeoutMs`: a list still loading then, and the
+ * lists after it, fail (keeping their last good versions), so a load always finishes. Throws
+ * only the signal's reason when `opts.signal` aborts.
  */
 export async function loadLists(
   sources: readonly ListSource[],
-  opts: {
+  opts: LoadOptions & {
     baseDir: string;
     builtins?: BuiltinSettings;
     previous?: ReadonlyMap<string, LoadedList>;
     reuse?: ReadonlyMap<string, LoadedList>;
-    /** Parse on a worker thread (a server: requests go on meanwhile). */
-    offThread?: boolean;
+    /** When the load must be done (Date.now() time); default: now plus `loadTimeoutMs`. */
+    deadline?: number;
   },
 ): Promise<ListSet> {
   const started = performance.now();
+  const limitMs = opts.loadTimeoutMs ?? LOAD_TIMEOUT_MS;
+  const deadline = opts.deadline ?? Date.now() + limitMs;
   const configured: LoadedList[] = [];
   for (const s of sources) {
+    if (opts.signal?.aborted) throw abortReason(opts.signal);
     const reused = opts.reuse?.get(s.name);
     if (reused && reused.tag === s.tag && reused.format === s.format) {
       configured.push(reused);
       continue;
     }
-    configured.push(await loadList(s, opts.baseDir, opts.previous?.get(s.name), opts.offThread));
+    const previous = opts.previous?.get(s.name);
+    const left = deadline - Date.now();
+    if (left <= 0) {
+      configured.push(failedList(s, previous, `not read: loading the lists ran past its limit of ${seconds(limitMs)} before list ${JSON.stringify(s.name)}`));
+      continue;
+    }
+    // This list's own signal: aborted when the caller's is, or when the load gives up on it.
+    const stop = new AbortController();
+    const signal = eitherSignal(opts.signal, stop.signal);
+    try {
+      configured.push(await within(loadList(s, opts.baseDir, previous, { ...opts, signal }), left,
+        () => new TimeLimitError(`loading list ${JSON.stringify(s.name)} (${s.path}) did not finish within the limit of ${seconds(limitMs)} for loading the lists: gave up on it`), opts.signal));
+    } catch (err) {
+      if (!(err instanceof TimeLimitError)) throw err;
+      configured.push(failedList(s, previous, err.message));
+    } finally {
+      stop.abort(new TimeLimitError('gave up'));
+    }
     // Parsing is synchronous: give waiting requests a turn between lists.
     await new Promise<void>((r) => setImmediate(r));
   }
+  if (opts.signal?.aborted) throw abortReason(opts.signal);
   const at = new Date().toISOString();
   const lists = [...configured, ...builtinLists(opts.builtins, at)];
   const classifier = await Classifier.buildAsync(lists);
@@ -191,4 +353,3 @@ export async function loadLists(
     ok: configured.every((l) => l.state === 'loaded'),
   };
 }
-
