@@ -1,11 +1,11 @@
-// Layout: dependencies point one way (cli/http → enrich → lists → net), and each module says its job.
+// Layout: dependencies point one way (cli/http → service → enrich → lists → net), other folders only through their index.ts, and each module says its job.
 import t from 'tap';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { PROJECT_ROOT } from './helpers/shared-data.js';
 
 const SRC = resolve(PROJECT_ROOT, 'src');
-const LAYER: Record<string, number> = { net: 0, lists: 1, config: 2, enrich: 2, http: 3, cli: 4 };
+const LAYER: Record<string, number> = { net: 0, lists: 1, config: 2, enrich: 2, service: 3, http: 4, cli: 5 };
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -26,6 +26,20 @@ t.test('imports never point up the layers', async (t) => {
       t.ok(LAYER[target]! < LAYER[from]!, `${relative(SRC, file)} → ${target}`);
     }
   }
+});
+
+t.test("another folder is imported only through its index.ts", async (t) => {
+  const bad: string[] = [];
+  for (const file of all) {
+    const from = relative(SRC, file).split('/')[0]!;
+    for (const m of readFileSync(file, 'utf8').matchAll(/from '(\.[^']+)'/g)) {
+      const target = relative(SRC, resolve(file, '..', m[1]!));
+      const folder = target.split('/')[0]!;
+      if (folder === from || !target.includes('/')) continue; // same folder, or a top-level module (errors.ts)
+      if (target !== `${folder}/index.js`) bad.push(`${relative(SRC, file)} → ${target}`);
+    }
+  }
+  t.same(bad, [], 'imports reaching inside another folder');
 });
 
 t.test('each module opens with one line on its job', async (t) => {

@@ -1,7 +1,7 @@
 // `ipdest enrich`: NDJSON events (or CSV exports, or raw netfilter log lines) in, enriched NDJSON out.
 import { createReadStream } from 'node:fs';
 import { enrichLine, type Enricher } from '../enrich/index.js';
-import { readCsv } from '../lists/formats/csv-rows.js';
+import { readCsv } from '../lists/index.js';
 import { loadContext } from './context.js';
 import { Output, readLines } from './output.js';
 import { EXIT_FAILURE, EXIT_OK } from './report.js';

@@ -1,7 +1,8 @@
 // `ipdest serve`: the HTTP service with hot reload (SIGHUP, file changes, /admin/reload) and graceful shutdown.
 import { pino } from 'pino';
 import { loadConfig } from '../config/index.js';
-import { buildApp, ServiceState } from '../http/index.js';
+import { buildApp } from '../http/index.js';
+import { ServiceState } from '../service/index.js';
 import { stopParseThread } from '../lists/index.js';
 import { IpdestError } from '../errors.js';
 import { EXIT_OK, EXIT_USAGE } from './report.js';

@@ -1,7 +1,6 @@
 // The configuration's shape and defaults, validated with zod; defaults state their units.
 import { z } from 'zod';
-import { FORMATS } from '../lists/formats/index.js';
-import { BUILTIN_NAMES } from '../lists/builtins.js';
+import { BUILTIN_NAMES, FORMATS } from '../lists/index.js';
 import { SCOPES } from '../net/index.js';
 
 const DURATION = /^([1-9][0-9]*)(ms|s|m|h|d)$/;

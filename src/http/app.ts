@@ -10,7 +10,7 @@ import { registerErrorHandlers, sendError } from './errors.js';
 import { FastLookup } from './fast-lookup.js';
 import { Metrics } from './metrics.js';
 import { ALL_SCHEMAS } from './schemas.js';
-import type { ServiceState } from './service-state.js';
+import type { ServiceState } from '../service/index.js';
 import { adminRoutes } from './routes/admin.js';
 import { enrichRoutes } from './routes/enrich.js';
 import { healthRoutes } from './routes/health.js';

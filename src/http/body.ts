@@ -1,6 +1,6 @@
 // Request bodies: JSON under application/json, text/plain (Logstash's default) and curl's form type; NDJSON kept as text.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { HttpError } from './errors.js';
+import { IpdestError } from '../errors.js';
 
 /**
  * Replaces Fastify's parsers. JSON.parse is safe here: a `__proto__` key becomes an own
@@ -42,7 +42,7 @@ export function parseJsonText(text: string, contentType?: string): unknown {
   } catch (err) {
     const form = contentType !== undefined && contentType.toLowerCase().startsWith('application/x-www-form-urlencoded');
     const why = form ? ' (it was sent as application/x-www-form-urlencoded, curl -d\'s default; ipdest reads request bodies as JSON: send JSON, e.g. with -H \'content-type: application/json\')' : '';
-    throw new HttpError('BAD_JSON', `the body is not valid JSON: ${(err as Error).message}${why}`);
+    throw new IpdestError('BAD_JSON', `the body is not valid JSON: ${(err as Error).message}${why}`);
   }
 }
 

@@ -1,6 +1,6 @@
 // HTTP errors: the one place that maps error codes (ours and Fastify's) to a status and the error body.
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import { ERROR_CODES, type ErrorCode } from '../errors.js';
+import { ERROR_CODES, IpdestError, type ErrorCode } from '../errors.js';
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string };
@@ -21,15 +21,6 @@ export function sendError(reply: FastifyReply, code: ErrorCode, message?: string
   return reply.code(e.status).type('application/json; charset=utf-8').send(e.text);
 }
 
-/** An error a handler throws to answer with one of our codes. */
-export class HttpError extends Error {
-  readonly code: ErrorCode;
-  constructor(code: ErrorCode, message?: string) {
-    super(message ?? ERROR_CODES[code].message);
-    this.code = code;
-  }
-}
-
 // Fastify's own errors, mapped once.
 const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
@@ -47,7 +38,7 @@ const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
 
 export function registerErrorHandlers(app: FastifyInstance, onNotFound?: (method: string) => void): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    if (err instanceof HttpError) return sendError(reply, err.code, err.message);
+    if (err instanceof IpdestError) return sendError(reply, err.code, err.message);
     const mapped = (err.code && FASTIFY_CODES[err.code]) || (err.validation ? 'BAD_REQUEST' : undefined);
     if (mapped) return sendError(reply, mapped, err.message);
     // Any other client error (4xx) keeps its status under our shape; a 5xx is a bug in ipdest.

@@ -1,12 +1,12 @@
 // POST /lookup answered straight from Node's request: the one-request-per-event path of Logstash's http filter.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { ErrorCode } from '../errors.js';
-import { errorPayload, HttpError } from './errors.js';
+import { IpdestError, type ErrorCode } from '../errors.js';
+import { errorPayload } from './errors.js';
 import { JSON_MEDIA_TYPES, parseJsonText } from './body.js';
 import { answerLookup } from './lookup-answer.js';
 import type { Metrics, RouteStats } from './metrics.js';
-import type { ServiceState } from './service-state.js';
+import type { ServiceState } from '../service/index.js';
 
 export interface FastLookupOptions {
   readonly state: ServiceState;
@@ -103,7 +103,7 @@ export class FastLookup {
     try {
       body = answerLookup(this.#state.enricher, parseJsonText(text, contentType), this.#metrics);
     } catch (err) {
-      const code: ErrorCode = err instanceof HttpError ? err.code : 'INTERNAL';
+      const code: ErrorCode = err instanceof IpdestError ? err.code : 'INTERNAL';
       if (code === 'INTERNAL') this.#log.error({ err, url: '/lookup', method: 'POST' }, 'internal error (a bug in ipdest)');
       ({ status, text: body } = errorPayload(code, code === 'INTERNAL' ? undefined : (err as Error).message));
     }

@@ -1,7 +1,7 @@
 // The answer to POST /lookup, shared by the Fastify route and the fast path: the parsed body in, the result's JSON out.
 import { isFailure, isPlainObject, labelOf, resultJson } from '../enrich/index.js';
 import type { Enricher, Result } from '../enrich/index.js';
-import { HttpError } from './errors.js';
+import { IpdestError } from '../errors.js';
 import type { Metrics } from './metrics.js';
 
 /** Fastify's validation message for a body that is not an object (the route schema says `type: object`). */
@@ -12,7 +12,7 @@ export const NOT_AN_OBJECT = 'body must be object';
  * Errors about the address are answered inside the result; a body that is not an object throws.
  */
 export function answerLookup(enricher: Enricher, body: unknown, metrics: Metrics): string {
-  if (!isPlainObject(body)) throw new HttpError('BAD_REQUEST', NOT_AN_OBJECT);
+  if (!isPlainObject(body)) throw new IpdestError('BAD_REQUEST', NOT_AN_OBJECT);
   let r: Result = enricher.judge(body);
   // {"ip": …} when `ip` is not among enrich.addressFields: answer it all the same.
   if (isFailure(r) && r.error.code === 'NO_ADDRESS' && typeof body.ip === 'string' && !('field' in r.error)) r = enricher.lookup(body.ip);

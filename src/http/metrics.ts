@@ -1,6 +1,6 @@
 // Prometheus metrics: requests, latency, lookups by tag, dropped events, list sizes and age, reloads.
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ServiceState } from './service-state.js';
+import type { ServiceState } from '../service/index.js';
 
 // Latency buckets in seconds: most answers take well under a millisecond.
 const BUCKETS = [0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1];

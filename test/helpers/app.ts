@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { parseConfigText } from '../../src/config/index.js';
-import { buildApp, ServiceState, type AppOptions, type IpdestApp } from '../../src/http/index.js';
+import { buildApp, type AppOptions, type IpdestApp } from '../../src/http/index.js';
+import { ServiceState } from '../../src/service/index.js';
 import { FIXTURES } from './shared-data.js';
 
 export interface TestApp {

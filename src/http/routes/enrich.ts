@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { arrayElementSpans, enrichLine, enrichToText, invalidEventRecord, isPlainObject, jsonKind, labelOf } from '../../enrich/index.js';
 import { bodyText, NdjsonBody, registerNdjsonParser } from '../body.js';
-import { HttpError } from '../errors.js';
+import { IpdestError } from '../../errors.js';
 import type { RouteDeps } from './lookup.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -28,7 +28,7 @@ export async function enrichRoutes(app: FastifyInstance, deps: RouteDeps): Promi
     schema: { summary: 'Enrich one event: the event back with the tag and the details added', body: { type: 'object' } },
   }, async (request, reply) => {
     const event = request.body;
-    if (!isPlainObject(event)) throw new HttpError('INVALID_EVENT', 'the body must be one event (a JSON object)');
+    if (!isPlainObject(event)) throw new IpdestError('INVALID_EVENT', 'the body must be one event (a JSON object)');
     const out = enrichToText(state.enricher, event, bodyText(request));
     const d = out.details;
     metrics.countLookup(labelOf(d));
@@ -53,7 +53,7 @@ export async function enrichRoutes(app: FastifyInstance, deps: RouteDeps): Promi
         const lines = body.text.split('\n');
         let events = 0;
         for (const line of lines) if (!isBlankLine(line)) events++;
-        if (events > deps.batchLimit) throw new HttpError('BATCH_TOO_LARGE', `${events} events; server.batchLimit is ${deps.batchLimit}`);
+        if (events > deps.batchLimit) throw new IpdestError('BATCH_TOO_LARGE', `${events} events; server.batchLimit is ${deps.batchLimit}`);
         if (lines.length > 0 && isBlankLine(lines[lines.length - 1]!)) lines.pop();
         let out = '';
         let done = 0;
@@ -72,8 +72,8 @@ export async function enrichRoutes(app: FastifyInstance, deps: RouteDeps): Promi
         }
         return reply.type(NDJSON_TYPE).send(asBytes(out));
       }
-      if (!Array.isArray(body)) throw new HttpError('BAD_REQUEST', 'the body must be a JSON array of events, or NDJSON sent as application/x-ndjson');
-      if (body.length > deps.batchLimit) throw new HttpError('BATCH_TOO_LARGE', `${body.length} events; server.batchLimit is ${deps.batchLimit}`);
+      if (!Array.isArray(body)) throw new IpdestError('BAD_REQUEST', 'the body must be a JSON array of events, or NDJSON sent as application/x-ndjson');
+      if (body.length > deps.batchLimit) throw new IpdestError('BATCH_TOO_LARGE', `${body.length} events; server.batchLimit is ${deps.batchLimit}`);
       // Each element is enriched in its own text (found once in the body), so its bytes come back as sent.
       const text = bodyText(request);
       const spans = text === undefined ? null : arrayElementSpans(text);

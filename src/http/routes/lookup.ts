@@ -1,10 +1,11 @@
 // Routes GET /lookup/:ip, POST /lookup, POST /lookup/batch: one address (or event) in, the result out.
 import type { FastifyInstance } from 'fastify';
 import { buildFailure, jsonKind, labelOf, resultJson, type Result } from '../../enrich/index.js';
-import { HttpError, sendError } from '../errors.js';
+import { IpdestError } from '../../errors.js';
+import { sendError } from '../errors.js';
 import { answerLookup } from '../lookup-answer.js';
 import type { Metrics } from '../metrics.js';
-import type { ServiceState } from '../service-state.js';
+import type { ServiceState } from '../../service/index.js';
 
 export interface RouteDeps {
   state: ServiceState;
@@ -49,7 +50,7 @@ export async function lookupRoutes(app: FastifyInstance, deps: RouteDeps): Promi
     },
   }, async (request, reply) => {
     const { ips } = request.body;
-    if (ips.length > deps.batchLimit) throw new HttpError('BATCH_TOO_LARGE', `${ips.length} addresses; server.batchLimit is ${deps.batchLimit}`);
+    if (ips.length > deps.batchLimit) throw new IpdestError('BATCH_TOO_LARGE', `${ips.length} addresses; server.batchLimit is ${deps.batchLimit}`);
     const enricher = state.enricher;
     const results = new Array<string>(ips.length);
     for (let i = 0; i < ips.length; i++) {

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { parseConfigText } from '../../src/config/index.js';
-import { buildApp, ServiceState } from '../../src/http/index.js';
-import type { ServiceStateOptions } from '../../src/http/service-state.js';
+import { buildApp } from '../../src/http/index.js';
+import { ServiceState, type ServiceStateOptions } from '../../src/service/index.js';
 import { readListFile, stopParseThread, type ListReader } from '../../src/lists/index.js';
 import { testApp } from '../helpers/app.js';
 

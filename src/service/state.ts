@@ -4,12 +4,13 @@ import { watch, type FSWatcher } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
-import { Enricher, Rules } from '../enrich/index.js';
+import type { Enricher, Rules } from '../enrich/index.js';
 import {
   builtinLists, Classifier, failedList, LOAD_TIMEOUT_MS, loadLists, readinessOf, resolveListPath, seconds, TimeLimitError, within,
   type ListReader, type ListSet, type LoadedList, type LoadLimits, type Readiness,
 } from '../lists/index.js';
-import { HttpError } from './errors.js';
+import { IpdestError } from '../errors.js';
+import { enricherFor, rulesOf } from './chain.js';
 
 /** Longest time a reload may take: lists still loading then fail, keeping their last good versions. */
 export const RELOAD_TIMEOUT_MS = LOAD_TIMEOUT_MS;
@@ -75,7 +76,7 @@ export class ServiceState {
     this.config = config;
     this.baseDir = baseDir;
     this.#log = log;
-    this.#rules = new Rules(config.rules.list, config.rules.default);
+    this.#rules = rulesOf(config);
     this.#opts = opts;
   }
 
@@ -86,12 +87,12 @@ export class ServiceState {
 
   /** The enricher in service; read it once per request. Before the first load: 503 NOT_READY. */
   get enricher(): Enricher {
-    if (this.#enricher === null) throw new HttpError('NOT_READY');
+    if (this.#enricher === null) throw new IpdestError('NOT_READY', 'the lists are not loaded yet');
     return this.#enricher;
   }
 
   get lists(): ListSet {
-    if (this.#set === null) throw new HttpError('NOT_READY');
+    if (this.#set === null) throw new IpdestError('NOT_READY', 'the lists are not loaded yet');
     return this.#set;
   }
 
@@ -174,7 +175,7 @@ export class ServiceState {
   #install(set: ListSet): void {
     if (set === this.#set) return;
     this.#set = set;
-    this.#enricher = this.#enricher ? this.#enricher.withClassifier(set.classifier) : new Enricher(set.classifier, this.config.enrich, this.#rules);
+    this.#enricher = this.#enricher ? this.#enricher.withClassifier(set.classifier) : enricherFor(this.config, set.classifier, this.#rules);
   }
 
   #tell(outcome: ReloadOutcome): void {
