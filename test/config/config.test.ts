@@ -69,6 +69,7 @@ const brokenYaml: Array<{ why: string; yaml: string; line: number; col: number; 
   { why: 'tab as indentation', yaml: 'server:\n\thost: x\n', line: 2, col: 1, reason: /Tabs are not allowed/ },
   { why: 'unclosed double quote', yaml: 'server:\n  host: "127.0.0.1\n  port: 8080\nlists: []\n', line: 2, col: 9, reason: /Missing closing "quote.*never closed/ },
   { why: 'unclosed single quote', yaml: "server:\n  host: 127.0.0.1\n  adminToken: 'abc''def\n  port: 8080\n", line: 3, col: 15, reason: /quote.*never closed/ },
+  { why: 'unclosed quote with quoted strings after it', yaml: "lists:\n  - name: aws\n    path: \"ip-ranges.json\n    format: aws-ip-ranges\nrules:\n  list:\n    - { action: keep, images: ['*\\\\powershell.exe'] }\n", line: 3, col: 11, reason: /quote.*never closed/ },
   { why: 'unclosed [ of a list', yaml: 'server:\n  port: 8080\nrules:\n  list:\n    - name: x\n      action: drop\n      ports: [80, 443\n    - action: keep\n', line: 7, col: 14, reason: /\[ that starts here is never closed/ },
   { why: 'a key indented deeper than the one above', yaml: 'lists:\n  - name: aws\n    tag: AWS\n     format: aws-ip-ranges\n', line: 4, col: 6, reason: /indented deeper than the key above/ },
   { why: 'a key indented less than its siblings', yaml: 'server:\n  host: 127.0.0.1\n port: 8080\n', line: 3, col: 1, reason: /same column/ },
