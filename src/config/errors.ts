@@ -1,18 +1,19 @@
-// Config errors as a user reads them: `file:line:col: lists[2] (name "aws"): unknown key "refesh" (did you mean "refresh"?)`.
+// Config errors as a user reads them: `file: lists[2] (name "aws"): unknown key "refesh" (did you mean "refresh"?) at line 8, column 5`.
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 
 export interface ErrorPosition {
   line?: number | undefined;
   col?: number | undefined;
-  /** The key path as shown in the message; `path` (dotted, for programs) when absent. */
+  /**
+   * The key path as shown in the message (`lists[2] (name "aws")`). Given: a key's error, which
+   * reads `file: display: reason at line L, column C`. Absent: a syntax error, which reads
+   * `file:line:col: reason` before the parser's code frame.
+   */
   display?: string | undefined;
 }
 
-/**
- * A ConfigError that also knows where in the file it is. `file` stays the file alone and `path`
- * the dotted key path (`lists.2.refesh`); the message reads `file:line:col: display: reason`.
- */
+/** A ConfigError that also knows where in the file it is; `file` stays the file alone, `path` the dotted key path (`lists.2.refesh`). */
 export class ConfigFileError extends ConfigError {
   readonly line: number | undefined;
   readonly col: number | undefined;
@@ -20,10 +21,20 @@ export class ConfigFileError extends ConfigError {
     super(file, path, reason);
     this.line = where.line;
     this.col = where.col;
-    const loc = where.line === undefined ? file : `${file}:${where.line}${where.col === undefined ? '' : `:${where.col}`}`;
-    const shown = where.display ?? path;
-    this.message = `${loc}${shown ? `: ${shown}` : ''}: ${reason}`;
+    if (where.display === undefined) {
+      const loc = where.line === undefined ? file : `${file}:${where.line}${where.col === undefined ? '' : `:${where.col}`}`;
+      this.message = `${loc}${path ? `: ${path}` : ''}: ${reason}`;
+    } else {
+      const [first, ...rest] = reason.split('\n');
+      this.message = [`${file}${where.display ? `: ${where.display}` : ''}: ${first}${atLine(where)}`, ...rest].join('\n');
+    }
   }
+}
+
+/** " at line 8, column 5", the parser's own wording; '' when the position is not known. */
+export function atLine(where: { line?: number | undefined; col?: number | undefined }): string {
+  if (where.line === undefined) return '';
+  return ` at line ${where.line}${where.col === undefined ? '' : `, column ${where.col}`}`;
 }
 
 type Segment = PropertyKey;

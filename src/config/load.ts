@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../errors.js';
-import { ConfigFileError, displayPath, dottedPath, expandIssue, issueReason } from './errors.js';
+import { atLine, ConfigFileError, displayPath, dottedPath, expandIssue, issueReason } from './errors.js';
 import { ADMIN_TOKEN_MIN, configSchema, type Config } from './schema.js';
 import { parseYamlSource, positionOf, type YamlSource } from './yaml-source.js';
 
@@ -22,8 +22,9 @@ const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..'
 const MAX_LISTED = 10;
 
 /**
- * Validates a parsed document; `file` names the source in errors. With the YAML `source`, errors
- * also give `file:line:col`. One error lists every problem found, the first in file order leading.
+ * Validates a parsed document; `file` names the source in errors (`file: key: reason`). With the
+ * YAML `source`, each problem also says its line and column. One error lists every problem found,
+ * the first in the file leading.
  */
 export function validateConfig(doc: unknown, file: string, source?: YamlSource): Config {
   const input = doc ?? {};
@@ -43,12 +44,12 @@ export function validateConfig(doc: unknown, file: string, source?: YamlSource):
   });
   problems.sort((a, b) => (a.pos?.line ?? Infinity) - (b.pos?.line ?? Infinity) || (a.pos?.col ?? 0) - (b.pos?.col ?? 0));
   const [first, ...rest] = problems;
-  const more = rest.slice(0, MAX_LISTED - 1).map((p) => `\n  also ${p.pos ? `line ${p.pos.line}: ` : ''}${p.display ? `${p.display}: ` : ''}${p.reason}`).join('');
+  const more = rest.slice(0, MAX_LISTED - 1).map((p) => `\n  also ${p.display ? `${p.display}: ` : ''}${p.reason}${atLine(p.pos ?? {})}`).join('');
   const left = rest.length > MAX_LISTED - 1 ? `\n  and ${rest.length - (MAX_LISTED - 1)} more` : '';
   throw new ConfigFileError(file, first!.path, first!.reason + more + left, { line: first!.pos?.line, col: first!.pos?.col, display: first!.display });
 }
 
-/** Parses and validates config text; `file` names it in errors (`file:line:col: key: reason`). */
+/** Parses and validates config text; `file` names it in errors. */
 export function parseConfigText(text: string, file: string): Config {
   const { value, source } = parseYamlSource(text, file);
   return validateConfig(value, file, source);

@@ -35,7 +35,7 @@ const bad: Array<{ yaml: string; path: string; reason: RegExp; why: string }> = 
   { yaml: 'builtins: { privat: X }', path: 'builtins.privat', reason: /unknown key "privat" \(did you mean "private"\?\)/, why: 'misspelt built-in' },
   { yaml: 'rules: { list: [{ action: maybe }] }', path: 'rules.list.0.action', reason: /./, why: 'bad action' },
   { yaml: 'rules: { list: [{ action: drop, ports: [70000] }] }', path: 'rules.list.0.ports.0', reason: /./, why: 'bad port' },
-  { yaml: 'serverr: {}', path: 'serverr', reason: /^my\.yaml:1:1: unknown key "serverr" \(did you mean "server"\?\)$/, why: 'unknown top-level key' },
+  { yaml: 'serverr: {}', path: 'serverr', reason: /^my\.yaml: unknown key "serverr" \(did you mean "server"\?\) at line 1, column 1$/, why: 'unknown top-level key' },
   { yaml: 'server: { bodyLimit: 67108865 }', path: 'server.bodyLimit', reason: /server\.bodyLimit: at most 67108864 \(64 MiB\): .*event loop/, why: 'bodyLimit over 64 MiB' },
   { yaml: 'server: { batchLimit: 100001 }', path: 'server.batchLimit', reason: /server\.batchLimit: at most 100000: .*event loop/, why: 'batchLimit over 100,000' },
   { yaml: 'server: { bodyLimit: 0 }', path: 'server.bodyLimit', reason: /server\.bodyLimit/, why: 'bodyLimit 0' },
@@ -97,9 +97,10 @@ t.test('YAML syntax errors: file:line:col of the mistake and the parser\'s code 
 
 t.test('validation errors give the line and column too', async (t) => {
   const yaml = 'server:\n  host: 127.0.0.1\n  port: 70000\n';
-  const e = catchError(() => parseConfigText(yaml, 'x.yaml')) as ConfigError & { line?: number };
+  const e = catchError(() => parseConfigText(yaml, 'x.yaml')) as ConfigError & { line?: number; col?: number };
   t.equal(e.line, 3);
-  t.match(e.message, /^x\.yaml:3:9: server\.port: .*65535/);
+  t.equal(e.col, 9);
+  t.match(e.message, /^x\.yaml: server\.port: .*65535 at line 3, column 9$/);
 });
 
 // Unknown keys are named with the entry's name where it has one, and the nearest known key.
@@ -107,21 +108,21 @@ const unknownKeys: Array<{ yaml: string; path: string; message: string }> = [
   {
     yaml: 'lists:\n  - { name: azure, tag: Microsoft, format: azure-service-tags, path: a.json }\n  - { name: microsoft, tag: Microsoft, format: msft-public-ip-csv, path: m.csv }\n  - name: aws\n    tag: AWS\n    format: aws-ip-ranges\n    path: ip-ranges.json\n    refesh: 24h\n',
     path: 'lists.2.refesh',
-    message: 'config/x.yaml:8:5: lists[2] (name "aws"): unknown key "refesh" (did you mean "refresh"?)',
+    message: 'config/x.yaml: lists[2] (name "aws"): unknown key "refesh" (did you mean "refresh"?) at line 8, column 5',
   },
   {
     yaml: 'rules:\n  list:\n    - { name: watch-lolbins, action: keep, image: "*\\\\powershell.exe" }\n',
     path: 'rules.list.0.image',
-    message: 'config/x.yaml:3:44: rules.list[0] (name "watch-lolbins"): unknown key "image" (did you mean "images"?)',
+    message: 'config/x.yaml: rules.list[0] (name "watch-lolbins"): unknown key "image" (did you mean "images"?) at line 3, column 44',
   },
   {
     yaml: 'rules:\n  list:\n    - { action: drop, scopes: multicast }\n',
     path: 'rules.list.0.scopes',
-    message: 'config/x.yaml:3:23: rules.list[0]: unknown key "scopes" (did you mean "scope"?)',
+    message: 'config/x.yaml: rules.list[0]: unknown key "scopes" (did you mean "scope"?) at line 3, column 23',
   },
-  { yaml: 'server:\n  BodyLimit: 1024\n', path: 'server.BodyLimit', message: 'config/x.yaml:2:3: server: unknown key "BodyLimit" (did you mean "bodyLimit"?)' },
-  { yaml: 'enrich: { feild: x }\n', path: 'enrich.feild', message: 'config/x.yaml:1:11: enrich: unknown key "feild" (did you mean "field"?)' },
-  { yaml: 'rules: { lists: [] }\n', path: 'rules.lists', message: 'config/x.yaml:1:10: rules: unknown key "lists" (did you mean "list"?)' },
+  { yaml: 'server:\n  BodyLimit: 1024\n', path: 'server.BodyLimit', message: 'config/x.yaml: server: unknown key "BodyLimit" (did you mean "bodyLimit"?) at line 2, column 3' },
+  { yaml: 'enrich: { feild: x }\n', path: 'enrich.feild', message: 'config/x.yaml: enrich: unknown key "feild" (did you mean "field"?) at line 1, column 11' },
+  { yaml: 'rules: { lists: [] }\n', path: 'rules.lists', message: 'config/x.yaml: rules: unknown key "lists" (did you mean "list"?) at line 1, column 10' },
 ];
 
 t.test('an unknown key is named, with the list entry\'s or rule\'s name', async (t) => {
@@ -143,9 +144,9 @@ t.test('every problem is listed, in file order', async (t) => {
   const e = catchError(() => parseConfigText(yaml, 'x.yaml')) as ConfigError;
   t.equal(e.path, 'server.port', 'the first in the file leads');
   const lines = e.message.split('\n');
-  t.match(lines[0], /^x\.yaml:2:9: server\.port:/);
-  t.match(lines[1], /^ {2}also line 4: lists\[0\] \(name "a"\)\.format: .*got "nope"/);
-  t.match(lines[2], /^ {2}also line 5: unknown key "serverr"/);
+  t.match(lines[0], /^x\.yaml: server\.port: .* at line 2, column 9$/);
+  t.match(lines[1], /^ {2}also lists\[0\] \(name "a"\)\.format: .*got "nope" at line 4, column 32$/);
+  t.match(lines[2], /^ {2}also unknown key "serverr" .* at line 5, column 1$/);
 });
 
 t.test('a value is never echoed for a secret key', async (t) => {
