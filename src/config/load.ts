@@ -2,9 +2,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from '../errors.js';
-import { configSchema, type Config } from './schema.js';
+import { atLine, ConfigFileError, displayPath, dottedPath, expandIssue, issueReason } from './errors.js';
+import { ADMIN_TOKEN_MIN, configSchema, type Config } from './schema.js';
+import { parseYamlSource, positionOf, type YamlSource } from './yaml-source.js';
 
 export interface LoadedConfig {
   readonly config: Config;
@@ -17,28 +18,41 @@ export interface LoadedConfig {
 export const DEFAULT_CONFIG_PATH = 'config/ipdest.yaml';
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Validates a parsed document; `file` names the source in errors. */
-export function validateConfig(doc: unknown, file: string): Config {
-  const r = configSchema.safeParse(doc ?? {});
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    throw new ConfigError(file, issue.path.join('.'), issue.message);
-  }
-  return r.data;
+/** At most this many problems are listed in one error, the first one first. */
+const MAX_LISTED = 10;
+
+/**
+ * Validates a parsed document; `file` names the source in errors (`file: key: reason`). With the
+ * YAML `source`, each problem also says its line and column. One error lists every problem found,
+ * the first in the file leading.
+ */
+export function validateConfig(doc: unknown, file: string, source?: YamlSource): Config {
+  const input = doc ?? {};
+  const r = configSchema.safeParse(input);
+  if (r.success) return r.data;
+  const problems = r.error.issues.map(expandIssue).map((issue) => {
+    const key = issue.code === 'unrecognized_keys' && issue.keys.length === 1 ? issue.keys[0] : undefined;
+    const path = key === undefined ? issue.path : [...issue.path, key];
+    const pos = source ? positionOf(source, issue.path, key) : undefined;
+    return {
+      path: dottedPath(path),
+      // An unknown key is named in the reason, after the path of the object it is in.
+      display: displayPath(issue.path, input),
+      reason: issueReason(issue, input, configSchema),
+      pos,
+    };
+  });
+  problems.sort((a, b) => (a.pos?.line ?? Infinity) - (b.pos?.line ?? Infinity) || (a.pos?.col ?? 0) - (b.pos?.col ?? 0));
+  const [first, ...rest] = problems;
+  const more = rest.slice(0, MAX_LISTED - 1).map((p) => `\n  also ${p.display ? `${p.display}: ` : ''}${p.reason}${atLine(p.pos ?? {})}`).join('');
+  const left = rest.length > MAX_LISTED - 1 ? `\n  and ${rest.length - (MAX_LISTED - 1)} more` : '';
+  throw new ConfigFileError(file, first!.path, first!.reason + more + left, { line: first!.pos?.line, col: first!.pos?.col, display: first!.display });
 }
 
+/** Parses and validates config text; `file` names it in errors. */
 export function parseConfigText(text: string, file: string): Config {
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (err) {
-    if (err instanceof YAMLParseError) {
-      const line = err.linePos?.[0]?.line;
-      throw new ConfigError(line ? `${file}:${line}` : file, '', err.message.split('\n')[0]!);
-    }
-    throw err;
-  }
-  return validateConfig(doc, file);
+  const { value, source } = parseYamlSource(text, file);
+  return validateConfig(value, file, source);
 }
 
 /**
@@ -60,9 +74,18 @@ export function loadConfig(explicit?: string, env: NodeJS.ProcessEnv = process.e
       }
     }
   }
-  const config = file ? parseConfigText(readFileSync(file, 'utf8'), file) : validateConfig({}, '(embedded defaults)');
+  const config = file ? parseConfigText(readText(file), file) : validateConfig({}, '(embedded defaults)');
   applyEnv(config, env, file ?? '(embedded defaults)');
   return { config, file, baseDir: file ? dirname(file) : process.cwd() };
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new ConfigError(file, '', `cannot be read: ${e.code === 'EISDIR' ? 'it is a folder, not a file' : e.code ?? e.message}`);
+  }
 }
 
 function applyEnv(config: Config, env: NodeJS.ProcessEnv, file: string): void {
@@ -72,5 +95,9 @@ function applyEnv(config: Config, env: NodeJS.ProcessEnv, file: string): void {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(file, 'IPDEST_PORT', `not a port number: ${JSON.stringify(env.IPDEST_PORT)}`);
     config.server.port = port;
   }
-  if (env.IPDEST_ADMIN_TOKEN) config.server.adminToken = env.IPDEST_ADMIN_TOKEN;
+  if (env.IPDEST_ADMIN_TOKEN) {
+    // Refused like server.adminToken; the token itself never goes into a message.
+    if (env.IPDEST_ADMIN_TOKEN.length < ADMIN_TOKEN_MIN) throw new ConfigError(file, 'IPDEST_ADMIN_TOKEN', `the environment's admin token is too short: use at least ${ADMIN_TOKEN_MIN} characters`);
+    config.server.adminToken = env.IPDEST_ADMIN_TOKEN;
+  }
 }

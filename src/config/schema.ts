@@ -62,17 +62,37 @@ export const DEFAULT_ADDRESS_FIELDS = [
   'destination.ip', 'winlog.event_data.DestinationIp', 'event_data.DestinationIp', 'DestinationIp', 'dst_addr', 'remote_address', 'ip',
 ];
 
+/** The admin token's least length, for `server.adminToken` and IPDEST_ADMIN_TOKEN alike. */
+export const ADMIN_TOKEN_MIN = 16;
+
+/**
+ * The limits' defaults and bounds. A request is parsed, enriched and answered on the event loop:
+ * 64 MiB of Sysmon events (~40k) holds it for about a second on a 2-core machine (JSON parse
+ * ~0.45 s, enrich ~0.1 s, answer ~0.25 s), so larger bodies would stall every other request for
+ * seconds. The default body fits a real 714-event winlogbeat file (1,202,964 bytes) 3.5 times over.
+ */
+export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
+export const MAX_BODY_LIMIT = 64 * 1024 * 1024;
+export const DEFAULT_BATCH_LIMIT = 10_000;
+export const MAX_BATCH_LIMIT = 100_000;
+
 export const configSchema = z.strictObject({
   server: z.strictObject({
     host: z.string().min(1).default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(8080),
-    bodyLimit: z.number().int().positive().default(1_048_576), // bytes: 1 MiB
-    batchLimit: z.number().int().positive().default(10_000), // items per batch request
+    // bytes: 4 MiB
+    bodyLimit: z.number().int().positive()
+      .max(MAX_BODY_LIMIT, `at most ${MAX_BODY_LIMIT} (64 MiB): a request is parsed and answered on the event loop, and a 64 MiB body already holds it for about a second; send more in several requests`)
+      .default(DEFAULT_BODY_LIMIT),
+    // items per batch request
+    batchLimit: z.number().int().positive()
+      .max(MAX_BATCH_LIMIT, `at most ${MAX_BATCH_LIMIT}: every item of a batch is judged on the event loop before the answer goes out; send more in several requests`)
+      .default(DEFAULT_BATCH_LIMIT),
     workers: z.number().int().min(1).default(1),
     // ms of event-loop lag past which requests are answered 503; a reload of the real lists
     // holds the loop for up to ~1 s, so the default sits above that.
     maxEventLoopDelay: z.number().int().positive().default(2000),
-    adminToken: z.string().min(16, 'use at least 16 characters').optional(),
+    adminToken: z.string().min(ADMIN_TOKEN_MIN, `too short: use at least ${ADMIN_TOKEN_MIN} characters`).optional(),
   }).prefault({}),
   lists: z.array(listSpecSchema).default([]).superRefine((lists, ctx) => {
     const seen = new Set<string>();
