@@ -5,8 +5,8 @@ import t from 'tap';
 import { readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig, type Config } from '../../src/config/index.js';
-import { loadLists, type ListSet, type ListSource, type LookupResult } from '../../src/lists/index.js';
-import { Enricher, Rules, isFailure, type EventDetails } from '../../src/enrich/index.js';
+import { loadLists, type ListSet, type ListSource } from '../../src/lists/index.js';
+import { Enricher, Rules, isFailure, type LookupResult, type Result } from '../../src/enrich/index.js';
 import { dataPath, PROJECT_ROOT, sharedData, SHARED_DATA } from '../helpers/shared-data.js';
 
 const config: Config = loadConfig(resolve(PROJECT_ROOT, 'config', 'ipdest.yaml'), {}).config;
@@ -72,12 +72,12 @@ t.before(async () => {
   ];
 });
 
-function judge(event: unknown): EventDetails {
+function judge(event: unknown): Result {
   return enricher.judge(event);
 }
 
 /** Why an address must never be dropped, from its matches; undefined when nothing forbids it. */
-function rentable(d: EventDetails): string | undefined {
+function rentable(d: Result): string | undefined {
   if (isFailure(d)) return undefined;
   const r = d as LookupResult;
   for (const m of r.matches) {

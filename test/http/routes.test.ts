@@ -215,7 +215,7 @@ t.test('errors: one shape, never a 500 for what a client sent', async (t) => {
     { why: 'empty event', req: { method: 'POST', url: '/enrich', headers: { 'content-type': 'application/json' }, payload: ' ' }, status: 400, code: 'BAD_REQUEST' },
     { why: 'unsupported type', req: { method: 'POST', url: '/lookup', headers: { 'content-type': 'application/xml' }, payload: '<ip/>' }, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
     { why: 'NDJSON where JSON is expected', req: { method: 'POST', url: '/lookup', headers: { 'content-type': 'application/x-ndjson' }, payload: '{"ip":"1.1.1.1"}\n' }, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
-    { why: 'body over the limit', req: { method: 'POST', url: '/enrich', headers: { 'content-type': 'application/json' }, payload: `{"x":"${'a'.repeat(1_100_000)}"}` }, status: 413, code: 'BODY_TOO_LARGE' },
+    { why: 'body over the limit', req: { method: 'POST', url: '/enrich', headers: { 'content-type': 'application/json' }, payload: `{"x":"${'a'.repeat(4_300_000)}"}` }, status: 413, code: 'BODY_TOO_LARGE' },
     { why: 'unknown route', req: { method: 'GET', url: '/nope' }, status: 404, code: 'NOT_FOUND' },
     { why: 'broken percent-encoding', req: { method: 'GET', url: '/lookup/%zz' }, status: 400, code: 'BAD_REQUEST' },
     { why: 'empty key', req: { method: 'GET', url: '/lookup/' }, status: 400, code: 'INVALID_ADDRESS' },
