@@ -37,21 +37,26 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
     .argument('[ip...]', 'addresses; none: read stdin (blank lines skipped)')
     .addOption(configOption())
     .option('--json', 'one JSON result a line, in input order')
-    .addHelpText('after', '\nExit status: 0 all addresses valid, 1 some input was invalid (every line is still answered), 2 usage error.\nA closed output (`| head`) ends the run quietly, with status 0.')
+    .addHelpText('after', '\nExit status: 0 all addresses valid, 1 some input was invalid (every line is still answered), 2 usage error.\nA closed output (| head) ends the run quietly, with status 0.')
     .action(async (ips: string[], opts) => setExit(await runLookup(ips, opts, io)));
 
   program.command('enrich')
     .description('enrich NDJSON events (files or stdin) and write NDJSON; CSV exports (*.csv, header row) and raw netfilter log lines are read too')
-    .addHelpText('after', `
-Inputs: *.ndjson, *.jsonl and *.json are JSON, one event a line; *.csv is a CSV export with a header row;
-any other file, and stdin, is JSON when its first non-blank line opens with "{", else a raw log: its
-netfilter lines (SRC=… DST=…) are enriched and the other lines skipped, with a count on stderr.
-Lines longer than 8 MiB are not read; an INVALID_EVENT record stands in their place.
-On a terminal, stderr shows progress about once a second.`)
     .argument('[file...]', 'input files; none or "-": stdin')
     .addOption(configOption())
     .addOption(new Option('--dropped <mode>', 'what to do with events the rules drop').choices(['keep', 'omit']).default('keep'))
-    .addHelpText('after', '\nExit status: 0 ok, 1 some line was not a JSON object or too long (an INVALID_EVENT record naming file and line stands in its place) or some file could not be read (the others are still answered), 2 usage error.\nA closed output (`| head`) ends the run quietly, with status 0.')
+    .addHelpText('after', `
+Inputs: *.ndjson, *.jsonl and *.json are JSON, one event a line; *.csv is a CSV
+export with a header row. Any other file, and stdin, is JSON when its first
+non-blank line opens with "{", else a raw log: its netfilter lines (SRC=… DST=…)
+are enriched, the other lines skipped and counted on stderr.
+A line longer than 8 MiB is not read; an INVALID_EVENT record stands in its place.
+On a terminal, stderr shows progress about once a second.
+
+Exit status: 0 ok; 1 some line was not a JSON object or too long (an INVALID_EVENT
+record naming file and line stands in its place), or some file could not be read
+(the others are still answered); 2 usage error. A closed output (| head) ends the
+run quietly, with status 0.`)
     .action(async (files: string[], opts) => setExit(await runEnrich(files, opts, io)));
 
   const lists = program.command('lists').description('validate or describe the configured lists');
