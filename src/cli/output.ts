@@ -3,8 +3,8 @@
 /**
  * Collects output and hands it to the stream in large pieces, waiting for drain when the stream
  * is full. A stream that fails (EPIPE when the reader went away: `ipdest … | head -1`) is
- * recorded, not thrown: `closed` turns true, later writes are dropped, and the command stops
- * reading and decides what to say (nothing for EPIPE).
+ * recorded, not thrown: `closed` turns true, later writes are dropped, the command stops
+ * reading, and main says what went wrong (nothing for EPIPE).
  */
 export class Output {
   readonly #stream: NodeJS.WritableStream;
@@ -36,11 +36,7 @@ export class Output {
     this.#buf += s;
   }
 
-  /** Hands the buffer to the stream once it is large, waiting for drain when the stream is full. */
-  async maybeFlush(): Promise<void> {
-    if (this.#buf.length >= 65536) await this.flush();
-  }
-
+  /** Hands the buffer to the stream, waiting for drain when the stream is full. */
   async flush(): Promise<void> {
     const chunk = this.#buf;
     this.#buf = '';
