@@ -1,7 +1,7 @@
 // `ipdest lookup`: classify addresses from arguments or stdin, as a table or one JSON result a line.
-import { isFailure, type Result } from '../enrich/index.js';
+import { buildFailure, isFailure, type LookupFailure, type Result } from '../enrich/index.js';
 import { loadContext } from './context.js';
-import { Output, readLines } from './output.js';
+import { isClosedPipe, Output, readLines, sizeText, type ReadLinesOptions } from './output.js';
 import { EXIT_FAILURE, EXIT_OK } from './report.js';
 import { StreamingTable } from './table.js';
 
@@ -23,27 +23,43 @@ function row(r: Result): string[] {
   return [r.ip, r.label, r.scope, m ? `${m.list} ${m.prefix}` : '-', m ? servicesText(m.services) : ''];
 }
 
-export async function runLookup(ips: string[], opts: LookupOptions, io: { stdin: NodeJS.ReadableStream; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
+/** The answer for a stdin line too long to be kept: no address can be that long. */
+function overlong(lineNo: number, limit: number): LookupFailure {
+  return buildFailure('INVALID_ADDRESS', `line ${lineNo} is longer than ${sizeText(limit)}; not read`, {}, { input: '' });
+}
+
+export async function runLookup(ips: string[], opts: LookupOptions, io: { stdin: NodeJS.ReadableStream; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }, lineOptions: ReadLinesOptions = {}): Promise<number> {
   const ctx = await loadContext(opts.config, { stderr: io.stderr });
   const out = new Output(io.stdout);
   const table = opts.json ? null : new StreamingTable(HEADER, (s) => out.write(s));
   let invalid = 0;
-  const answer = async (input: string): Promise<void> => {
-    const r = ctx.enricher.lookup(input);
+  const answer = (r: Result): void => {
     if (isFailure(r)) invalid++;
     if (table) table.push(row(r));
     else out.write(JSON.stringify(r) + '\n');
-    await out.maybeFlush();
   };
   if (ips.length > 0) {
-    for (const ip of ips) await answer(ip);
+    for (const ip of ips) {
+      answer(ctx.enricher.lookup(ip));
+      if (out.full) await out.flush();
+      if (out.closed) break;
+    }
   } else {
-    for await (const line of readLines(io.stdin)) {
-      if (line.trim() === '') continue;
-      await answer(line);
+    let lineNo = 0;
+    for await (const line of readLines(io.stdin, lineOptions)) {
+      lineNo++;
+      if (typeof line !== 'string') answer(overlong(lineNo, line.limit));
+      else if (line.trim() !== '') answer(ctx.enricher.lookup(line));
+      if (out.full) {
+        await out.flush();
+        // Stop reading: the rest would go nowhere.
+        if (out.closed) break;
+      }
     }
   }
-  table?.end();
+  if (!out.closed) table?.end();
   await out.flush();
+  // Stdout failed: main says why (nothing when the reader just went away, `| head -1`).
+  if (out.closed) return isClosedPipe(out.error) ? EXIT_OK : EXIT_FAILURE;
   return invalid > 0 ? EXIT_FAILURE : EXIT_OK;
 }

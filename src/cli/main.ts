@@ -4,7 +4,8 @@ import { runEnrich } from './enrich.js';
 import { runLists } from './lists.js';
 import { runLookup } from './lookup.js';
 import { runServe } from './serve.js';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, reportError } from './report.js';
+import { isClosedPipe } from './output.js';
+import { error, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, reportError, systemReason } from './report.js';
 
 export interface CliIO {
   stdin: NodeJS.ReadableStream;
@@ -36,7 +37,7 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
     .argument('[ip...]', 'addresses; none: read stdin (blank lines skipped)')
     .addOption(configOption())
     .option('--json', 'one JSON result a line, in input order')
-    .addHelpText('after', '\nExit status: 0 all addresses valid, 1 some input was invalid (every line is still answered), 2 usage error.')
+    .addHelpText('after', '\nExit status: 0 all addresses valid, 1 some input was invalid (every line is still answered), 2 usage error.\nA closed output (| head) ends the run quietly, with status 0.')
     .action(async (ips: string[], opts) => setExit(await runLookup(ips, opts, io)));
 
   program.command('enrich')
@@ -44,7 +45,18 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
     .argument('[file...]', 'input files; none or "-": stdin')
     .addOption(configOption())
     .addOption(new Option('--dropped <mode>', 'what to do with events the rules drop').choices(['keep', 'omit']).default('keep'))
-    .addHelpText('after', '\nExit status: 0 ok, 1 some line was not a JSON object (an INVALID_EVENT record naming file and line stands in its place), 2 usage error.')
+    .addHelpText('after', `
+Inputs: *.ndjson, *.jsonl and *.json are JSON, one event a line; *.csv is a CSV
+export with a header row. Any other file, and stdin, is JSON when its first
+non-blank line opens with "{", else a raw log: its netfilter lines (SRC=… DST=…)
+are enriched, the other lines skipped and counted on stderr.
+A line longer than 8 MiB is not read; an INVALID_EVENT record stands in its place.
+On a terminal, stderr shows progress about once a second.
+
+Exit status: 0 ok; 1 some line was not a JSON object or too long (an INVALID_EVENT
+record naming file and line stands in its place), or some file could not be read
+(the others are still answered); 2 usage error. A closed output (| head) ends the
+run quietly, with status 0.`)
     .action(async (files: string[], opts) => setExit(await runEnrich(files, opts, io)));
 
   const lists = program.command('lists').description('validate or describe the configured lists');
@@ -61,6 +73,23 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
 
 /** Runs the command line; resolves to the exit code instead of exiting, so tests can call it. */
 export async function main(argv: string[], io: CliIO = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  // Without a listener a failed stdout write (EPIPE after `| head -1`, ENOSPC) ends the process
+  // with a stack. The listener stays: a late error after the last write must not crash either.
+  let outError: NodeJS.ErrnoException | null = null;
+  io.stdout.on('error', (err: NodeJS.ErrnoException) => { outError ??= err; });
+  // A failed stderr (`2>&1 | head`) leaves nowhere to say anything: ignore it rather than crash.
+  io.stderr.on('error', () => {});
+  const code = await run(argv, io);
+  // A failed write is reported on a later tick: let it arrive before deciding.
+  await new Promise((resolve) => setImmediate(resolve));
+  if (outError === null) return code;
+  // The reader went away: it has what it wanted, so no message and no failure.
+  if (isClosedPipe(outError)) return EXIT_OK;
+  error(`cannot write the output: ${systemReason(outError)}`, io.stderr);
+  return EXIT_FAILURE;
+}
+
+async function run(argv: string[], io: CliIO): Promise<number> {
   let code = EXIT_OK;
   const program = buildProgram(io, (c) => { code = c; });
   try {

@@ -1,18 +1,24 @@
 // Aligned text tables for people: widths from the first block of rows, then streamed with those widths.
+import { visible } from './terminal.js';
 
-/** Pads each cell to its column's width; the last column is not padded. */
+/**
+ * Pads each cell to its column's width; the last column is not padded. Cells are shown with
+ * control and bidi characters escaped: a cell may quote a hostile log line, and the table goes
+ * to an analyst's terminal.
+ */
 export function formatRow(cells: readonly string[], widths: readonly number[]): string {
   let out = '';
   for (let i = 0; i < cells.length; i++) {
-    const c = cells[i]!;
+    const c = visible(cells[i]!);
     out += i === cells.length - 1 ? c : c.padEnd(widths[i]!) + '  ';
   }
   return out.trimEnd();
 }
 
+/** Column widths of the cells as formatRow shows them (escapes are wider than what they stand for). */
 export function widthsOf(rows: ReadonlyArray<readonly string[]>, cap = 48): number[] {
   const widths: number[] = [];
-  for (const r of rows) r.forEach((c, i) => { widths[i] = Math.min(cap, Math.max(widths[i] ?? 0, c.length)); });
+  for (const r of rows) r.forEach((c, i) => { widths[i] = Math.min(cap, Math.max(widths[i] ?? 0, visible(c).length)); });
   return widths;
 }
 
