@@ -22,7 +22,9 @@ RUN chown -R node:node /app/cidr-lists
 USER node
 EXPOSE 8080
 VOLUME ["/app/config", "/app/cidr-lists"]
+# Healthy only when every configured list is in service: a run that forgot its lists volume
+# (/readyz "degraded", naming the missing lists) shows as unhealthy.
 HEALTHCHECK --interval=30s --timeout=3s --start-period=30s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.IPDEST_PORT||8080)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.IPDEST_PORT||8080)+'/readyz').then(r=>r.json()).then(b=>process.exit(b.status==='ready'?0:1),()=>process.exit(1))"
 # SIGTERM stops gracefully; SIGHUP (docker kill -s HUP) reloads the lists.
 CMD ["node", "dist/cli.js", "serve"]

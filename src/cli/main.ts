@@ -1,4 +1,5 @@
 // The `ipdest` command line: commands, options and exit codes (0 ok, 1 failure, 2 usage).
+import { VERSION } from '../version.js';
 import { Command, CommanderError, Option } from 'commander';
 import { runEnrich } from './enrich.js';
 import { runLists } from './lists.js';
@@ -13,7 +14,6 @@ export interface CliIO {
   stderr: NodeJS.WritableStream;
 }
 
-const VERSION = '0.1.0';
 
 function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
   const program = new Command('ipdest')

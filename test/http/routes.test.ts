@@ -146,6 +146,7 @@ rules:
   t.equal(kept.body.split('\n').length, 2, 'one line out, ending in a newline');
   const badQuery = await app.inject({ method: 'POST', url: '/enrich/batch?dropped=maybe', payload: [] });
   t.equal(badQuery.statusCode, 400);
+  t.same(JSON.parse(badQuery.body), { error: { code: 'BAD_REQUEST', message: '?dropped= must be one of keep, omit' } }, 'the allowed values are named');
   const notArray = await app.inject({ method: 'POST', url: '/enrich/batch', payload: { ip: '1.1.1.1' } });
   t.equal(notArray.statusCode, 400);
 });

@@ -16,6 +16,9 @@ function asBytes(text: string): Buffer {
   return Buffer.from(text, 'utf8');
 }
 
+/** What `?dropped=` takes: keep dropped events in the answer, or leave them out. */
+const DROPPED_VALUES = ['keep', 'omit'];
+
 /** Events enriched between two turns of the event loop: a large batch never holds it for long. */
 const SLICE = 512;
 
@@ -42,8 +45,10 @@ export async function enrichRoutes(app: FastifyInstance, deps: RouteDeps): Promi
     scope.post<{ Body: unknown; Querystring: { dropped?: 'keep' | 'omit' } }>('/enrich/batch', {
       schema: {
         summary: 'Enrich many events: a JSON array, or NDJSON (application/x-ndjson); same shape back, in order',
-        querystring: { type: 'object', properties: { dropped: { type: 'string', enum: ['keep', 'omit'], default: 'keep' } } },
+        querystring: { type: 'object', properties: { dropped: { type: 'string', enum: DROPPED_VALUES, default: 'keep' } } },
       },
+      // Fastify's own message says only "must be equal to one of the allowed values".
+      schemaErrorFormatter: (_errors, dataVar) => new IpdestError('BAD_REQUEST', `${dataVar === 'querystring' ? '?dropped=' : dataVar} must be one of ${DROPPED_VALUES.join(', ')}`),
     }, async (request, reply) => {
       const omit = request.query.dropped === 'omit';
       // One enricher for the whole batch, even when a reload swaps it between slices.
