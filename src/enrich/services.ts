@@ -24,5 +24,3 @@ const BY_PORT: ReadonlyMap<number, string> = new Map(FAMILIES.flatMap(([name, po
 export function serviceOf(port: number): string | undefined {
   return BY_PORT.get(port);
 }
-
-export const SERVICE_FAMILIES: readonly string[] = FAMILIES.map(([name]) => name);

@@ -1,5 +1,5 @@
 // A parsed list as typed arrays and string sets: what crosses from the parsing thread, cheaply.
-import { Prefix, addrFrom4, addrFrom6, runSteps } from '../net/index.js';
+import { Prefix, addrFrom4, addrFrom6 } from '../net/index.js';
 import type { ListEntry, ParsedList } from './formats/index.js';
 
 export interface PackedList {
@@ -59,6 +59,3 @@ export function* unpackSteps(p: PackedList, chunk = 8192): Generator<void, Parse
   return { entries, version: p.version, warnings: p.warnings };
 }
 
-export function unpackList(p: PackedList): ParsedList {
-  return runSteps(unpackSteps(p));
-}

@@ -70,9 +70,6 @@ export class AddrParseError {
   }
 }
 
-export function isAddrParseError(v: unknown): v is AddrParseError {
-  return v instanceof AddrParseError;
-}
 
 export function addrFrom4(a: number): Addr {
   return Addr.create(4, a, 0, 0, 0, false, '');

@@ -98,7 +98,3 @@ export function scopeOf(addr: Addr): Scope {
   return table.longestMatch(addr) ?? 'global';
 }
 
-/** External means on the public internet: scope `global`. */
-export function isExternal(scope: Scope): boolean {
-  return scope === 'global';
-}

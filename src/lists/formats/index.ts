@@ -8,7 +8,6 @@ import { parseMsftPublicIpCsv } from './msft-public-ip-csv.js';
 import { parseTextList } from './text.js';
 
 export type { ListEntry, ParsedList } from './entry-set.js';
-export { parseAwsIpRanges, parseCsvList, parseGoogleIpRanges, parseMsftPublicIpCsv, parseServiceTags, parseTextList };
 
 export const FORMATS = ['text', 'msft-public-ip-csv', 'azure-service-tags', 'aws-ip-ranges', 'google-ip-ranges', 'csv'] as const;
 export type ListFormat = (typeof FORMATS)[number];
