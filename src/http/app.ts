@@ -12,7 +12,7 @@ import { Metrics } from './metrics.js';
 import { PressureMonitor } from './pressure.js';
 import { ALL_SCHEMAS } from './schemas.js';
 import type { ServiceState } from './service-state.js';
-import { adminRoutes } from './routes/admin.js';
+import { adminDisabledRoutes, adminRoutes } from './routes/admin.js';
 import { enrichRoutes } from './routes/enrich.js';
 import { healthRoutes } from './routes/health.js';
 import { listsRoutes } from './routes/lists.js';
@@ -169,6 +169,7 @@ export async function buildApp(opts: AppOptions): Promise<IpdestApp> {
   await app.register(listsRoutes, deps);
   await app.register(healthRoutes, deps);
   if (server.adminToken) await app.register(adminRoutes, { ...deps, token: server.adminToken });
+  else await app.register(adminDisabledRoutes);
 
   const shutdown = (timeoutMs = opts.shutdownTimeout ?? limits.shutdownTimeout ?? SHUTDOWN_TIMEOUT) => guard.closeWithin(() => app.close(), timeoutMs);
   return Object.assign(app, { metrics, fastLookup: fast, shutdown }) as unknown as IpdestApp;
