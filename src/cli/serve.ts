@@ -103,11 +103,10 @@ function withTimeout(p: Promise<unknown>, ms: number): Promise<void> {
 function endIfHeld(logger: Logger, signal: NodeJS.Signals): void {
   setTimeout(() => {
     logger.warn({ signal, graceMs: EXIT_GRACE }, 'still held after shutdown (a reload stuck?): ending by the signal');
-    const end = () => {
+    // The log line goes out through the thread pool (pino writes asynchronously): a moment for it.
+    setTimeout(() => {
       process.removeAllListeners(signal);
       process.kill(process.pid, signal);
-    };
-    logger.flush(end);
-    setTimeout(end, 200).unref();
+    }, 100).unref();
   }, EXIT_GRACE).unref();
 }

@@ -29,7 +29,15 @@ export interface ShutdownResult {
 /** How often a run of refused connections is summed up in the log. */
 const LOG_EVERY = 10_000;
 /** How often idle connections are looked for while draining. */
-const DRAIN_POLL = 100;
+const DRAIN_POLL = 50;
+/**
+ * How long (ms) a connection is left idle while draining before it is closed, counted from when
+ * its last answer left the process: the client may still be reading the end of it from the
+ * kernel's buffers (megabytes, for a large batch) and will then send its next request on the
+ * same keep-alive connection. That request is answered (with Connection: close) rather than met
+ * by a reset, the race every server-side close of a keep-alive connection has.
+ */
+const IDLE_GRACE = 1000;
 /** Fewer connections than this are not worth serving: the open-files limit is the problem. */
 const MIN_CONNECTIONS = 8;
 
@@ -51,7 +59,7 @@ type HttpSocket = Socket & { _httpMessage?: ServerResponse | null };
  *   `{"error": {code, message}}` with `Connection: close`, never over an answer being written.
  * - draining: on close, answers in flight are finished (node:http's closeIdleConnections would
  *   cut an answer whose end() was called but whose bytes are still queued), answers not started
- *   yet carry `Connection: close`, idle keep-alive connections are closed as they turn idle.
+ *   yet carry `Connection: close`, idle keep-alive connections are closed once idle IDLE_GRACE ms.
  */
 export class ConnectionGuard {
   readonly #log: Logger;
@@ -64,6 +72,8 @@ export class ConnectionGuard {
   readonly #headersTimeout: number;
   #server: Server | null = null;
   #drainTimer: NodeJS.Timeout | null = null;
+  /** While draining: when each connection was first seen idle. */
+  readonly #idleSince = new Map<HttpSocket, number>();
   /** Closing: every answer from now on says `Connection: close` (read per request by app.ts). */
   draining = false;
 
@@ -97,6 +107,7 @@ export class ConnectionGuard {
       this.#counts.open++;
       socket.once('close', () => {
         this.#sockets.delete(socket);
+        this.#idleSince.delete(socket);
         this.#counts.open--;
       });
     });
@@ -187,11 +198,21 @@ export class ConnectionGuard {
     this.#drainTimer.unref();
   }
 
-  /** Closes connections with no answer being written (a keep-alive answer sent before closing began ends here). */
+  /**
+   * Closes connections with no answer being written once they have been idle IDLE_GRACE ms (a
+   * keep-alive connection whose last answer went out before closing began ends here).
+   */
   #closeIdle(): void {
+    const now = performance.now();
     for (const socket of this.#sockets) {
       const res = socket._httpMessage;
-      if (!res || res.writableFinished) socket.destroy();
+      if (res && !res.writableFinished) {
+        this.#idleSince.delete(socket);
+        continue;
+      }
+      const since = this.#idleSince.get(socket);
+      if (since === undefined) this.#idleSince.set(socket, now);
+      else if (now - since >= IDLE_GRACE) socket.destroy();
     }
   }
 
