@@ -31,13 +31,15 @@ const LOG_EVERY = 10_000;
 /** How often idle connections are looked for while draining. */
 const DRAIN_POLL = 50;
 /**
- * How long (ms) a connection is left idle while draining before it is closed, counted from when
- * its last answer left the process: the client may still be reading the end of it from the
- * kernel's buffers (megabytes, for a large batch) and will then send its next request on the
- * same keep-alive connection. That request is answered (with Connection: close) rather than met
- * by a reset, the race every server-side close of a keep-alive connection has.
+ * How long (ms) a connection is left idle while draining before it is closed. A request already
+ * on its way over a keep-alive connection is then answered (with Connection: close) rather than
+ * met by a reset, the race every server-side close of a keep-alive connection has. An answer in
+ * flight when draining began gets longer, counted from when it left the process: the client may
+ * still be reading its end from the kernel's buffers (megabytes, for a large batch) before it
+ * sends its next request.
  */
-const IDLE_GRACE = 1000;
+const IDLE_GRACE = 100;
+const ANSWERED_GRACE = 1000;
 /** Fewer connections than this are not worth serving: the open-files limit is the problem. */
 const MIN_CONNECTIONS = 8;
 
@@ -59,7 +61,7 @@ type HttpSocket = Socket & { _httpMessage?: ServerResponse | null };
  *   `{"error": {code, message}}` with `Connection: close`, never over an answer being written.
  * - draining: on close, answers in flight are finished (node:http's closeIdleConnections would
  *   cut an answer whose end() was called but whose bytes are still queued), answers not started
- *   yet carry `Connection: close`, idle keep-alive connections are closed once idle IDLE_GRACE ms.
+ *   yet carry `Connection: close`, idle keep-alive connections are closed after a grace.
  */
 export class ConnectionGuard {
   readonly #log: Logger;
@@ -74,6 +76,8 @@ export class ConnectionGuard {
   #drainTimer: NodeJS.Timeout | null = null;
   /** While draining: when each connection was first seen idle. */
   readonly #idleSince = new Map<HttpSocket, number>();
+  /** While draining: connections seen writing an answer (they get ANSWERED_GRACE once idle). */
+  readonly #answering = new Set<HttpSocket>();
   /** Closing: every answer from now on says `Connection: close` (read per request by app.ts). */
   draining = false;
 
@@ -108,6 +112,7 @@ export class ConnectionGuard {
       socket.once('close', () => {
         this.#sockets.delete(socket);
         this.#idleSince.delete(socket);
+        this.#answering.delete(socket);
         this.#counts.open--;
       });
     });
@@ -198,21 +203,19 @@ export class ConnectionGuard {
     this.#drainTimer.unref();
   }
 
-  /**
-   * Closes connections with no answer being written once they have been idle IDLE_GRACE ms (a
-   * keep-alive connection whose last answer went out before closing began ends here).
-   */
+  /** Closes connections with no answer being written once idle for their grace (IDLE_GRACE, ANSWERED_GRACE). */
   #closeIdle(): void {
     const now = performance.now();
     for (const socket of this.#sockets) {
       const res = socket._httpMessage;
       if (res && !res.writableFinished) {
         this.#idleSince.delete(socket);
+        this.#answering.add(socket);
         continue;
       }
       const since = this.#idleSince.get(socket);
       if (since === undefined) this.#idleSince.set(socket, now);
-      else if (now - since >= IDLE_GRACE) socket.destroy();
+      else if (now - since >= (this.#answering.has(socket) ? ANSWERED_GRACE : IDLE_GRACE)) socket.destroy();
     }
   }
 
