@@ -116,6 +116,7 @@ export class ConnectionGuard {
         this.#counts.open--;
       });
     });
+    // 'drop' (node ≥ 18.6: a connection closed at once past maxConnections) is not in @types/node 20.
     server.on('drop' as 'connection', () => {
       this.#counts.rejected++;
       this.#shed.hit();
@@ -146,7 +147,7 @@ export class ConnectionGuard {
     const info = { maxConnections: cap, openFilesLimit: limit, openFiles: open, reserve: this.#opts.fdReserve };
     if (derived !== null && cap > derived) this.#log.warn(info, 'server.maxConnections is above what the open-files limit leaves for connections: past it, connections fail with EMFILE');
     else if (derived !== null && limit !== null && derived <= MIN_CONNECTIONS) this.#log.warn(info, 'the open-files limit leaves room for very few connections: raise it (ulimit -n / LimitNOFILE)');
-    else this.#log.debug(info, 'connection cap');
+    else this.#log.info(info, 'connection cap set from the open-files limit');
   }
 
   /** Answers what node:http refused before routing (Fastify's clientErrorHandler). */
@@ -199,6 +200,7 @@ export class ConnectionGuard {
       if (res && !res.headersSent) res.shouldKeepAlive = false; // node:http then sends Connection: close and closes after it
     }
     this.#closeIdle();
+    if (!this.#server?.listening) return; // never listened (inject only): nothing to wait for
     this.#drainTimer = setInterval(() => this.#closeIdle(), DRAIN_POLL);
     this.#drainTimer.unref();
   }
