@@ -52,12 +52,12 @@ export async function runServe(opts: ServeOptions, io: { stderr: NodeJS.Writable
     const reload = (reason: string) => state.reload(reason).catch((err: unknown) => {
       if (!closing) logger.error({ err, reason }, 'reload failed (a bug in ipdest); the lists in service stay');
     });
-    const onHup = () => { void reload('SIGHUP'); };
+    // Kept while closing (ignored then): without a listener, SIGHUP's default action ends the process.
+    const onHup = () => { if (!closing) void reload('SIGHUP'); };
     const shutdown = (signal: NodeJS.Signals, code: number = EXIT_OK, why?: string) => {
       if (closing) return;
       closing = true;
       logger.info({ signal: why ? undefined : signal, reason: why }, 'shutting down: finishing requests in flight');
-      process.off('SIGHUP', onHup);
       state.close();
       // Never waits on a reload: one still running is left behind (the process ends regardless).
       app.shutdown().then(async ({ drained }) => {
@@ -80,6 +80,7 @@ export async function runServe(opts: ServeOptions, io: { stderr: NodeJS.Writable
     state.reload('start').then(() => {
       if (!closing) state.watchFiles();
     }, (err: unknown) => {
+      if (closing) return; // stopped while loading: the parse thread was stopped under it
       logger.error({ err }, 'the first load of the lists failed (a bug in ipdest)');
       shutdown('SIGTERM', EXIT_FAILURE, 'first load failed');
     });

@@ -68,7 +68,7 @@ const waitUntil = async (what: string, ok: () => boolean, ms = 3000): Promise<vo
 const TIMEOUTS = { requestTimeout: 400, headersTimeout: 200 };
 
 t.test('a body that stalls: 408 in the one error shape, and the connection is closed', async (t) => {
-  const { port, app: a } = await app(t, TIMEOUTS);
+  const { port, app: a, logs } = await app(t, TIMEOUTS);
   // POST /lookup with a Content-Length is read by the fast path; /enrich by Fastify's parser.
   for (const path of ['/lookup', '/enrich']) {
     const r = await raw(port, `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"ip":"10.`);
@@ -88,6 +88,7 @@ t.test('a body that stalls: 408 in the one error shape, and the connection is cl
   t.match(metrics, /ipdest_http_client_errors_total\{code="REQUEST_TIMEOUT"\} 3/);
   t.equal((await get(port, '/healthz')).status, 200, 'the server carries on');
   t.equal(a.metrics.connections.open, 0, 'no connection left open');
+  t.same(logs.filter((l) => l.level >= 40), [], 'a slow client is no warning, no error');
 });
 
 t.test('headers that never end, and a connection that sends nothing: 408 after the headers limit', async (t) => {
@@ -100,7 +101,7 @@ t.test('headers that never end, and a connection that sends nothing: 408 after t
 });
 
 t.test('what node:http refuses itself is answered in the one shape, with Connection: close', async (t) => {
-  const { port } = await app(t);
+  const { port, logs } = await app(t);
   const cases: Array<[string, string, number, string, RegExp]> = [
     ['a malformed request line', 'GET / HTTP/1.1 extra\r\nHost: x\r\n\r\n', 400, 'BAD_REQUEST', /^malformed HTTP request: /],
     ['a method that is not one', 'G@T /healthz HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'BAD_REQUEST', /^malformed HTTP request: /],
@@ -119,6 +120,7 @@ t.test('what node:http refuses itself is answered in the one shape, with Connect
   const metrics = (await get(port, '/metrics')).body;
   t.match(metrics, /ipdest_http_client_errors_total\{code="BAD_REQUEST"\} 3/);
   t.match(metrics, /ipdest_http_client_errors_total\{code="HEADERS_TOO_LARGE"\} 1/);
+  t.same(logs.filter((l) => l.level >= 40), [], 'logged at debug only');
 });
 
 t.test('413 names the body size and the limit', async (t) => {
