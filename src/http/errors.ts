@@ -61,7 +61,6 @@ export class HttpError extends Error {
 
 // Fastify's own errors, mapped once.
 const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_INVALID_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'BAD_JSON',
@@ -77,14 +76,13 @@ const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
 export function registerErrorHandlers(app: FastifyInstance, onNotFound?: (method: string) => void): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof HttpError) return sendError(reply, err.code, err.message);
-    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413) {
       return sendError(reply, 'BODY_TOO_LARGE', bodyTooLargeMessage(request.headers['content-length'], request.routeOptions.bodyLimit));
     }
     const mapped = (err.code && FASTIFY_CODES[err.code]) || (err.validation ? 'BAD_REQUEST' : undefined);
     if (mapped) return sendError(reply, mapped, err.message);
     // Any other client error (4xx) keeps its status under our shape; a 5xx is a bug in ipdest.
     const status = err.statusCode ?? 500;
-    if (status === 413) return sendError(reply, 'BODY_TOO_LARGE', bodyTooLargeMessage(request.headers['content-length'], request.routeOptions.bodyLimit));
     if (status >= 400 && status < 500) {
       return reply.code(status).type('application/json; charset=utf-8').send(JSON.stringify({ error: { code: 'BAD_REQUEST', message: err.message } }));
     }
