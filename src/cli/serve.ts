@@ -1,17 +1,25 @@
 // `ipdest serve`: the HTTP service with hot reload (SIGHUP, file changes, /admin/reload) and graceful shutdown.
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { loadConfig } from '../config/index.js';
 import { buildApp } from '../http/index.js';
 import { ServiceState } from '../service/index.js';
 import { stopParseThread } from '../lists/index.js';
 import { IpdestError } from '../errors.js';
-import { EXIT_OK, EXIT_USAGE } from './report.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './report.js';
 
 export interface ServeOptions {
   config?: string;
   host?: string;
   port?: string;
 }
+
+/** ms the parse thread gets to stop at shutdown. */
+const STOP_THREAD_TIMEOUT = 2000;
+/**
+ * ms after shutdown before the process ends itself, if something still holds it (a reload stuck
+ * reading a file): it then ends as an unhandled SIGTERM would. A clean stop ends well before.
+ */
+const EXIT_GRACE = 1000;
 
 export async function runServe(opts: ServeOptions, io: { stderr: NodeJS.WritableStream }): Promise<number> {
   const loaded = loadConfig(opts.config);
@@ -25,7 +33,7 @@ export async function runServe(opts: ServeOptions, io: { stderr: NodeJS.Writable
     }
     server.port = port;
   }
-  const logger = pino({ name: 'ipdest', level: process.env.LOG_LEVEL ?? 'info' });
+  const logger = pino({ name: 'ipdest', level: server.logLevel });
   logger.info({ config: loaded.file ?? '(embedded defaults)', lists: loaded.config.lists.length, rules: loaded.config.rules.list.length, adminReload: Boolean(server.adminToken) }, 'starting');
   const state = new ServiceState(loaded.config, loaded.baseDir, logger);
   const app = await buildApp({ state, logger });
@@ -37,29 +45,70 @@ export async function runServe(opts: ServeOptions, io: { stderr: NodeJS.Writable
     throw new IpdestError('LISTEN_FAILED', `cannot listen on ${server.host}:${server.port}: ${code ?? ''} ${(err as Error).message}`.trim(),
       code === 'EADDRINUSE' ? 'another process holds the port: stop it, or choose one with --port / IPDEST_PORT' : undefined);
   }
-  // Listening first: /healthz answers at once, /readyz turns 200 when the lists are in.
-  await state.reload('start');
-  state.watchFiles();
+  // A rejection nobody handles (a reload's follow-up, say) is logged; it does not end the server.
+  process.on('unhandledRejection', (err: unknown) => logger.error({ err }, 'unhandled rejection (a bug in ipdest)'));
 
-  const onHup = () => { void state.reload('SIGHUP'); };
-  process.on('SIGHUP', onHup);
   return new Promise<number>((resolve) => {
     let closing = false;
-    const shutdown = (signal: string) => {
+    const reload = (reason: string) => state.reload(reason).catch((err: unknown) => {
+      if (!closing) logger.error({ err, reason }, 'reload failed (a bug in ipdest); the lists in service stay');
+    });
+    // Kept while closing (ignored then): without a listener, SIGHUP's default action ends the process.
+    const onHup = () => { if (!closing) void reload('SIGHUP'); };
+    const shutdown = (signal: NodeJS.Signals, code: number = EXIT_OK, why?: string) => {
       if (closing) return;
       closing = true;
-      logger.info({ signal }, 'shutting down: finishing requests in flight');
-      process.off('SIGHUP', onHup);
+      logger.info({ signal: why ? undefined : signal, reason: why }, 'shutting down: finishing requests in flight');
       state.close();
-      app.close().then(() => stopParseThread()).then(() => {
-        logger.info('stopped');
-        resolve(EXIT_OK);
-      }, (err) => {
+      // Never waits on a reload: one still running is left behind (the process ends regardless).
+      app.shutdown().then(async ({ drained }) => {
+        await withTimeout(stopParseThread(), STOP_THREAD_TIMEOUT);
+        logger.info(drained ? 'stopped' : 'stopped; answers still in flight at the time limit were cut');
+        return drained ? code : EXIT_FAILURE;
+      }, (err: unknown) => {
         logger.error({ err }, 'error while closing');
-        resolve(1);
+        return EXIT_FAILURE;
+      }).then((exit) => {
+        endIfHeld(logger, signal);
+        resolve(exit);
       });
     };
+    // Listening first: /healthz answers at once, /readyz turns 200 when the lists are in. Signals
+    // are handled from here on, also while the first load runs.
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
+    process.on('SIGHUP', onHup);
+    state.reload('start').then(() => {
+      if (!closing) state.watchFiles();
+    }, (err: unknown) => {
+      if (closing) return; // stopped while loading: the parse thread was stopped under it
+      logger.error({ err }, 'the first load of the lists failed (a bug in ipdest)');
+      shutdown('SIGTERM', EXIT_FAILURE, 'first load failed');
+    });
   });
+}
+
+/** Resolves when `p` settles or after `ms`, whichever is first; never rejects. */
+function withTimeout(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p.then(() => undefined, () => undefined),
+    new Promise<void>((r) => { timer = setTimeout(r, ms); }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The server is closed; the process ends when nothing else holds it. Something that does (a
+ * reload stuck reading a file) would keep it forever, and process.exit() itself waits for a
+ * thread blocked in a read: after EXIT_GRACE the signal is raised again with its default action.
+ */
+function endIfHeld(logger: Logger, signal: NodeJS.Signals): void {
+  setTimeout(() => {
+    logger.warn({ signal, graceMs: EXIT_GRACE }, 'still held after shutdown (a reload stuck?): ending by the signal');
+    // The log line goes out through the thread pool (pino writes asynchronously): a moment for it.
+    setTimeout(() => {
+      process.removeAllListeners(signal);
+      process.kill(process.pid, signal);
+    }, 100).unref();
+  }, EXIT_GRACE).unref();
 }

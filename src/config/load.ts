@@ -90,6 +90,13 @@ function readText(file: string): string {
 
 function applyEnv(config: Config, env: NodeJS.ProcessEnv, file: string): void {
   if (env.IPDEST_HOST) config.server.host = env.IPDEST_HOST;
+  if (env.IPDEST_LOG_REQUESTS === '1') config.server.logRequests = true;
+  if (env.LOG_LEVEL) {
+    const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+    const level = levels.find((l) => l === env.LOG_LEVEL);
+    if (level === undefined) throw new ConfigError(file, 'LOG_LEVEL', `one of ${levels.join(', ')}, got ${JSON.stringify(env.LOG_LEVEL)}`);
+    config.server.logLevel = level;
+  }
   if (env.IPDEST_PORT) {
     const port = Number(env.IPDEST_PORT);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(file, 'IPDEST_PORT', `not a port number: ${JSON.stringify(env.IPDEST_PORT)}`);

@@ -93,6 +93,18 @@ export const configSchema = z.strictObject({
     // holds the loop for up to ~1 s, so the default sits above that.
     maxEventLoopDelay: z.number().int().positive().default(2000),
     adminToken: z.string().min(ADMIN_TOKEN_MIN, `too short: use at least ${ADMIN_TOKEN_MIN} characters`).optional(),
+    requestTimeout: z.number().int().positive().default(30_000), // ms for a whole request once it starts; past it: 408, connection closed
+    headersTimeout: z.number().int().positive().default(10_000), // ms for a request's headers (and a new connection's first request)
+    socketTimeout: z.number().int().positive().default(120_000), // ms of no progress on an open request (an answer nobody reads)
+    shutdownTimeout: z.number().int().positive().default(10_000), // ms SIGTERM waits for answers in flight before closing their connections
+    // Open connections at most; default: the open-files limit less a reserve and the files open at start.
+    maxConnections: z.number().int().min(8).optional(),
+    // POST /lookup's common case answered before Fastify's request lifecycle (src/http/fast-lookup.ts).
+    fastLookup: z.boolean().default(true),
+    // Log every request (off: the hot routes log nothing per request). Also IPDEST_LOG_REQUESTS=1.
+    logRequests: z.boolean().default(false),
+    // pino level; also LOG_LEVEL.
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   }).prefault({}),
   lists: z.array(listSpecSchema).default([]).superRefine((lists, ctx) => {
     const seen = new Set<string>();

@@ -1,17 +1,19 @@
-// buildApp: the Fastify application (routes, parsers, errors, metrics, docs, overload guard); never listens.
+// buildApp: the Fastify application (routes, parsers, errors, metrics, docs, overload and connection guards); never listens.
 import { createServer } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import underPressure from '@fastify/under-pressure';
 import type { Logger } from 'pino';
+import { VERSION } from '../version.js';
 import { registerBodyParsers } from './body.js';
+import { ConnectionGuard, type ShutdownResult } from './connections.js';
 import { registerErrorHandlers, sendError } from './errors.js';
 import { FastLookup } from './fast-lookup.js';
 import { Metrics } from './metrics.js';
+import { PressureMonitor } from './pressure.js';
 import { ALL_SCHEMAS } from './schemas.js';
 import type { ServiceState } from '../service/index.js';
-import { adminRoutes } from './routes/admin.js';
+import { adminDisabledRoutes, adminRoutes } from './routes/admin.js';
 import { enrichRoutes } from './routes/enrich.js';
 import { healthRoutes } from './routes/health.js';
 import { listsRoutes } from './routes/lists.js';
@@ -26,31 +28,59 @@ export interface AppOptions {
   readonly maxEventLoopDelay?: number;
   /** How often (ms) the load is sampled. */
   readonly sampleInterval?: number;
+  // The limits below override server.<same name> (tests set them low).
+  /** ms to receive a whole request once it starts; past it: 408 and the connection closed. */
+  readonly requestTimeout?: number;
+  /** ms to receive a request's headers (and a new connection's first request). */
+  readonly headersTimeout?: number;
+  /** ms of no progress on an open request (an answer the client does not read) before its connection is closed. */
+  readonly socketTimeout?: number;
+  /** ms that shutdown waits for answers in flight before closing their connections. */
+  readonly shutdownTimeout?: number;
+  /** A fixed cap on open connections (default: server.maxConnections, else the open-files limit less FD_RESERVE and the descriptors open at start). */
+  readonly maxConnections?: number;
 }
 
-const VERSION = '0.1.0';
 const KEEP_ALIVE_TIMEOUT = 72_000; // longer than the usual client pool idle time (Logstash's Manticore: 60 s)
+/** Descriptors kept free of connections: list files, the parse thread, fs watchers, logs, /proc reads for /metrics. */
+export const FD_RESERVE = 64;
 
-export type IpdestApp = FastifyInstance & { metrics: Metrics; fastLookup: FastLookup };
+export type IpdestApp = FastifyInstance & {
+  metrics: Metrics;
+  fastLookup: FastLookup;
+  /** Closes the app: stops accepting, finishes answers in flight, and past the time limit (ms; default server.shutdownTimeout) closes what is left. */
+  shutdown(timeoutMs?: number): Promise<ShutdownResult>;
+};
 
 export async function buildApp(opts: AppOptions): Promise<IpdestApp> {
   const { state } = opts;
   const server = state.config.server;
   const metrics = new Metrics(state);
-  const logRequests = process.env.IPDEST_LOG_REQUESTS === '1';
+  const logRequests = server.logRequests;
   const fast = new FastLookup({ state, metrics, bodyLimit: server.bodyLimit, log: opts.logger });
-  if (logRequests) fast.disable();
+  if (logRequests || !server.fastLookup) fast.disable();
+  const guard = new ConnectionGuard({
+    log: opts.logger,
+    counts: metrics.connections,
+    requestTimeout: opts.requestTimeout ?? server.requestTimeout,
+    headersTimeout: opts.headersTimeout ?? server.headersTimeout,
+    maxConnections: opts.maxConnections ?? server.maxConnections,
+    fdReserve: FD_RESERVE,
+  });
   const app = Fastify({
     // POST /lookup's common case is answered before Fastify's routing (fast-lookup.ts); the rest goes on.
     serverFactory: (handler) => {
-      const http = createServer((req, res) => {
+      const http = createServer(guard.serverOptions(), (req, res) => {
+        if (guard.draining) res.shouldKeepAlive = false; // closing: this answer says Connection: close
         if (!fast.take(req, res)) handler(req, res);
       });
       http.keepAliveTimeout = KEEP_ALIVE_TIMEOUT;
-      http.requestTimeout = 0; // Fastify's defaults for the server it would make
-      http.setTimeout(0);
+      http.setTimeout(opts.socketTimeout ?? server.socketTimeout);
+      guard.attach(http);
       return http;
     },
+    // What node:http refuses itself (malformed, headers too large, too slow) is answered in our shape.
+    clientErrorHandler: guard.clientError,
     loggerInstance: opts.logger as FastifyBaseLogger,
     // Hot routes log nothing per request; errors, reloads, start and stop are logged.
     logController: new LogController({ disableRequestLogging: !logRequests }),
@@ -59,7 +89,9 @@ export async function buildApp(opts: AppOptions): Promise<IpdestApp> {
     childLoggerFactory: (logger) => logger,
     bodyLimit: server.bodyLimit,
     routerOptions: { maxParamLength: 256 }, // an IPv6 address with a zone, URL-encoded, fits easily
-    return503OnClosing: true,
+    // Closing: requests still arriving on open connections are answered (with Connection: close)
+    // rather than refused; the drain is bounded by the shutdown time limit.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true } },
     // Errors raised before routing (a URL that is not valid percent-encoding) take our shape too.
@@ -94,19 +126,22 @@ export async function buildApp(opts: AppOptions): Promise<IpdestApp> {
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: false } });
 
   const retryAfter = opts.retryAfter ?? 5;
-  await app.register(underPressure, {
-    maxEventLoopDelay: opts.maxEventLoopDelay ?? server.maxEventLoopDelay,
-    sampleInterval: opts.sampleInterval ?? 1000,
-    retryAfter,
-    pressureHandler: (_req, reply, type, value) => {
-      reply.header('retry-after', String(retryAfter));
-      sendError(reply, 'OVERLOADED', `overloaded (${type}: ${value}); retry after ${retryAfter} s`);
-    },
+  const pressure = new PressureMonitor({ maxEventLoopDelay: opts.maxEventLoopDelay ?? server.maxEventLoopDelay, sampleInterval: opts.sampleInterval ?? 1000 });
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!pressure.overloaded) return done();
+    reply.header('retry-after', String(retryAfter));
+    sendError(reply, 'OVERLOADED', `overloaded (event-loop delay ${Math.round(pressure.eventLoopDelay)} ms, limit ${pressure.maxEventLoopDelay} ms); retry after ${retryAfter} s`);
   });
-  fast.watchPressure(() => app.isUnderPressure());
-  // Closing: Fastify answers every request from now on (503 and the connection closed).
+  fast.watchPressure(() => pressure.overloaded);
+  app.addHook('onClose', (_app, done) => {
+    pressure.stop();
+    done();
+  });
+  // Closing: Fastify answers every request from now on, each with Connection: close; answers in
+  // flight are finished, idle connections closed (connections.ts).
   app.addHook('preClose', (done) => {
     fast.disable();
+    guard.drain();
     done();
   });
 
@@ -116,6 +151,8 @@ export async function buildApp(opts: AppOptions): Promise<IpdestApp> {
   await app.register(listsRoutes, deps);
   await app.register(healthRoutes, deps);
   if (server.adminToken) await app.register(adminRoutes, { ...deps, token: server.adminToken });
+  else await app.register(adminDisabledRoutes);
 
-  return Object.assign(app, { metrics, fastLookup: fast }) as unknown as IpdestApp;
+  const shutdown = (timeoutMs = opts.shutdownTimeout ?? server.shutdownTimeout) => guard.closeWithin(() => app.close(), timeoutMs);
+  return Object.assign(app, { metrics, fastLookup: fast, shutdown }) as unknown as IpdestApp;
 }

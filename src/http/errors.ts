@@ -15,6 +15,19 @@ export function errorPayload(code: ErrorCode, message?: string): { status: numbe
   return { status: ERROR_CODES[code].status, text: JSON.stringify(errorBody(code, message)) };
 }
 
+/** 1202964 → "1,202,964": sizes in messages read at a glance. */
+export function withCommas(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** The 413 message: the body's size when the client declared it, and the limit it is over. */
+export function bodyTooLargeMessage(contentLength: string | undefined, limit: number): string {
+  const n = contentLength === undefined ? NaN : Number(contentLength);
+  return Number.isSafeInteger(n) && n > limit
+    ? `body is ${withCommas(n)} bytes; server.bodyLimit is ${withCommas(limit)}`
+    : `body is larger than server.bodyLimit (${withCommas(limit)} bytes)`;
+}
+
 /** Sends `{"error": {code, message}}` with the code's status. */
 export function sendError(reply: FastifyReply, code: ErrorCode, message?: string): FastifyReply {
   const e = errorPayload(code, message);
@@ -23,7 +36,6 @@ export function sendError(reply: FastifyReply, code: ErrorCode, message?: string
 
 // Fastify's own errors, mapped once.
 const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_INVALID_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'BAD_JSON',
@@ -39,12 +51,15 @@ const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
 export function registerErrorHandlers(app: FastifyInstance, onNotFound?: (method: string) => void): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof IpdestError) return sendError(reply, err.code, err.message);
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413) {
+      return sendError(reply, 'BODY_TOO_LARGE', bodyTooLargeMessage(request.headers['content-length'], request.routeOptions.bodyLimit));
+    }
     const mapped = (err.code && FASTIFY_CODES[err.code]) || (err.validation ? 'BAD_REQUEST' : undefined);
     if (mapped) return sendError(reply, mapped, err.message);
     // Any other client error (4xx) keeps its status under our shape; a 5xx is a bug in ipdest.
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      return reply.code(status).type('application/json; charset=utf-8').send(JSON.stringify({ error: { code: status === 413 ? 'BODY_TOO_LARGE' : 'BAD_REQUEST', message: err.message } }));
+      return reply.code(status).type('application/json; charset=utf-8').send(JSON.stringify({ error: { code: 'BAD_REQUEST', message: err.message } }));
     }
     if (status === 503) return sendError(reply, 'OVERLOADED', err.message);
     request.log.error({ err, url: request.url, method: request.method }, 'internal error (a bug in ipdest)');

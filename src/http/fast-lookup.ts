@@ -67,7 +67,7 @@ export class FastLookup {
     this.#stats = opts.metrics.route('/lookup');
   }
 
-  /** The overload check of @fastify/under-pressure, once it is registered. */
+  /** The overload check (pressure.ts), once the app has one. */
   watchPressure(check: () => boolean): void {
     this.#underPressure = check;
   }

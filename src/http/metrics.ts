@@ -1,4 +1,4 @@
-// Prometheus metrics: requests, latency, lookups by tag, dropped events, list sizes and age, reloads.
+// Prometheus metrics: requests, latency, lookups by tag, dropped events, list sizes and age, reloads, connections.
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ServiceState } from '../service/index.js';
 
@@ -33,6 +33,18 @@ export class RouteStats {
   }
 }
 
+/** Counts the connection guard (connections.ts) keeps by plain arithmetic; read when /metrics is scraped. */
+export interface ConnectionCounts {
+  /** Connections open now. */
+  open: number;
+  /** The cap on open connections (from the open-files limit), or null when there is none. */
+  limit: number | null;
+  /** Connections closed at once because the cap was reached. */
+  rejected: number;
+  /** Requests node:http refused before routing (malformed, headers too large, too slow), by error code. */
+  readonly clientErrors: Map<string, number>;
+}
+
 /**
  * Per-request counting is plain arithmetic on a route's own stats object; prom-client sees the
  * totals only when /metrics is scraped. prom-client's own `labels().inc()` and `observe()` hash
@@ -43,6 +55,7 @@ export class Metrics {
   readonly #routes = new Map<string, RouteStats>();
   readonly #lookups = new Map<string, { count: number }>();
   #dropped = 0;
+  readonly connections: ConnectionCounts = { open: 0, limit: null, rejected: 0, clientErrors: new Map() };
 
   constructor(state: ServiceState) {
     const registers = [this.registry];
@@ -71,6 +84,34 @@ export class Metrics {
       collect() {
         this.reset();
         this.inc(self.#dropped);
+      },
+    });
+    const connections = this.connections;
+    new Counter({
+      name: 'ipdest_connections_rejected_total', help: 'Connections closed at once because the connection limit (from the open-files limit) was reached', registers,
+      collect() {
+        this.reset();
+        this.inc(connections.rejected);
+      },
+    });
+    new Gauge({
+      name: 'ipdest_connections_open', help: 'TCP connections open now', registers,
+      collect() {
+        this.set(connections.open);
+      },
+    });
+    new Gauge({
+      name: 'ipdest_connections_limit', help: 'Open connections past which new ones are closed at once (absent: no limit)', registers,
+      collect() {
+        this.reset();
+        if (connections.limit !== null) this.set(connections.limit);
+      },
+    });
+    new Counter({
+      name: 'ipdest_http_client_errors_total', help: 'Requests refused before routing (malformed, headers too large, not received in time), by error code', labelNames: ['code'], registers,
+      collect() {
+        this.reset();
+        for (const [code, n] of connections.clientErrors) this.inc({ code }, n);
       },
     });
     const reloads = new Counter({ name: 'ipdest_reloads_total', help: 'List reloads by result (ok: every list loaded; failed: one kept its last good version)', labelNames: ['result'], registers });

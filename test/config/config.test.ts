@@ -182,6 +182,11 @@ t.test('environment overrides', async (t) => {
   t.equal(c.server.port, 9090);
   t.equal(c.server.adminToken, 'x'.repeat(20));
   t.throws(() => loadConfig(a, { IPDEST_PORT: 'eighty' }), { name: 'ConfigError', message: /IPDEST_PORT/ });
+  // The environment is read here only: the server's logging switches come through the config.
+  const logging = loadConfig(a, { IPDEST_LOG_REQUESTS: '1', LOG_LEVEL: 'warn' }).config.server;
+  t.same([logging.logRequests, logging.logLevel], [true, 'warn']);
+  t.same([loadConfig(a, {}).config.server.logRequests, loadConfig(a, {}).config.server.logLevel], [false, 'info'], 'defaults');
+  t.throws(() => loadConfig(a, { LOG_LEVEL: 'loud' }), { name: 'ConfigError', message: /LOG_LEVEL: one of fatal, error, warn, info, debug, trace, silent, got "loud"/ });
 });
 
 t.test('a short IPDEST_ADMIN_TOKEN is refused like server.adminToken, without echoing it', async (t) => {

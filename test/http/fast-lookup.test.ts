@@ -1,7 +1,7 @@
 // POST /lookup's fast path answers exactly as the Fastify route does, and leaves every other case to Fastify.
 import t from 'tap';
 import http from 'node:http';
-import { defaultsApp, listen, testApp } from '../helpers/app.js';
+import { BASE_CONFIG, defaultsApp, listen, testApp } from '../helpers/app.js';
 
 interface Res { status: number; body: string; type: string | undefined }
 
@@ -133,17 +133,17 @@ t.test('overloaded: 503 OVERLOADED, from the overload guard', async (t) => {
   t.equal(app.fastLookup.answered, 0);
 });
 
-t.test('IPDEST_LOG_REQUESTS=1: every request goes through Fastify, so each is logged', async (t) => {
-  process.env.IPDEST_LOG_REQUESTS = '1';
-  t.teardown(() => { delete process.env.IPDEST_LOG_REQUESTS; });
-  const { app } = await testApp();
-  t.teardown(() => app.close());
-  const port = await listen(app);
-  const r = await post(port, Buffer.from('{"ip":"198.51.100.7"}'), 'application/json', false);
-  t.equal(r.status, 200);
-  t.equal(JSON.parse(r.body).IPDestination, 'Mine');
-  t.equal(app.fastLookup.answered, 0);
-});
+for (const [why, server] of [['server.logRequests: every request goes through Fastify, so each is logged', 'logRequests: true'], ['server.fastLookup: false turns the fast path off', 'fastLookup: false']] as const) {
+  t.test(why, async (t) => {
+    const { app } = await testApp({ config: `${BASE_CONFIG}\nserver: { ${server} }\n` });
+    t.teardown(() => app.close());
+    const port = await listen(app);
+    const r = await post(port, Buffer.from('{"ip":"198.51.100.7"}'), 'application/json', false);
+    t.equal(r.status, 200);
+    t.equal(JSON.parse(r.body).IPDestination, 'Mine');
+    t.equal(app.fastLookup.answered, 0);
+  });
+}
 
 t.test('a body in several pieces, and a client gone mid-body: answered, and the server carries on', async (t) => {
   const { app } = await testApp();

@@ -24,3 +24,18 @@ t.test('503 with Retry-After while the event loop lags, 200 again after', async 
   }
   t.equal(status, 200, 'recovers once the loop is idle');
 });
+
+t.test('the overload guard never reads memory on its timer (out of descriptors, that read throws EMFILE)', async (t) => {
+  const memoryUsage = process.memoryUsage;
+  let calls = 0;
+  const emfile = () => { calls++; throw Object.assign(new Error('EMFILE: too many open files, uv_resident_set_memory'), { code: 'EMFILE' }); };
+  process.memoryUsage = Object.assign(emfile, { rss: emfile }) as unknown as typeof process.memoryUsage;
+  t.teardown(() => { process.memoryUsage = memoryUsage; });
+  const { app, state } = await defaultsApp({ maxEventLoopDelay: 50, sampleInterval: 10 });
+  t.teardown(() => app.close());
+  await state.reload('test');
+  // Many sampling intervals: under-pressure's timer would have thrown here, from a timer, uncaught.
+  await new Promise((r) => setTimeout(r, 200));
+  t.equal(calls, 0, 'process.memoryUsage() never called');
+  t.equal((await app.inject({ method: 'GET', url: '/lookup/10.0.0.1' })).statusCode, 200);
+});

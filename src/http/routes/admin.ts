@@ -1,4 +1,4 @@
-// Route POST /admin/reload: bearer-token protected; registered only when a token is configured.
+// Route POST /admin/reload: bearer-token protected when a token is configured; otherwise a 404 saying how to enable it.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { sendError } from '../errors.js';
@@ -12,8 +12,7 @@ export async function adminRoutes(app: FastifyInstance, deps: RouteDeps & { toke
   // leaks neither the token's content nor its length.
   const want = digest(deps.token);
   app.addHook('onRequest', async (request, reply) => {
-    const header = request.headers.authorization ?? '';
-    const given = header.startsWith('Bearer ') ? header.slice(7) : '';
+    const given = bearerToken(request.headers.authorization);
     if (!timingSafeEqual(digest(given), want)) {
       reply.header('www-authenticate', 'Bearer realm="ipdest"');
       return sendError(reply, 'UNAUTHORIZED', 'POST /admin/reload needs Authorization: Bearer <IPDEST_ADMIN_TOKEN>');
@@ -29,4 +28,17 @@ export async function adminRoutes(app: FastifyInstance, deps: RouteDeps & { toke
     const outcome = await deps.state.reload('POST /admin/reload');
     return reply.code(outcome.ok ? 200 : 422).type('application/json; charset=utf-8').send(listsBody(outcome.set));
   });
+}
+
+/** The token of `Authorization: Bearer <token>`: the scheme in any case (RFC 7235), the token exact; '' when absent. */
+export function bearerToken(header: string | undefined): string {
+  const m = header === undefined ? null : /^bearer +(.*)$/i.exec(header);
+  return m ? m[1]! : '';
+}
+
+export const RELOAD_DISABLED = 'POST /admin/reload is disabled: set IPDEST_ADMIN_TOKEN (or server.adminToken), at least 16 characters';
+
+/** POST /admin/reload without a configured token: 404, and the message says how to turn it on. */
+export async function adminDisabledRoutes(app: FastifyInstance): Promise<void> {
+  app.post('/admin/reload', { schema: { hide: true } }, async (_request, reply) => sendError(reply, 'NOT_FOUND', RELOAD_DISABLED));
 }
