@@ -50,11 +50,13 @@ export async function runServe(opts: ServeOptions, io: { stderr: NodeJS.Writable
 
   return new Promise<number>((resolve) => {
     let closing = false;
-    const reload = (reason: string) => state.reload(reason).catch((err: unknown) => {
-      if (!closing) logger.error({ err, reason }, 'reload failed (a bug in ipdest); the lists in service stay');
-    });
+    const reload = (reason: string): void => {
+      state.reload(reason).catch((err: unknown) => {
+        if (!closing) logger.error({ err, reason }, 'reload failed (a bug in ipdest); the lists in service stay');
+      });
+    };
     // Kept while closing (ignored then): without a listener, SIGHUP's default action ends the process.
-    const onHup = () => { if (!closing) void reload('SIGHUP'); };
+    const onHup = () => { if (!closing) reload('SIGHUP'); };
     const shutdown = (signal: NodeJS.Signals, code: number = EXIT_OK, why?: string) => {
       if (closing) return;
       closing = true;
@@ -71,6 +73,9 @@ export async function runServe(opts: ServeOptions, io: { stderr: NodeJS.Writable
       }).then((exit) => {
         endIfHeld(logger, signal);
         resolve(exit);
+      }).catch((err: unknown) => {
+        logger.error({ err }, 'error while stopping (a bug in ipdest)');
+        resolve(EXIT_FAILURE);
       });
     };
     // Listening first: /healthz answers at once, /readyz turns 200 when the lists are in. Signals

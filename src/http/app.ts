@@ -8,7 +8,7 @@ import { VERSION } from '../version.js';
 import { registerBodyParsers } from './body.js';
 import { ConnectionGuard, type ShutdownResult } from './connections.js';
 import { registerErrorHandlers, sendError } from './errors.js';
-import { FastLookup } from './fast-lookup.js';
+import { FAST_LOOKUP_HOOKS, FastLookup, hookDrift, routeHooks } from './fast-lookup.js';
 import { Metrics } from './metrics.js';
 import { PressureMonitor } from './pressure.js';
 import { ALL_SCHEMAS } from './schemas.js';
@@ -109,7 +109,7 @@ export async function buildApp(opts: AppOptions): Promise<IpdestApp> {
   // request.routeOptions builds a fresh object on every access (bench/http.ts).
   app.addHook('onRoute', (route) => {
     const stats = metrics.route(route.url);
-    const hook = (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    const hook = function recordRouteMetrics(request: FastifyRequest, reply: FastifyReply, done: () => void) {
       stats.record(request.method, reply.statusCode, reply.elapsedTime / 1000);
       done();
     };
@@ -127,7 +127,7 @@ export async function buildApp(opts: AppOptions): Promise<IpdestApp> {
 
   const retryAfter = opts.retryAfter ?? 5;
   const pressure = new PressureMonitor({ maxEventLoopDelay: opts.maxEventLoopDelay ?? server.maxEventLoopDelay, sampleInterval: opts.sampleInterval ?? 1000 });
-  app.addHook('onRequest', (_request, reply, done) => {
+  app.addHook('onRequest', function refuseWhenOverloaded(_request, reply, done) {
     if (!pressure.overloaded) return done();
     reply.header('retry-after', String(retryAfter));
     sendError(reply, 'OVERLOADED', `overloaded (event-loop delay ${Math.round(pressure.eventLoopDelay)} ms, limit ${pressure.maxEventLoopDelay} ms); retry after ${retryAfter} s`);
@@ -152,6 +152,16 @@ export async function buildApp(opts: AppOptions): Promise<IpdestApp> {
   await app.register(healthRoutes, deps);
   if (server.adminToken) await app.register(adminRoutes, { ...deps, token: server.adminToken });
   else await app.register(adminDisabledRoutes);
+
+  // The fast path stands in for Fastify on POST /lookup only while it reproduces every hook
+  // Fastify would run there: a hook added later (a plugin, a new check) turns it off, loudly.
+  await app.ready();
+  const lookupHooks = routeHooks(app.printRoutes({ includeHooks: true, commonPrefix: false }), '/lookup', 'POST');
+  const drift = hookDrift(lookupHooks, FAST_LOOKUP_HOOKS);
+  if (drift !== null && !fast.disabled) {
+    fast.disable();
+    opts.logger.warn({ route: 'POST /lookup', fastify: lookupHooks, reproduced: FAST_LOOKUP_HOOKS }, `fast path off: ${drift}`);
+  }
 
   const shutdown = (timeoutMs = opts.shutdownTimeout ?? server.shutdownTimeout) => guard.closeWithin(() => app.close(), timeoutMs);
   return Object.assign(app, { metrics, fastLookup: fast, shutdown }) as unknown as IpdestApp;

@@ -17,6 +17,7 @@ export interface FastLookupOptions {
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const kPending = Symbol('ipdest.fastLookup');
+const BAD_JSON_PREFIX = '{"error":{"code":"BAD_JSON"';
 
 /** One request's body as it arrives (a few hundred bytes: nearly always one chunk). */
 class Pending {
@@ -77,6 +78,10 @@ export class FastLookup {
     this.#enabled = false;
   }
 
+  get disabled(): boolean {
+    return !this.#enabled;
+  }
+
   /** Requests answered here since the start. */
   get answered(): number {
     return this.#answered;
@@ -107,7 +112,10 @@ export class FastLookup {
       if (code === 'INTERNAL') this.#log.error({ err, url: '/lookup', method: 'POST' }, 'internal error (a bug in ipdest)');
       ({ status, text: body } = errorPayload(code, code === 'INTERNAL' ? undefined : (err as Error).message));
     }
-    res.writeHead(status, ['content-type', JSON_TYPE, 'content-length', String(Buffer.byteLength(body))]);
+    const headers = ['content-type', JSON_TYPE, 'content-length', String(Buffer.byteLength(body))];
+    // As Fastify does after a body its parser refused (it closes: the client may send more).
+    if (status === 400 && body.startsWith(BAD_JSON_PREFIX)) headers.push('connection', 'close');
+    res.writeHead(status, headers);
     res.end(body);
     this.#answered++;
     this.#stats.record('POST', status, (performance.now() - started) / 1000);
@@ -121,4 +129,47 @@ function isJsonMediaType(type: string | undefined): boolean {
   const semi = type.indexOf(';');
   const media = (semi === -1 ? type : type.slice(0, semi)).trim().toLowerCase();
   return JSON_MEDIA_TYPES.includes(media);
+}
+
+/**
+ * The hooks Fastify runs on POST /lookup that the fast path does itself, by hook: the overload
+ * refusal (watchPressure) and the route's metrics (RouteStats). app.ts compares them with what
+ * Fastify reports at start and turns the fast path off on any difference.
+ */
+export const FAST_LOOKUP_HOOKS: Readonly<Record<string, readonly string[]>> = Object.freeze({
+  onRequest: ['refuseWhenOverloaded()'],
+  onResponse: ['recordRouteMetrics()'],
+});
+
+/** The hooks of one route and method in `printRoutes({ includeHooks: true, commonPrefix: false })`'s tree. */
+export function routeHooks(tree: string, url: string, method: string): Record<string, string[]> {
+  const hooks: Record<string, string[]> = {};
+  // Each node prints its URL relative to its parent's; another method of the same node follows on
+  // a line of its own without a branch glyph, one level deeper in indentation.
+  const path: string[] = [];
+  let inRoute = false;
+  for (const line of tree.split('\n')) {
+    const node = /^((?:│ {3}| {4})*)(├── |└── )?(\S[^(]*?) \(([A-Z, ]+)\)$/.exec(line);
+    if (node !== null) {
+      const depth = node[1]!.length / 4 - (node[2] === undefined ? 1 : 0);
+      path.length = depth;
+      path[depth] = node[3]!;
+      inRoute = path.join('') === url && node[4]!.split(', ').includes(method);
+      continue;
+    }
+    const hook = /• \((\w+)\) (\[.*\])$/.exec(line);
+    if (hook !== null && inRoute) hooks[hook[1]!] = JSON.parse(hook[2]!) as string[];
+  }
+  return hooks;
+}
+
+/** Why two hook sets differ, or null when they are the same. */
+export function hookDrift(fastify: Readonly<Record<string, readonly string[]>>, reproduced: Readonly<Record<string, readonly string[]>>): string | null {
+  const names = new Set([...Object.keys(fastify), ...Object.keys(reproduced)]);
+  for (const name of [...names].sort()) {
+    const a = fastify[name] ?? [];
+    const b = reproduced[name] ?? [];
+    if (a.join('\u0000') !== b.join('\u0000')) return `Fastify runs ${name} ${JSON.stringify(a)} on POST /lookup, the fast path reproduces ${JSON.stringify(b)}`;
+  }
+  return null;
 }

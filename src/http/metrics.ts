@@ -62,7 +62,7 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'ipdest_' });
     const routes = this.#routes;
     const lookups = this.#lookups;
-    const self = this;
+    const dropped = () => this.#dropped;
     new Counter({
       name: 'ipdest_http_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'], registers,
       collect() {
@@ -83,7 +83,7 @@ export class Metrics {
       name: 'ipdest_events_dropped_total', help: 'Events the rules judged drop', registers,
       collect() {
         this.reset();
-        this.inc(self.#dropped);
+        this.inc(dropped());
       },
     });
     const connections = this.connections;

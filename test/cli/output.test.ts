@@ -3,7 +3,7 @@ import t from 'tap';
 import fc from 'fast-check';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { isDeepStrictEqual } from 'node:util';
-import { Output, OverlongLine, readLines, sizeText, MAX_LINE_LENGTH } from '../../src/cli/output.js';
+import { Output, type OverlongLine, readLines, sizeText, MAX_LINE_LENGTH } from '../../src/cli/output.js';
 
 type Line = string | { overlong: number };
 

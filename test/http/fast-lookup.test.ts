@@ -1,9 +1,11 @@
 // POST /lookup's fast path answers exactly as the Fastify route does, and leaves every other case to Fastify.
 import t from 'tap';
 import http from 'node:http';
+import Fastify from 'fastify';
 import { BASE_CONFIG, defaultsApp, listen, testApp } from '../helpers/app.js';
+import { FAST_LOOKUP_HOOKS, hookDrift, routeHooks } from '../../src/http/fast-lookup.js';
 
-interface Res { status: number; body: string; type: string | undefined }
+interface Res { status: number; body: string; type: string | undefined; headers: Record<string, string | string[] | undefined> }
 
 /** POST /lookup with a Content-Length (the fast path's case) or chunked (Fastify's). */
 function post(port: number, body: Buffer, contentType: string | undefined, chunked: boolean): Promise<Res> {
@@ -15,7 +17,11 @@ function post(port: number, body: Buffer, contentType: string | undefined, chunk
       let data = '';
       res.setEncoding('utf8');
       res.on('data', (c) => { data += c; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data, type: res.headers['content-type'] }));
+      res.on('end', () => {
+        // Every header but the clock's.
+        const { date: _date, ...headers } = res.headers;
+        resolve({ status: res.statusCode ?? 0, body: data, type: res.headers['content-type'], headers });
+      });
     });
     req.on('error', reject);
     if (chunked) req.write(body);
@@ -65,12 +71,32 @@ t.test('every body and media type: the fast path answers what the Fastify route 
       t.equal(app.fastLookup.answered, before + 1, `${name} (${type}): taken by the fast path`);
       const routed = await post(port, body, type, true);
       t.equal(app.fastLookup.answered, before + 1, `${name} (${type}): chunked, left to Fastify`);
-      t.same(fast, routed, `${name} (${type}): same status, type and body`);
+      t.same(fast, routed, `${name} (${type}): same status, headers and body`);
       t.ok(fast.status === 200 || fast.status === 400, `${name}: answered ${fast.status}`);
       sent++;
     }
   }
   t.equal(sent, BODIES.length * TYPES.length);
+});
+
+t.test('the leash: the fast path runs only while it reproduces every hook Fastify runs on POST /lookup', async (t) => {
+  const { app } = await testApp();
+  t.teardown(() => app.close());
+  const tree = app.printRoutes({ includeHooks: true, commonPrefix: false });
+  t.same(routeHooks(tree, '/lookup', 'POST'), FAST_LOOKUP_HOOKS, 'today: the same hooks');
+  t.notOk(app.fastLookup.disabled, 'so the fast path is on');
+  // A hook that only POST /lookup's Fastify route would run: a difference, named.
+  const other = Fastify();
+  other.addHook('onRequest', function refuseWhenOverloaded(_q, _r, done) { done(); });
+  other.addHook('preHandler', function auditEveryRequest(_q, _r, done) { done(); });
+  other.post('/lookup', { onResponse: function recordRouteMetrics(_q, _r, done) { done(); } }, async () => ({}));
+  other.get('/lookup/:ip', async () => ({}));
+  await other.ready();
+  const hooks = routeHooks(other.printRoutes({ includeHooks: true, commonPrefix: false }), '/lookup', 'POST');
+  t.same(hooks, { onRequest: ['refuseWhenOverloaded()'], preHandler: ['auditEveryRequest()'], onResponse: ['recordRouteMetrics()'] });
+  t.match(hookDrift(hooks, FAST_LOOKUP_HOOKS), /Fastify runs preHandler \["auditEveryRequest\(\)"\] on POST \/lookup, the fast path reproduces \[\]/);
+  t.equal(hookDrift(FAST_LOOKUP_HOOKS, FAST_LOOKUP_HOOKS), null);
+  await other.close();
 });
 
 t.test('the fast path records the route metrics and lookups by tag', async (t) => {

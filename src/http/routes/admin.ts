@@ -26,7 +26,7 @@ export async function adminRoutes(app: FastifyInstance, deps: RouteDeps & { toke
     },
   }, async (_request, reply) => {
     const outcome = await deps.state.reload('POST /admin/reload');
-    return reply.code(outcome.ok ? 200 : 422).type('application/json; charset=utf-8').send(listsBody(outcome.set));
+    return reply.code(outcome.ok ? 200 : 422).type('application/json; charset=utf-8').send(listsBody(outcome.set, { full: true }));
   });
 }
 
