@@ -75,7 +75,12 @@ export const listSchema = {
     error: {
       type: ['object', 'null'],
       description: 'the last load\'s error; in GET /lists `text` is a short escaped excerpt of the offending line (the whole line: the log and POST /admin/reload)',
-      properties: { message: { type: 'string' }, file: { type: ['string', 'null'] }, line: { type: ['integer', 'null'] }, text: { type: ['string', 'null'] } },
+      properties: {
+        code: { type: 'string', enum: ['LIST_FORMAT', 'LIST_FAILED'], description: 'LIST_FORMAT: a malformed line; LIST_FAILED: unreadable, too slow, too large, or no prefixes' },
+        message: { type: 'string' }, file: { type: ['string', 'null'] }, line: { type: ['integer', 'null'] }, text: { type: ['string', 'null'] },
+      },
+      required: ['code', 'message', 'file', 'line', 'text'],
+      additionalProperties: false,
     },
   },
 } as const;

@@ -57,6 +57,8 @@ export interface ListSource {
 export type ListState = 'loaded' | 'missing' | 'failed' | 'builtin';
 
 export interface ListErrorInfo {
+  /** LIST_FORMAT: a malformed line; LIST_FAILED: the file could not be read, parsed in time, or parsed to nothing. */
+  readonly code: 'LIST_FORMAT' | 'LIST_FAILED';
   readonly message: string;
   readonly file: string | null;
   readonly line: number | null;
@@ -180,8 +182,8 @@ export async function readListFile(file: string, opts: { timeoutMs?: number; max
 }
 
 function errorInfo(err: unknown): ListErrorInfo {
-  if (err instanceof ListFormatError) return { message: err.message, file: err.file, line: err.line, text: err.text };
-  return { message: (err as Error).message, file: null, line: null, text: null };
+  if (err instanceof ListFormatError) return { code: 'LIST_FORMAT', message: err.message, file: err.file, line: err.line, text: err.text };
+  return { code: 'LIST_FAILED', message: (err as Error).message, file: null, line: null, text: null };
 }
 
 type Base = Pick<LoadedList, 'name' | 'tag' | 'format' | 'required'>;
@@ -211,7 +213,7 @@ const baseOf = (src: ListSource): Base => ({ name: src.name, tag: src.tag, forma
 
 /** A list that failed for a reason outside its file's content (e.g. the load ran out of time). */
 export function failedList(src: ListSource, previous: LoadedList | undefined, message: string, file: string | null = null): LoadedList {
-  return notReplaced(baseOf(src), previous, file, 'failed', { message, file, line: null, text: null }, []);
+  return notReplaced(baseOf(src), previous, file, 'failed', { code: 'LIST_FAILED', message, file, line: null, text: null }, []);
 }
 
 /**
@@ -237,7 +239,7 @@ export async function loadList(src: ListSource, baseDir: string, previous?: Load
       return notReplaced(base, previous, file, 'missing', null, [message]);
     }
     const message = err instanceof ListReadError || err instanceof TimeLimitError ? err.message : `cannot read ${file}: ${(err as Error).message}`;
-    return notReplaced(base, previous, file, 'failed', { message, file, line: null, text: null }, []);
+    return notReplaced(base, previous, file, 'failed', { code: 'LIST_FAILED', message, file, line: null, text: null }, []);
   }
   try {
     const parsed = opts.offThread
@@ -246,7 +248,7 @@ export async function loadList(src: ListSource, baseDir: string, previous?: Load
     if (parsed.entries.length === 0 && src.allowEmpty !== true) {
       const message = `${file} parsed to no prefixes: an empty ${src.format} list does not replace the one in service `
         + `(if list ${JSON.stringify(src.name)} may really be empty, set allowEmpty: true on it)`;
-      return notReplaced(base, previous, file, 'failed', { message, file, line: null, text: null }, parsed.warnings);
+      return notReplaced(base, previous, file, 'failed', { code: 'LIST_FAILED', message, file, line: null, text: null }, parsed.warnings);
     }
     const version = parsed.version ?? `sha256:${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
     return {

@@ -28,10 +28,12 @@ export async function enrichRoutes(app: FastifyInstance, deps: RouteDeps): Promi
   const { state, metrics } = deps;
 
   app.post<{ Body: unknown }>('/enrich', {
-    schema: { summary: 'Enrich one event: the event back with the tag and the details added', body: { type: 'object' } },
+    // No body schema: a body that is not an object is INVALID_EVENT (the contract's code), said by the handler.
+    schema: { summary: 'Enrich one event: the event back with the tag and the details added' },
   }, async (request, reply) => {
     const event = request.body;
-    if (!isPlainObject(event)) throw new IpdestError('INVALID_EVENT', 'the body must be one event (a JSON object)');
+    if (event === undefined) throw new IpdestError('BAD_REQUEST', 'the body is empty: send one event (a JSON object)');
+    if (!isPlainObject(event)) throw new IpdestError('INVALID_EVENT', `the body must be one event (a JSON object), not ${jsonKind(event)}`);
     const out = enrichToText(state.enricher, event, bodyText(request));
     const d = out.details;
     metrics.countLookup(labelOf(d));
