@@ -24,7 +24,11 @@ async function main() {
   }
   const app = Fastify({ logger: false, keepAliveTimeout: KEEP_ALIVE });
   app.addContentTypeParser(['text/plain', 'application/json'], { parseAs: 'string' }, (_req, body, done) => {
-    try { done(null, JSON.parse(body)); } catch (err) { done(err); }
+    try {
+      done(null, JSON.parse(body));
+    } catch (err) {
+      done(err);
+    }
   });
   if (mode === 'lean') {
     // The same answer ipdest gives, from the same lists, in the leanest Fastify route.

@@ -45,18 +45,29 @@ function cpuSeconds(pid: number | undefined): number {
 }
 
 function stop(child: ChildProcess): Promise<void> {
-  return new Promise((ok) => { child.once('exit', () => ok()); child.kill('SIGTERM'); });
+  return new Promise((ok) => {
+    child.once('exit', () => ok());
+    child.kill('SIGTERM');
+  });
 }
 
 function load(opts: autocannon.Options): Promise<autocannon.Result> {
-  return new Promise((ok, fail) => { autocannon(opts, (err, res) => (err ? fail(err) : ok(res))); });
+  return new Promise((ok, fail) => {
+    autocannon(opts, (err, res) => (err ? fail(err) : ok(res)));
+  });
 }
 
-interface Target { name: string; child: ChildProcess; port: number; path: string }
+interface Target {
+  name: string;
+  child: ChildProcess;
+  port: number;
+  path: string;
+}
 
 export async function run(): Promise<Row[]> {
   const dir = mkdtempSync(join(tmpdir(), 'ipdest-bench-'));
-  for (const f of ['azure/ServiceTags_Public_20251028.json', 'microsoft/msft-public-ips.csv', 'aws/ip-ranges.json', 'google/cloud.json', 'google/goog.json']) copyFileSync(join(SHARED_DATA, f), join(dir, f.split('/')[1]!));
+  for (const f of ['azure/ServiceTags_Public_20251028.json', 'microsoft/msft-public-ips.csv', 'aws/ip-ranges.json', 'google/cloud.json', 'google/goog.json'])
+    copyFileSync(join(SHARED_DATA, f), join(dir, f.split('/')[1]!));
   const lists = `lists:
   - { name: azure, tag: Microsoft, format: azure-service-tags, path: ServiceTags_Public_*.json }
   - { name: microsoft, tag: Microsoft, format: msft-public-ip-csv, path: msft-public-ips.csv }
@@ -111,6 +122,13 @@ export async function run(): Promise<Row[]> {
     note: `server CPU ${median(cpu[i]!).toFixed(1)} µs/request; rounds ${rates[i]!.map((x) => Math.round(x)).join(', ')}`,
   }));
   const gain = ratio(2, 3);
-  rows.push({ scenario: 'fast-path', name: 'fast path against the Fastify route', opsPerSec: null, ratio: gain, baseline: 'ipdest, Fastify route only', note: `kept while > 1.05× (${gain > 1.05 ? 'worth it' : 'not worth it: remove'})` });
+  rows.push({
+    scenario: 'fast-path',
+    name: 'fast path against the Fastify route',
+    opsPerSec: null,
+    ratio: gain,
+    baseline: 'ipdest, Fastify route only',
+    note: `kept while > 1.05× (${gain > 1.05 ? 'worth it' : 'not worth it: remove'})`,
+  });
   return rows;
 }

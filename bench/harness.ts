@@ -51,7 +51,11 @@ export function printTable(rows: Row[]): void {
   const cells = rows.map((r) => [r.scenario, r.name, fmt(r.opsPerSec), r.ratio == null ? '-' : `${r.ratio.toFixed(2)}×`, r.baseline ?? '', r.note ?? '']);
   const header = ['scenario', 'case', 'ops/s', 'ratio', 'vs', 'note'];
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]) => c.map((x, i) => (i === 2 || i === 3 ? x.padStart(widths[i]!) : x.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (c: string[]) =>
+    c
+      .map((x, i) => (i === 2 || i === 3 ? x.padStart(widths[i]!) : x.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const c of cells) console.log(line(c));

@@ -51,7 +51,10 @@ function cpuSeconds(pid: number | undefined): number {
 }
 
 function stop(child: ChildProcess): Promise<void> {
-  return new Promise((ok) => { child.once('exit', () => ok()); child.kill('SIGTERM'); });
+  return new Promise((ok) => {
+    child.once('exit', () => ok());
+    child.kill('SIGTERM');
+  });
 }
 
 function load(opts: autocannon.Options): Promise<autocannon.Result> {
@@ -71,18 +74,27 @@ export async function run(): Promise<Row[]> {
   const rows: Row[] = [];
   // The service reads copies of the real lists from a temp folder, so reloads can touch them.
   const dir = mkdtempSync(join(tmpdir(), 'ipdest-bench-'));
-  for (const f of ['azure/ServiceTags_Public_20251028.json', 'microsoft/msft-public-ips.csv', 'aws/ip-ranges.json', 'google/cloud.json', 'google/goog.json']) copyFileSync(join(SHARED_DATA, f), join(dir, f.split('/')[1]!));
+  for (const f of ['azure/ServiceTags_Public_20251028.json', 'microsoft/msft-public-ips.csv', 'aws/ip-ranges.json', 'google/cloud.json', 'google/goog.json'])
+    copyFileSync(join(SHARED_DATA, f), join(dir, f.split('/')[1]!));
   const config = join(dir, 'ipdest.yaml');
-  writeFileSync(config, `lists:
+  writeFileSync(
+    config,
+    `lists:
   - { name: azure, tag: Microsoft, format: azure-service-tags, path: ServiceTags_Public_*.json }
   - { name: microsoft, tag: Microsoft, format: msft-public-ip-csv, path: msft-public-ips.csv }
   - { name: aws, tag: AWS, format: aws-ip-ranges, path: ip-ranges.json }
   - { name: google-cloud, tag: Google, format: google-ip-ranges, path: cloud.json }
   - { name: google, tag: Google, format: google-ip-ranges, path: goog.json }
-`);
+`,
+  );
   const set = await loadLists(REAL_SOURCES, { baseDir: SHARED_DATA });
   const ips = addressMix(set, 1000);
-  const requests = ips.map((ip) => ({ method: 'POST' as const, path: '/lookup', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ip }) }));
+  const requests = ips.map((ip) => ({
+    method: 'POST' as const,
+    path: '/lookup',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ip }),
+  }));
   const duration = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
   const connections = 25; // the Logstash http filter's default pool
 
@@ -120,21 +132,67 @@ export async function run(): Promise<Row[]> {
   const ourNon2xx = ourRuns.reduce((n, o) => n + o.res.non2xx, 0);
   const bareCpu = median(bareRuns.map((b) => b.cpuUs));
   const ourCpu = median(ourRuns.map((o) => o.cpuUs));
-  rows.push({ scenario: 'http', name: 'echo route, bare Fastify (25 keep-alive conns)', opsPerSec: bareRate, note: `median of ${rounds} rounds; p99 ${Math.max(...bareRuns.map((b) => b.res.latency.p99))} ms; server CPU ${bareCpu.toFixed(1)} µs/request` });
-  rows.push({ scenario: 'http', name: 'ipdest POST /lookup (25 keep-alive conns)', opsPerSec: ourRate, ratio: median(ratios), baseline: 'bare echo, same round', note: `rounds ${list(ratios, 2)}×; p99 ≤ ${ourP99} ms, non-2xx ${ourNon2xx}; server CPU ${ourCpu.toFixed(1)} µs/request; targets ≥ 0.90×, p99 ≤ 2 ms`, extra: { p99ms: ourP99, p50ms: median(ourRuns.map((o) => o.res.latency.p50)), serverCpuUsPerRequest: ourCpu, bareEcho: bareRate, bareEchoCpuUs: bareCpu, ratios: list(ratios, 3) } });
+  rows.push({
+    scenario: 'http',
+    name: 'echo route, bare Fastify (25 keep-alive conns)',
+    opsPerSec: bareRate,
+    note: `median of ${rounds} rounds; p99 ${Math.max(...bareRuns.map((b) => b.res.latency.p99))} ms; server CPU ${bareCpu.toFixed(1)} µs/request`,
+  });
+  rows.push({
+    scenario: 'http',
+    name: 'ipdest POST /lookup (25 keep-alive conns)',
+    opsPerSec: ourRate,
+    ratio: median(ratios),
+    baseline: 'bare echo, same round',
+    note: `rounds ${list(ratios, 2)}×; p99 ≤ ${ourP99} ms, non-2xx ${ourNon2xx}; server CPU ${ourCpu.toFixed(1)} µs/request; targets ≥ 0.90×, p99 ≤ 2 ms`,
+    extra: {
+      p99ms: ourP99,
+      p50ms: median(ourRuns.map((o) => o.res.latency.p50)),
+      serverCpuUsPerRequest: ourCpu,
+      bareEcho: bareRate,
+      bareEchoCpuUs: bareCpu,
+      ratios: list(ratios, 3),
+    },
+  });
   // What the answer itself costs (parse, judge, serialise), in process with warm caches: the part
   // of a request the echo does not do.
-  const enricher = new Enricher(set.classifier, { addressFields: DEFAULT_ADDRESS_FIELDS, field: 'IPDestination', detailsField: 'ipdest', addTags: false }, new Rules());
+  const enricher = new Enricher(
+    set.classifier,
+    { addressFields: DEFAULT_ADDRESS_FIELDS, field: 'IPDestination', detailsField: 'ipdest', addTags: false },
+    new Rules(),
+  );
   const noMetrics = { countLookup() {} } as unknown as Metrics;
   const answers = measure(1_000_000, (i) => answerLookup(enricher, parseJsonText(requests[i % requests.length]!.body), noMetrics).length, 3, 1);
-  rows.push({ scenario: 'http', name: "POST /lookup's answer alone (in process, warm caches)", opsPerSec: answers, note: `${(1e6 / answers).toFixed(2)} µs an answer (the echo's ${bareCpu.toFixed(1)} µs + this = ${(bareCpu + 1e6 / answers).toFixed(1)} µs; ipdest measured ${ourCpu.toFixed(1)})` });
+  rows.push({
+    scenario: 'http',
+    name: "POST /lookup's answer alone (in process, warm caches)",
+    opsPerSec: answers,
+    note: `${(1e6 / answers).toFixed(2)} µs an answer (the echo's ${bareCpu.toFixed(1)} µs + this = ${(bareCpu + 1e6 / answers).toFixed(1)} µs; ipdest measured ${ourCpu.toFixed(1)})`,
+  });
   // BENCH_HTTP_QUICK: the request-rate comparison only.
-  if (process.env.BENCH_HTTP_QUICK) { await stop(srv.child); return rows; }
+  if (process.env.BENCH_HTTP_QUICK) {
+    await stop(srv.child);
+    return rows;
+  }
   // 3. /enrich/batch NDJSON against the JSON.parse + JSON.stringify floor of the same events.
   const sysmon = resolve(SHARED_DATA, 'sysmon');
-  const events = readdirSync(sysmon).filter((f) => f.includes('eid3')).flatMap((f) => readFileSync(resolve(sysmon, f), 'utf8').split('\n').filter((l) => l.trim()));
+  const events = readdirSync(sysmon)
+    .filter((f) => f.includes('eid3'))
+    .flatMap((f) =>
+      readFileSync(resolve(sysmon, f), 'utf8')
+        .split('\n')
+        .filter((l) => l.trim()),
+    );
   const batchSize = 500;
-  const batches = Array.from({ length: 8 }, (_, b) => events.slice((b * batchSize) % events.length).concat(events).slice(0, batchSize).join('\n') + '\n');
+  const batches = Array.from(
+    { length: 8 },
+    (_, b) =>
+      events
+        .slice((b * batchSize) % events.length)
+        .concat(events)
+        .slice(0, batchSize)
+        .join('\n') + '\n',
+  );
   const floor = measure(events.length * 50, (i) => JSON.stringify(JSON.parse(events[i % events.length]!)).length, 3, 1);
   const batchReqs = batches.map((body) => ({ method: 'POST' as const, path: '/enrich/batch', headers: { 'content-type': 'application/x-ndjson' }, body }));
   const cpuBatch0 = cpuSeconds(srv.child.pid);
@@ -145,7 +203,15 @@ export async function run(): Promise<Row[]> {
   const serverUsPerEvent = ((cpuSeconds(srv.child.pid) - cpuBatch0) / (enr.requests.total * batchSize)) * 1e6;
   const floorUsPerEvent = 1e6 / floor;
   rows.push({ scenario: 'http', name: 'JSON.parse + JSON.stringify (floor, in process)', opsPerSec: floor, note: 'events/s' });
-  rows.push({ scenario: 'http', name: `ipdest /enrich/batch NDJSON (${batchSize}/request, 2 conns)`, opsPerSec: evPerSec, ratio: evPerSec / floor, baseline: 'floor', note: `events/s, non-2xx ${enr.non2xx}; server CPU ${serverUsPerEvent.toFixed(1)} µs/event against the floor's ${floorUsPerEvent.toFixed(1)} µs (${(floorUsPerEvent / serverUsPerEvent).toFixed(2)}×); target ≥ 0.70×`, extra: { serverUsPerEvent, floorUsPerEvent } });
+  rows.push({
+    scenario: 'http',
+    name: `ipdest /enrich/batch NDJSON (${batchSize}/request, 2 conns)`,
+    opsPerSec: evPerSec,
+    ratio: evPerSec / floor,
+    baseline: 'floor',
+    note: `events/s, non-2xx ${enr.non2xx}; server CPU ${serverUsPerEvent.toFixed(1)} µs/event against the floor's ${floorUsPerEvent.toFixed(1)} µs (${(floorUsPerEvent / serverUsPerEvent).toFixed(2)}×); target ≥ 0.70×`,
+    extra: { serverUsPerEvent, floorUsPerEvent },
+  });
 
   // 4. 100 reloads during load.
   const loadRun = start_({ url, connections, duration: 600, requests });
@@ -164,6 +230,12 @@ export async function run(): Promise<Row[]> {
   loadRun.stop();
   const during = await loadRun.done;
   await stop(srv.child);
-  rows.push({ scenario: 'http', name: '100 reloads during POST /lookup load', opsPerSec: during.requests.average, note: `reloads ok ${reloadsOk}, failed ${reloadsBad} in ${reloadSeconds.toFixed(1)} s; requests non-2xx ${during.non2xx}, errors ${during.errors}, p99 ${during.latency.p99} ms; target 0 non-2xx`, extra: { reloadsOk, reloadsBad, non2xx: during.non2xx, errors: during.errors, p99ms: during.latency.p99, maxMs: during.latency.max } });
+  rows.push({
+    scenario: 'http',
+    name: '100 reloads during POST /lookup load',
+    opsPerSec: during.requests.average,
+    note: `reloads ok ${reloadsOk}, failed ${reloadsBad} in ${reloadSeconds.toFixed(1)} s; requests non-2xx ${during.non2xx}, errors ${during.errors}, p99 ${during.latency.p99} ms; target 0 non-2xx`,
+    extra: { reloadsOk, reloadsBad, non2xx: during.non2xx, errors: during.errors, p99ms: during.latency.p99, maxMs: during.latency.max },
+  });
   return rows;
 }

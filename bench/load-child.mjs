@@ -14,4 +14,14 @@ const m = process.memoryUsage();
 // server gets there by itself through V8's memory reducer, lower still).
 globalThis.gc?.({ type: 'major', execution: 'sync', flavor: 'last-resort' });
 const settled = process.memoryUsage().rss;
-process.stdout.write(JSON.stringify({ ms: set.durationMs, rss: rssAfterLoad, rssAfterGc: m.rss, rssSettled: settled, heapUsed: m.heapUsed, prefixes: set.classifier.prefixes, tableBytes: set.classifier.tableBytes }) + '\n');
+process.stdout.write(
+  JSON.stringify({
+    ms: set.durationMs,
+    rss: rssAfterLoad,
+    rssAfterGc: m.rss,
+    rssSettled: settled,
+    heapUsed: m.heapUsed,
+    prefixes: set.classifier.prefixes,
+    tableBytes: set.classifier.tableBytes,
+  }) + '\n',
+);

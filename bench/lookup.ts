@@ -33,7 +33,14 @@ export async function run(): Promise<Row[]> {
   const parseOnly = measure(n, (i) => parseAddr(ips[i]!));
   // 3. ipaddr.js parse alone.
   const ipaddrParse = measure(n, (i) => ipaddr.parse(ips[i]!));
-  rows.push({ scenario: 'lookup', name: 'ipdest lookup (string → result)', opsPerSec: own, ratio: own / parseOnly, baseline: 'own parse only', note: 'target ≥ 0.5×' });
+  rows.push({
+    scenario: 'lookup',
+    name: 'ipdest lookup (string → result)',
+    opsPerSec: own,
+    ratio: own / parseOnly,
+    baseline: 'own parse only',
+    note: 'target ≥ 0.5×',
+  });
   rows.push({ scenario: 'lookup', name: 'ipdest parseAddr only', opsPerSec: parseOnly });
   rows.push({ scenario: 'lookup', name: 'ipaddr.js parse only', opsPerSec: ipaddrParse, ratio: parseOnly / ipaddrParse, baseline: 'ours ÷ ipaddr.js' });
 
@@ -41,7 +48,13 @@ export async function run(): Promise<Row[]> {
   if (mmdbWriterAvailable()) {
     const cache = resolve(BENCH_DIR, '.cache');
     mkdirSync(cache, { recursive: true });
-    const mmdb = resolve(cache, `real-${set.lists.map((l) => l.version).join('-').replace(/[^\w-]/g, '')}.mmdb`);
+    const mmdb = resolve(
+      cache,
+      `real-${set.lists
+        .map((l) => l.version)
+        .join('-')
+        .replace(/[^\w-]/g, '')}.mmdb`,
+    );
     if (!existsSync(mmdb)) {
       const lines = set.lists
         .flatMap((l) => l.entries.map((e) => ({ bits: e.prefix.bits, v: e.prefix.version, line: `${e.prefix.toString()}\t${l.name}\t${l.tag}` })))
@@ -58,28 +71,62 @@ export async function run(): Promise<Row[]> {
     const probe = reader.get('13.107.4.50');
     if ((probe as { tag?: string } | null)?.tag !== 'Microsoft') throw new Error(`mmdb probe gave ${JSON.stringify(probe)}`);
     const mm = measure(n, (i) => reader.get(ips[i]!) ?? 1);
-    rows.push({ scenario: 'lookup', name: 'mmdb-lib Reader.get (same prefixes)', opsPerSec: mm, ratio: own / mm, baseline: 'ipdest ÷ mmdb-lib', note: 'target ≥ 10×' });
+    rows.push({
+      scenario: 'lookup',
+      name: 'mmdb-lib Reader.get (same prefixes)',
+      opsPerSec: mm,
+      ratio: own / mm,
+      baseline: 'ipdest ÷ mmdb-lib',
+      note: 'target ≥ 10×',
+    });
   } else {
     rows.push({ scenario: 'lookup', name: 'mmdb-lib Reader.get (same prefixes)', opsPerSec: null, note: 'skipped: run npm run bench:setup (MaxMind writer)' });
   }
 
   // 5. A linear scan over 1,000 prefixes, as the Logstash cidr filter does per event.
-  const subset = set.lists.flatMap((l) => l.entries).filter((_, i) => i % 50 === 0).slice(0, 1000).map((e) => ipaddr.parseCIDR(e.prefix.toString()));
+  const subset = set.lists
+    .flatMap((l) => l.entries)
+    .filter((_, i) => i % 50 === 0)
+    .slice(0, 1000)
+    .map((e) => ipaddr.parseCIDR(e.prefix.toString()));
   const parsed = ips.map((s) => ipaddr.process(s));
-  const linear = measure(n / 10, (i) => {
-    const a = parsed[i]!;
-    for (const range of subset) if (a.kind() === range[0].kind() && a.match(range)) return true;
-    return false;
-  }, 3, 1);
-  rows.push({ scenario: 'lookup', name: 'linear scan, 1,000 prefixes (ipaddr.js match)', opsPerSec: linear, ratio: own / linear, baseline: 'ipdest (65k prefixes) ÷ scan' });
+  const linear = measure(
+    n / 10,
+    (i) => {
+      const a = parsed[i]!;
+      for (const range of subset) if (a.kind() === range[0].kind() && a.match(range)) return true;
+      return false;
+    },
+    3,
+    1,
+  );
+  rows.push({
+    scenario: 'lookup',
+    name: 'linear scan, 1,000 prefixes (ipaddr.js match)',
+    opsPerSec: linear,
+    ratio: own / linear,
+    baseline: 'ipdest (65k prefixes) ÷ scan',
+  });
 
   // 6. Load time and memory, in a fresh plain-Node process.
   const child = JSON.parse(execFileSync(process.execPath, ['--expose-gc', resolve(BENCH_DIR, 'load-child.mjs')], { encoding: 'utf8' }));
   const bare = JSON.parse(execFileSync(process.execPath, ['-e', 'console.log(JSON.stringify(process.memoryUsage()))'], { encoding: 'utf8' }));
   rows.push({
-    scenario: 'lookup', name: 'load all real lists (fresh process)', opsPerSec: null,
+    scenario: 'lookup',
+    name: 'load all real lists (fresh process)',
+    opsPerSec: null,
     note: `${child.ms.toFixed(0)} ms; RSS ${(child.rss / 2 ** 20).toFixed(0)} MiB after load, ${(child.rssAfterGc / 2 ** 20).toFixed(0)} after GC, ${(child.rssSettled / 2 ** 20).toFixed(0)} settled (bare node ${(bare.rss / 2 ** 20).toFixed(0)}); heap ${(child.heapUsed / 2 ** 20).toFixed(0)} MiB, trie ${(child.tableBytes / 2 ** 20).toFixed(0)} MiB; targets ≤ 1 s, ≤ 150 MB`,
-    extra: { loadMs: child.ms, rssBytes: child.rss, rssAfterGcBytes: child.rssAfterGc, rssSettledBytes: child.rssSettled, bareNodeRssBytes: bare.rss, heapUsedBytes: child.heapUsed, tableBytes: child.tableBytes, prefixesV4: child.prefixes.v4, prefixesV6: child.prefixes.v6 },
+    extra: {
+      loadMs: child.ms,
+      rssBytes: child.rss,
+      rssAfterGcBytes: child.rssAfterGc,
+      rssSettledBytes: child.rssSettled,
+      bareNodeRssBytes: bare.rss,
+      heapUsedBytes: child.heapUsed,
+      tableBytes: child.tableBytes,
+      prefixesV4: child.prefixes.v4,
+      prefixesV6: child.prefixes.v6,
+    },
   });
   return rows;
 }

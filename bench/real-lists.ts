@@ -50,7 +50,16 @@ export function addressMix(set: ListSet, n = 100_000, seed = 42): string[] {
     } else if (k < 9) {
       out.push(v4text(next()));
     } else {
-      const g = [0x2000 + (next() & 0x1fff), next() & 0xffff, next() & 0xffff, next() & 0xffff, next() & 0xffff, next() & 0xffff, next() & 0xffff, next() & 0xffff];
+      const g = [
+        0x2000 + (next() & 0x1fff),
+        next() & 0xffff,
+        next() & 0xffff,
+        next() & 0xffff,
+        next() & 0xffff,
+        next() & 0xffff,
+        next() & 0xffff,
+        next() & 0xffff,
+      ];
       out.push(compress(g));
     }
   }
@@ -58,5 +67,8 @@ export function addressMix(set: ListSet, n = 100_000, seed = 42): string[] {
 }
 
 function compress(g: number[]): string {
-  return g.map(hex).join(':').replace(/(^|:)0(:0)+(:|$)/, '::');
+  return g
+    .map(hex)
+    .join(':')
+    .replace(/(^|:)0(:0)+(:|$)/, '::');
 }

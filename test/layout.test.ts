@@ -28,7 +28,7 @@ t.test('imports never point up the layers', async (t) => {
   }
 });
 
-t.test("another folder is imported only through its index.ts", async (t) => {
+t.test('another folder is imported only through its index.ts', async (t) => {
   const bad: string[] = [];
   for (const file of all) {
     const from = relative(SRC, file).split('/')[0]!;
@@ -51,5 +51,8 @@ t.test('each module opens with one line on its job', async (t) => {
 });
 
 t.test('no junk-drawer modules', async (t) => {
-  t.notOk(all.some((f) => /utils?\.ts$|helpers?\.ts$|misc\.ts$/.test(f)), 'no utils/helpers/misc');
+  t.notOk(
+    all.some((f) => /utils?\.ts$|helpers?\.ts$|misc\.ts$/.test(f)),
+    'no utils/helpers/misc',
+  );
 });

@@ -119,7 +119,9 @@ async function enrichStream(run: Run, input: NodeJS.ReadableStream, name: string
           continue;
         } else {
           const event: Record<string, string> = {};
-          header.forEach((h, i) => { event[h] = cells[i] ?? ''; });
+          header.forEach((h, i) => {
+            event[h] = cells[i] ?? '';
+          });
           const r = enrichLine(enricher, JSON.stringify(event), lineNo, lineOpts);
           text = r.text;
           dropped = r.dropped;
@@ -159,8 +161,10 @@ function csvCells(line: string, name: string): readonly string[] | null {
 /** `fw.log: 120 lines, 97 connections, 23 skipped (not a connection: lines 1, 4, 9, 10, 12, …)` */
 export function rawSummary(name: string, t: Tally): string {
   const at = t.skippedAt.join(', ') + (t.skipped > t.skippedAt.length ? ', …' : '');
-  return `${visible(name)}: ${t.lines} lines, ${t.connections} connections, ${t.skipped} skipped (not a connection: line${t.skipped === 1 ? '' : 's'} ${at})`
-    + (t.blank > 0 ? `, ${t.blank} blank` : '');
+  return (
+    `${visible(name)}: ${t.lines} lines, ${t.connections} connections, ${t.skipped} skipped (not a connection: line${t.skipped === 1 ? '' : 's'} ${at})` +
+    (t.blank > 0 ? `, ${t.blank} blank` : '')
+  );
 }
 
 /** A file to read; a directory is refused here, where the reason can be said plainly. */
@@ -175,10 +179,24 @@ async function openInput(file: string): Promise<NodeJS.ReadableStream> {
   return handle.createReadStream();
 }
 
-export async function runEnrich(files: string[], opts: EnrichCliOptions, io: { stdin: NodeJS.ReadableStream; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }, lineOptions: ReadLinesOptions = {}): Promise<number> {
+export async function runEnrich(
+  files: string[],
+  opts: EnrichCliOptions,
+  io: { stdin: NodeJS.ReadableStream; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
+  lineOptions: ReadLinesOptions = {},
+): Promise<number> {
   const ctx = await loadContext(opts.config, { stderr: io.stderr });
   const out = new Output(io.stdout);
-  const run: Run = { enricher: ctx.enricher, out, omitDropped: opts.dropped === 'omit', lineOptions, state: { file: '', lines: 0, events: 0 }, dropped: 0, malformed: 0, overlong: 0 };
+  const run: Run = {
+    enricher: ctx.enricher,
+    out,
+    omitDropped: opts.dropped === 'omit',
+    lineOptions,
+    state: { file: '', lines: 0, events: 0 },
+    dropped: 0,
+    malformed: 0,
+    overlong: 0,
+  };
   const progress = Progress.start(io.stderr, run.state);
   const say = (message: string): void => {
     progress?.clear();
@@ -216,7 +234,8 @@ export async function runEnrich(files: string[], opts: EnrichCliOptions, io: { s
       if (out.closed) break;
       if (tally.skipped > 0) {
         say(`ipdest: ${rawSummary(name, tally)}`);
-        if (tally.connections === 0) say('hint: in a log file ipdest reads netfilter (iptables) lines, with SRC=… DST=…; a JSON input has one object a line, each opening with "{"');
+        if (tally.connections === 0)
+          say('hint: in a log file ipdest reads netfilter (iptables) lines, with SRC=… DST=…; a JSON input has one object a line, each opening with "{"');
       }
     }
     await out.flush();
@@ -228,6 +247,9 @@ export async function runEnrich(files: string[], opts: EnrichCliOptions, io: { s
   if (out.closed) return isClosedPipe(out.error) ? EXIT_OK : EXIT_FAILURE;
   const events = run.state.events;
   if (run.malformed > 0) say(`ipdest: ${run.malformed} of ${events} lines were not JSON objects; each has an INVALID_EVENT record in its place`);
-  if (run.overlong > 0) say(`ipdest: ${run.overlong} line${run.overlong === 1 ? ' was' : 's were'} longer than ${sizeText(lineOptions.maxLineLength ?? MAX_LINE_LENGTH)} and not read; each has an INVALID_EVENT record in its place`);
+  if (run.overlong > 0)
+    say(
+      `ipdest: ${run.overlong} line${run.overlong === 1 ? ' was' : 's were'} longer than ${sizeText(lineOptions.maxLineLength ?? MAX_LINE_LENGTH)} and not read; each has an INVALID_EVENT record in its place`,
+    );
   return run.malformed > 0 || run.overlong > 0 || unreadable > 0 ? EXIT_FAILURE : EXIT_OK;
 }

@@ -28,7 +28,12 @@ function overlong(lineNo: number, limit: number): LookupFailure {
   return buildFailure('INVALID_ADDRESS', `line ${lineNo} is longer than ${sizeText(limit)}; not read`, {}, { input: '' });
 }
 
-export async function runLookup(ips: string[], opts: LookupOptions, io: { stdin: NodeJS.ReadableStream; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }, lineOptions: ReadLinesOptions = {}): Promise<number> {
+export async function runLookup(
+  ips: string[],
+  opts: LookupOptions,
+  io: { stdin: NodeJS.ReadableStream; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
+  lineOptions: ReadLinesOptions = {},
+): Promise<number> {
   const ctx = await loadContext(opts.config, { stderr: io.stderr });
   const out = new Output(io.stdout);
   const table = opts.json ? null : new StreamingTable(HEADER, (s) => out.write(s));

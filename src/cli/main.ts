@@ -14,7 +14,6 @@ export interface CliIO {
   stderr: NodeJS.WritableStream;
 }
 
-
 function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
   const program = new Command('ipdest')
     .description('Tags the destinations of outbound connections: Microsoft, Azure, AWS, Google, private, or unlisted.')
@@ -24,7 +23,8 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
     .exitOverride();
   const configOption = () => new Option('-c, --config <file>', 'configuration file (default: $IPDEST_CONFIG, else config/ipdest.yaml, else embedded defaults)');
 
-  program.command('serve')
+  program
+    .command('serve')
     .description('serve the HTTP API (lookup, enrich, lists, reload, metrics, docs)')
     .addOption(configOption())
     .option('--host <host>', 'address to listen on (default: server.host, or $IPDEST_HOST)')
@@ -32,20 +32,27 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
     .addHelpText('after', '\nSignals: SIGHUP reloads the lists; SIGTERM/SIGINT finish requests in flight and stop.')
     .action(async (opts) => setExit(await runServe(opts, io)));
 
-  program.command('lookup')
+  program
+    .command('lookup')
     .description('classify addresses given as arguments, or read from stdin one a line')
     .argument('[ip...]', 'addresses; none: read stdin (blank lines skipped)')
     .addOption(configOption())
     .option('--json', 'one JSON result a line, in input order')
-    .addHelpText('after', '\nExit status: 0 all addresses valid, 1 some input was invalid (every line is still answered), 2 usage error.\nA closed output (| head) ends the run quietly, with status 0.')
+    .addHelpText(
+      'after',
+      '\nExit status: 0 all addresses valid, 1 some input was invalid (every line is still answered), 2 usage error.\nA closed output (| head) ends the run quietly, with status 0.',
+    )
     .action(async (ips: string[], opts) => setExit(await runLookup(ips, opts, io)));
 
-  program.command('enrich')
+  program
+    .command('enrich')
     .description('enrich NDJSON events (files or stdin) and write NDJSON; CSV exports (*.csv, header row) and raw netfilter log lines are read too')
     .argument('[file...]', 'input files; none or "-": stdin')
     .addOption(configOption())
     .addOption(new Option('--dropped <mode>', 'what to do with events the rules drop').choices(['keep', 'omit']).default('keep'))
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Inputs: *.ndjson, *.jsonl and *.json are JSON, one event a line; *.csv is a CSV
 export with a header row. Any other file, and stdin, is JSON when its first
 non-blank line opens with "{", else a raw log: its netfilter lines (SRC=… DST=…)
@@ -56,12 +63,14 @@ On a terminal, stderr shows progress about once a second.
 Exit status: 0 ok; 1 some line was not a JSON object or too long (an INVALID_EVENT
 record naming file and line stands in its place), or some file could not be read
 (the others are still answered); 2 usage error. A closed output (| head) ends the
-run quietly, with status 0.`)
+run quietly, with status 0.`,
+    )
     .action(async (files: string[], opts) => setExit(await runEnrich(files, opts, io)));
 
   const lists = program.command('lists').description('validate or describe the configured lists');
   for (const action of ['check', 'show'] as const) {
-    lists.command(action)
+    lists
+      .command(action)
       .description(action === 'check' ? 'load every list; exit 1 when one is missing or malformed' : 'per list: format, file, version, prefix counts, warnings')
       .addOption(configOption())
       .option('--json', 'machine-readable output')
@@ -76,7 +85,9 @@ export async function main(argv: string[], io: CliIO = { stdin: process.stdin, s
   // Without a listener a failed stdout write (EPIPE after `| head -1`, ENOSPC) ends the process
   // with a stack. The listener stays: a late error after the last write must not crash either.
   let outError: NodeJS.ErrnoException | null = null;
-  io.stdout.on('error', (err: NodeJS.ErrnoException) => { outError ??= err; });
+  io.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    outError ??= err;
+  });
   // A failed stderr (`2>&1 | head`) leaves nowhere to say anything: ignore it rather than crash.
   io.stderr.on('error', () => {});
   const code = await run(argv, io);
@@ -91,7 +102,9 @@ export async function main(argv: string[], io: CliIO = { stdin: process.stdin, s
 
 async function run(argv: string[], io: CliIO): Promise<number> {
   let code = EXIT_OK;
-  const program = buildProgram(io, (c) => { code = c; });
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;

@@ -14,7 +14,9 @@ export class Output {
   constructor(stream: NodeJS.WritableStream) {
     this.#stream = stream;
     // Without a listener a failed write is an uncaught 'error' event: a crash with a stack.
-    stream.on('error', (err: NodeJS.ErrnoException) => { this.#error ??= err; });
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      this.#error ??= err;
+    });
   }
 
   /** The stream failed or went away: stop producing output. */

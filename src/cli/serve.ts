@@ -34,7 +34,15 @@ export async function runServe(opts: ServeOptions, io: { stderr: NodeJS.Writable
     server.port = port;
   }
   const logger = pino({ name: 'ipdest', level: server.logLevel });
-  logger.info({ config: loaded.file ?? '(embedded defaults)', lists: loaded.config.lists.length, rules: loaded.config.rules.list.length, adminReload: Boolean(server.adminToken) }, 'starting');
+  logger.info(
+    {
+      config: loaded.file ?? '(embedded defaults)',
+      lists: loaded.config.lists.length,
+      rules: loaded.config.rules.list.length,
+      adminReload: Boolean(server.adminToken),
+    },
+    'starting',
+  );
   const state = new ServiceState(loaded.config, loaded.baseDir, logger);
   const app = await buildApp({ state, logger });
   try {
@@ -42,8 +50,11 @@ export async function runServe(opts: ServeOptions, io: { stderr: NodeJS.Writable
   } catch (err) {
     await app.close();
     const code = (err as NodeJS.ErrnoException).code;
-    throw new IpdestError('LISTEN_FAILED', `cannot listen on ${server.host}:${server.port}: ${code ?? ''} ${(err as Error).message}`.trim(),
-      code === 'EADDRINUSE' ? 'another process holds the port: stop it, or choose one with --port / IPDEST_PORT' : undefined);
+    throw new IpdestError(
+      'LISTEN_FAILED',
+      `cannot listen on ${server.host}:${server.port}: ${code ?? ''} ${(err as Error).message}`.trim(),
+      code === 'EADDRINUSE' ? 'another process holds the port: stop it, or choose one with --port / IPDEST_PORT' : undefined,
+    );
   }
   // A rejection nobody handles (a reload's follow-up, say) is logged; it does not end the server.
   process.on('unhandledRejection', (err: unknown) => logger.error({ err }, 'unhandled rejection (a bug in ipdest)'));
@@ -56,40 +67,52 @@ export async function runServe(opts: ServeOptions, io: { stderr: NodeJS.Writable
       });
     };
     // Kept while closing (ignored then): without a listener, SIGHUP's default action ends the process.
-    const onHup = () => { if (!closing) reload('SIGHUP'); };
+    const onHup = () => {
+      if (!closing) reload('SIGHUP');
+    };
     const shutdown = (signal: NodeJS.Signals, code: number = EXIT_OK, why?: string) => {
       if (closing) return;
       closing = true;
       logger.info({ signal: why ? undefined : signal, reason: why }, 'shutting down: finishing requests in flight');
       state.close();
       // Never waits on a reload: one still running is left behind (the process ends regardless).
-      app.shutdown().then(async ({ drained }) => {
-        await withTimeout(stopParseThread(), STOP_THREAD_TIMEOUT);
-        logger.info(drained ? 'stopped' : 'stopped; answers still in flight at the time limit were cut');
-        return drained ? code : EXIT_FAILURE;
-      }, (err: unknown) => {
-        logger.error({ err }, 'error while closing');
-        return EXIT_FAILURE;
-      }).then((exit) => {
-        endIfHeld(logger, signal);
-        resolve(exit);
-      }).catch((err: unknown) => {
-        logger.error({ err }, 'error while stopping (a bug in ipdest)');
-        resolve(EXIT_FAILURE);
-      });
+      app
+        .shutdown()
+        .then(
+          async ({ drained }) => {
+            await withTimeout(stopParseThread(), STOP_THREAD_TIMEOUT);
+            logger.info(drained ? 'stopped' : 'stopped; answers still in flight at the time limit were cut');
+            return drained ? code : EXIT_FAILURE;
+          },
+          (err: unknown) => {
+            logger.error({ err }, 'error while closing');
+            return EXIT_FAILURE;
+          },
+        )
+        .then((exit) => {
+          endIfHeld(logger, signal);
+          resolve(exit);
+        })
+        .catch((err: unknown) => {
+          logger.error({ err }, 'error while stopping (a bug in ipdest)');
+          resolve(EXIT_FAILURE);
+        });
     };
     // Listening first: /healthz answers at once, /readyz turns 200 when the lists are in. Signals
     // are handled from here on, also while the first load runs.
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
     process.on('SIGHUP', onHup);
-    state.reload('start').then(() => {
-      if (!closing) state.watchFiles();
-    }, (err: unknown) => {
-      if (closing) return; // stopped while loading: the parse thread was stopped under it
-      logger.error({ err }, 'the first load of the lists failed (a bug in ipdest)');
-      shutdown('SIGTERM', EXIT_FAILURE, 'first load failed');
-    });
+    state.reload('start').then(
+      () => {
+        if (!closing) state.watchFiles();
+      },
+      (err: unknown) => {
+        if (closing) return; // stopped while loading: the parse thread was stopped under it
+        logger.error({ err }, 'the first load of the lists failed (a bug in ipdest)');
+        shutdown('SIGTERM', EXIT_FAILURE, 'first load failed');
+      },
+    );
   });
 }
 
@@ -97,8 +120,13 @@ export async function runServe(opts: ServeOptions, io: { stderr: NodeJS.Writable
 function withTimeout(p: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
-    p.then(() => undefined, () => undefined),
-    new Promise<void>((r) => { timer = setTimeout(r, ms); }),
+    p.then(
+      () => undefined,
+      () => undefined,
+    ),
+    new Promise<void>((r) => {
+      timer = setTimeout(r, ms);
+    }),
   ]).finally(() => clearTimeout(timer));
 }
 

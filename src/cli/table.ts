@@ -18,7 +18,10 @@ export function formatRow(cells: readonly string[], widths: readonly number[]): 
 /** Column widths of the cells as formatRow shows them (escapes are wider than what they stand for). */
 export function widthsOf(rows: ReadonlyArray<readonly string[]>, cap = 48): number[] {
   const widths: number[] = [];
-  for (const r of rows) r.forEach((c, i) => { widths[i] = Math.min(cap, Math.max(widths[i] ?? 0, visible(c).length)); });
+  for (const r of rows)
+    r.forEach((c, i) => {
+      widths[i] = Math.min(cap, Math.max(widths[i] ?? 0, visible(c).length));
+    });
   return widths;
 }
 

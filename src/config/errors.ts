@@ -158,7 +158,14 @@ function editDistance(a: string, b: string): number {
 }
 
 // Walking the schema to the object an issue is in, to list (and suggest) its keys.
-interface Def { type: string; innerType?: z.ZodType; in?: z.ZodType; shape?: Record<string, z.ZodType>; element?: z.ZodType; options?: z.ZodType[] }
+interface Def {
+  type: string;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  shape?: Record<string, z.ZodType>;
+  element?: z.ZodType;
+  options?: z.ZodType[];
+}
 
 function defOf(s: unknown): Def | undefined {
   return (s as { _zod?: { def?: Def } } | undefined)?._zod?.def;

@@ -44,7 +44,10 @@ export function validateConfig(doc: unknown, file: string, source?: YamlSource):
   });
   problems.sort((a, b) => (a.pos?.line ?? Infinity) - (b.pos?.line ?? Infinity) || (a.pos?.col ?? 0) - (b.pos?.col ?? 0));
   const [first, ...rest] = problems;
-  const more = rest.slice(0, MAX_LISTED - 1).map((p) => `\n  also ${p.display ? `${p.display}: ` : ''}${p.reason}${atLine(p.pos ?? {})}`).join('');
+  const more = rest
+    .slice(0, MAX_LISTED - 1)
+    .map((p) => `\n  also ${p.display ? `${p.display}: ` : ''}${p.reason}${atLine(p.pos ?? {})}`)
+    .join('');
   const left = rest.length > MAX_LISTED - 1 ? `\n  and ${rest.length - (MAX_LISTED - 1)} more` : '';
   throw new ConfigFileError(file, first!.path, first!.reason + more + left, { line: first!.pos?.line, col: first!.pos?.col, display: first!.display });
 }
@@ -84,7 +87,7 @@ function readText(file: string): string {
     return readFileSync(file, 'utf8');
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    throw new ConfigError(file, '', `cannot be read: ${e.code === 'EISDIR' ? 'it is a folder, not a file' : e.code ?? e.message}`);
+    throw new ConfigError(file, '', `cannot be read: ${e.code === 'EISDIR' ? 'it is a folder, not a file' : (e.code ?? e.message)}`);
   }
 }
 
@@ -99,12 +102,14 @@ function applyEnv(config: Config, env: NodeJS.ProcessEnv, file: string): void {
   }
   if (env.IPDEST_PORT) {
     const port = Number(env.IPDEST_PORT);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(file, 'IPDEST_PORT', `not a port number: ${JSON.stringify(env.IPDEST_PORT)}`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new ConfigError(file, 'IPDEST_PORT', `not a port number: ${JSON.stringify(env.IPDEST_PORT)}`);
     config.server.port = port;
   }
   if (env.IPDEST_ADMIN_TOKEN) {
     // Refused like server.adminToken; the token itself never goes into a message.
-    if (env.IPDEST_ADMIN_TOKEN.length < ADMIN_TOKEN_MIN) throw new ConfigError(file, 'IPDEST_ADMIN_TOKEN', `the environment's admin token is too short: use at least ${ADMIN_TOKEN_MIN} characters`);
+    if (env.IPDEST_ADMIN_TOKEN.length < ADMIN_TOKEN_MIN)
+      throw new ConfigError(file, 'IPDEST_ADMIN_TOKEN', `the environment's admin token is too short: use at least ${ADMIN_TOKEN_MIN} characters`);
     config.server.adminToken = env.IPDEST_ADMIN_TOKEN;
   }
 }

@@ -59,7 +59,13 @@ export const ruleSchema = z.strictObject({
 const builtinsShape = Object.fromEntries(BUILTIN_NAMES.map((n) => [n, z.union([z.string().min(1), z.literal(false)]).optional()]));
 
 export const DEFAULT_ADDRESS_FIELDS = [
-  'destination.ip', 'winlog.event_data.DestinationIp', 'event_data.DestinationIp', 'DestinationIp', 'dst_addr', 'remote_address', 'ip',
+  'destination.ip',
+  'winlog.event_data.DestinationIp',
+  'event_data.DestinationIp',
+  'DestinationIp',
+  'dst_addr',
+  'remote_address',
+  'ip',
 ];
 
 /** The admin token's least length, for `server.adminToken` and IPDEST_ADMIN_TOKEN alike. */
@@ -77,55 +83,78 @@ export const DEFAULT_BATCH_LIMIT = 10_000;
 export const MAX_BATCH_LIMIT = 100_000;
 
 export const configSchema = z.strictObject({
-  server: z.strictObject({
-    host: z.string().min(1).default('127.0.0.1'),
-    port: z.number().int().min(0).max(65535).default(8080),
-    // bytes: 4 MiB
-    bodyLimit: z.number().int().positive()
-      .max(MAX_BODY_LIMIT, `at most ${MAX_BODY_LIMIT} (64 MiB): a request is parsed and answered on the event loop, and a 64 MiB body already holds it for about a second; send more in several requests`)
-      .default(DEFAULT_BODY_LIMIT),
-    // items per batch request
-    batchLimit: z.number().int().positive()
-      .max(MAX_BATCH_LIMIT, `at most ${MAX_BATCH_LIMIT}: every item of a batch is judged on the event loop before the answer goes out; send more in several requests`)
-      .default(DEFAULT_BATCH_LIMIT),
-    workers: z.number().int().min(1).default(1),
-    // ms of event-loop lag past which requests are answered 503; a reload of the real lists
-    // holds the loop for up to ~1 s, so the default sits above that.
-    maxEventLoopDelay: z.number().int().positive().default(2000),
-    adminToken: z.string().min(ADMIN_TOKEN_MIN, `too short: use at least ${ADMIN_TOKEN_MIN} characters`).optional(),
-    requestTimeout: z.number().int().positive().default(30_000), // ms for a whole request once it starts; past it: 408, connection closed
-    headersTimeout: z.number().int().positive().default(10_000), // ms for a request's headers (and a new connection's first request)
-    socketTimeout: z.number().int().positive().default(120_000), // ms of no progress on an open request (an answer nobody reads)
-    shutdownTimeout: z.number().int().positive().default(10_000), // ms SIGTERM waits for answers in flight before closing their connections
-    // Open connections at most; default: the open-files limit less a reserve and the files open at start.
-    maxConnections: z.number().int().min(8).optional(),
-    // POST /lookup's common case answered before Fastify's request lifecycle (src/http/fast-lookup.ts).
-    fastLookup: z.boolean().default(true),
-    // Log every request (off: the hot routes log nothing per request). Also IPDEST_LOG_REQUESTS=1.
-    logRequests: z.boolean().default(false),
-    // pino level; also LOG_LEVEL.
-    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  }).prefault({}),
-  lists: z.array(listSpecSchema).default([]).superRefine((lists, ctx) => {
-    const seen = new Set<string>();
-    lists.forEach((l, i) => {
-      if (seen.has(l.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate list name ${JSON.stringify(l.name)}` });
-      if (BUILTIN_NAMES.includes(l.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `${JSON.stringify(l.name)} is a built-in list's name; re-tag it under builtins instead` });
-      if (l.format === 'csv' && l.column === undefined) ctx.addIssue({ code: 'custom', path: [i, 'column'], message: 'format csv needs a column (header name or 1-based number)' });
-      seen.add(l.name);
-    });
-  }),
+  server: z
+    .strictObject({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8080),
+      // bytes: 4 MiB
+      bodyLimit: z
+        .number()
+        .int()
+        .positive()
+        .max(
+          MAX_BODY_LIMIT,
+          `at most ${MAX_BODY_LIMIT} (64 MiB): a request is parsed and answered on the event loop, and a 64 MiB body already holds it for about a second; send more in several requests`,
+        )
+        .default(DEFAULT_BODY_LIMIT),
+      // items per batch request
+      batchLimit: z
+        .number()
+        .int()
+        .positive()
+        .max(
+          MAX_BATCH_LIMIT,
+          `at most ${MAX_BATCH_LIMIT}: every item of a batch is judged on the event loop before the answer goes out; send more in several requests`,
+        )
+        .default(DEFAULT_BATCH_LIMIT),
+      workers: z.number().int().min(1).default(1),
+      // ms of event-loop lag past which requests are answered 503; a reload of the real lists
+      // holds the loop for up to ~1 s, so the default sits above that.
+      maxEventLoopDelay: z.number().int().positive().default(2000),
+      adminToken: z.string().min(ADMIN_TOKEN_MIN, `too short: use at least ${ADMIN_TOKEN_MIN} characters`).optional(),
+      requestTimeout: z.number().int().positive().default(30_000), // ms for a whole request once it starts; past it: 408, connection closed
+      headersTimeout: z.number().int().positive().default(10_000), // ms for a request's headers (and a new connection's first request)
+      socketTimeout: z.number().int().positive().default(120_000), // ms of no progress on an open request (an answer nobody reads)
+      shutdownTimeout: z.number().int().positive().default(10_000), // ms SIGTERM waits for answers in flight before closing their connections
+      // Open connections at most; default: the open-files limit less a reserve and the files open at start.
+      maxConnections: z.number().int().min(8).optional(),
+      // POST /lookup's common case answered before Fastify's request lifecycle (src/http/fast-lookup.ts).
+      fastLookup: z.boolean().default(true),
+      // Log every request (off: the hot routes log nothing per request). Also IPDEST_LOG_REQUESTS=1.
+      logRequests: z.boolean().default(false),
+      // pino level; also LOG_LEVEL.
+      logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    })
+    .prefault({}),
+  lists: z
+    .array(listSpecSchema)
+    .default([])
+    .superRefine((lists, ctx) => {
+      const seen = new Set<string>();
+      lists.forEach((l, i) => {
+        if (seen.has(l.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate list name ${JSON.stringify(l.name)}` });
+        if (BUILTIN_NAMES.includes(l.name))
+          ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `${JSON.stringify(l.name)} is a built-in list's name; re-tag it under builtins instead` });
+        if (l.format === 'csv' && l.column === undefined)
+          ctx.addIssue({ code: 'custom', path: [i, 'column'], message: 'format csv needs a column (header name or 1-based number)' });
+        seen.add(l.name);
+      });
+    }),
   builtins: z.strictObject(builtinsShape).default({}),
-  enrich: z.strictObject({
-    addressFields: z.array(z.string().min(1)).min(1).default(DEFAULT_ADDRESS_FIELDS),
-    field: z.string().min(1).default('IPDestination'),
-    detailsField: z.string().min(1).nullable().default('ipdest'),
-    addTags: z.boolean().default(false),
-  }).prefault({}),
-  rules: z.strictObject({
-    default: z.enum(['keep', 'drop']).default('keep'),
-    list: z.array(ruleSchema).default([]),
-  }).prefault({}),
+  enrich: z
+    .strictObject({
+      addressFields: z.array(z.string().min(1)).min(1).default(DEFAULT_ADDRESS_FIELDS),
+      field: z.string().min(1).default('IPDestination'),
+      detailsField: z.string().min(1).nullable().default('ipdest'),
+      addTags: z.boolean().default(false),
+    })
+    .prefault({}),
+  rules: z
+    .strictObject({
+      default: z.enum(['keep', 'drop']).default('keep'),
+      list: z.array(ruleSchema).default([]),
+    })
+    .prefault({}),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -81,7 +81,10 @@ function splitMessage(err: YAMLError): { headline: string; frame: string } {
 function relocate(doc: Document.Parsed, err: YAMLError, all: readonly YAMLError[], text: string): { offset: number; note: string } | undefined {
   const at = err.pos[0];
   if (err.code === 'MISSING_CHAR' && /quote/i.test(err.message)) {
-    const node = lastNode(doc, (n) => isScalar(n) && (n.type === 'QUOTE_DOUBLE' || n.type === 'QUOTE_SINGLE') && n.range != null && n.range[0] <= at && n.range[1] >= at);
+    const node = lastNode(
+      doc,
+      (n) => isScalar(n) && (n.type === 'QUOTE_DOUBLE' || n.type === 'QUOTE_SINGLE') && n.range != null && n.range[0] <= at && n.range[1] >= at,
+    );
     if (node?.range) return { offset: node.range[0], note: 'the quoted string that starts here is never closed' };
   }
   if (err.code === 'BAD_INDENT' && /^Flow (sequence|map)/.test(err.message)) {

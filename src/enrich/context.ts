@@ -24,7 +24,16 @@ export interface Extracted {
 }
 
 // IANA protocol numbers as osquery and some EDR tables write them.
-const PROTOCOL_NUMBERS: Readonly<Record<string, string>> = { '1': 'icmp', '6': 'tcp', '17': 'udp', '58': 'icmpv6', '47': 'gre', '50': 'esp', '51': 'ah', '132': 'sctp' };
+const PROTOCOL_NUMBERS: Readonly<Record<string, string>> = {
+  '1': 'icmp',
+  '6': 'tcp',
+  '17': 'udp',
+  '58': 'icmpv6',
+  '47': 'gre',
+  '50': 'esp',
+  '51': 'ah',
+  '132': 'sctp',
+};
 
 export function toPort(v: unknown): number | undefined {
   const n = typeof v === 'number' ? v : typeof v === 'string' && v !== '' ? Number(v) : NaN;
@@ -142,7 +151,10 @@ function tableSource(path: FieldPath, portName: string, processNames: readonly s
       setIf(ctx, 'protocol', toProtocol(protocol.get(event)));
       for (const p of processes) {
         const v = textFact(p.get(event));
-        if (v !== undefined) { ctx.process = v; break; }
+        if (v !== undefined) {
+          ctx.process = v;
+          break;
+        }
       }
       return { field: path.path, value, context: withService(ctx) };
     },
@@ -157,10 +169,14 @@ function compileSource(field: string): AddressSource {
   const path = new FieldPath(field);
   if (field === 'destination.ip') return ecsSource(path);
   switch (path.last) {
-    case 'DestinationIp': return sysmonSource(path);
-    case 'dst_addr': return tableSource(path, 'dst_port', ['path', 'process', 'process_name', 'process_uuid']);
-    case 'remote_address': return tableSource(path, 'remote_port', ['path', 'process', 'name']);
-    default: return plainSource(path);
+    case 'DestinationIp':
+      return sysmonSource(path);
+    case 'dst_addr':
+      return tableSource(path, 'dst_port', ['path', 'process', 'process_name', 'process_uuid']);
+    case 'remote_address':
+      return tableSource(path, 'remote_port', ['path', 'process', 'name']);
+    default:
+      return plainSource(path);
   }
 }
 

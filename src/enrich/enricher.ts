@@ -78,8 +78,9 @@ export class Enricher {
       event[o.field] = tag;
       if (o.addTags) {
         const tags = event.tags;
-        if (Array.isArray(tags)) { if (!tags.includes(tag)) tags.push(tag); }
-        else if (tags === null || tags === undefined) event.tags = [tag];
+        if (Array.isArray(tags)) {
+          if (!tags.includes(tag)) tags.push(tag);
+        } else if (tags === null || tags === undefined) event.tags = [tag];
         else event.tags = tags === tag ? [tags] : [tags, tag];
       }
     }

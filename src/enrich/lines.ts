@@ -124,7 +124,9 @@ function editEvent(own: string, event: Record<string, unknown>, o: Enricher['opt
   if (o.addTags && tag !== null && o.field !== 'tags' && o.detailsField !== 'tags') {
     // JSON.parse keeps the last of duplicate keys: that is the `tags` the event has.
     let last = -1;
-    spans.members.forEach((m, i) => { if (m.key === 'tags') last = i; });
+    spans.members.forEach((m, i) => {
+      if (m.key === 'tags') last = i;
+    });
     const tagText = JSON.stringify(tag);
     if (last < 0) append.push(`"tags":[${tagText}]`);
     else {

@@ -40,13 +40,27 @@ export function parseNetfilter(line: string): NetfilterFields | null {
         const key = line.slice(keyStart, eq);
         const value = line.slice(eq + 1, end);
         switch (key) {
-          case 'SRC': if (f.src === undefined) f.src = value; break;
-          case 'DST': if (f.dst === undefined) f.dst = value; break;
-          case 'PROTO': if (f.proto === undefined) f.proto = value; break;
-          case 'SPT': if (f.spt === undefined) f.spt = value; break;
-          case 'DPT': if (f.dpt === undefined) f.dpt = value; break;
-          case 'IN': if (f.in === undefined) f.in = value; break;
-          case 'OUT': if (f.out === undefined) f.out = value; break;
+          case 'SRC':
+            if (f.src === undefined) f.src = value;
+            break;
+          case 'DST':
+            if (f.dst === undefined) f.dst = value;
+            break;
+          case 'PROTO':
+            if (f.proto === undefined) f.proto = value;
+            break;
+          case 'SPT':
+            if (f.spt === undefined) f.spt = value;
+            break;
+          case 'DPT':
+            if (f.dpt === undefined) f.dpt = value;
+            break;
+          case 'IN':
+            if (f.in === undefined) f.in = value;
+            break;
+          case 'OUT':
+            if (f.out === undefined) f.out = value;
+            break;
         }
       } else if (line.charCodeAt(i) === 91 /* [ */ && f.dst !== undefined) {
         return finish(f);

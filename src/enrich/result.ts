@@ -75,11 +75,17 @@ export function buildResult(c: Classified, verdict: Verdict, context: EventConte
 }
 
 /** The failure result, with the event's connection facts. */
-export function buildFailure(code: FailureCode, message: string, context: EventContext, where?: { input?: string; field?: string; value?: string }): LookupFailure {
+export function buildFailure(
+  code: FailureCode,
+  message: string,
+  context: EventContext,
+  where?: { input?: string; field?: string; value?: string },
+): LookupFailure {
   const error: { -readonly [K in keyof LookupFailure['error']]: LookupFailure['error'][K] } = { code, message };
   if (where?.field !== undefined) error.field = where.field;
   if (where?.value !== undefined) error.value = where.value;
-  const r: { -readonly [K in keyof LookupFailure]: LookupFailure[K] } = where?.input === undefined ? { error, action: 'keep' } : { input: where.input, error, action: 'keep' };
+  const r: { -readonly [K in keyof LookupFailure]: LookupFailure[K] } =
+    where?.input === undefined ? { error, action: 'keep' } : { input: where.input, error, action: 'keep' };
   addContext(r, context);
   return r;
 }

@@ -34,7 +34,12 @@ const REGEX_SPECIAL = /[.*+?^${}()|[\]\\]/g;
  * `\` and `/`, so `*\powershell.exe` matches a full Windows path), everything else is literal.
  */
 export function globMatcher(patterns: readonly string[]): RegExp {
-  const alternatives = patterns.map((p) => p.split('*').map((part) => part.replace(REGEX_SPECIAL, '\\$&')).join('.*'));
+  const alternatives = patterns.map((p) =>
+    p
+      .split('*')
+      .map((part) => part.replace(REGEX_SPECIAL, '\\$&'))
+      .join('.*'),
+  );
   return new RegExp(`^(?:${alternatives.join('|')})$`, 'is');
 }
 
@@ -128,7 +133,10 @@ export class Rules {
     for (const rule of this.#rules) {
       let all = true;
       for (const cond of rule.conditions) {
-        if (!cond(set, context)) { all = false; break; }
+        if (!cond(set, context)) {
+          all = false;
+          break;
+        }
       }
       if (all) return rule.verdict;
     }

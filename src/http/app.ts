@@ -130,7 +130,11 @@ export async function buildApp(opts: AppOptions): Promise<IpdestApp> {
   app.addHook('onRequest', function refuseWhenOverloaded(_request, reply, done) {
     if (!pressure.overloaded) return done();
     reply.header('retry-after', String(retryAfter));
-    sendError(reply, 'OVERLOADED', `overloaded (event-loop delay ${Math.round(pressure.eventLoopDelay)} ms, limit ${pressure.maxEventLoopDelay} ms); retry after ${retryAfter} s`);
+    sendError(
+      reply,
+      'OVERLOADED',
+      `overloaded (event-loop delay ${Math.round(pressure.eventLoopDelay)} ms, limit ${pressure.maxEventLoopDelay} ms); retry after ${retryAfter} s`,
+    );
   });
   fast.watchPressure(() => pressure.overloaded);
   app.addHook('onClose', (_app, done) => {

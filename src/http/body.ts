@@ -41,7 +41,9 @@ export function parseJsonText(text: string, contentType?: string): unknown {
     return JSON.parse(text);
   } catch (err) {
     const form = contentType !== undefined && contentType.toLowerCase().startsWith('application/x-www-form-urlencoded');
-    const why = form ? ' (it was sent as application/x-www-form-urlencoded, curl -d\'s default; ipdest reads request bodies as JSON: send JSON, e.g. with -H \'content-type: application/json\')' : '';
+    const why = form
+      ? " (it was sent as application/x-www-form-urlencoded, curl -d's default; ipdest reads request bodies as JSON: send JSON, e.g. with -H 'content-type: application/json')"
+      : '';
     throw new IpdestError('BAD_JSON', `the body is not valid JSON: ${(err as Error).message}${why}`);
   }
 }

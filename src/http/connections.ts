@@ -89,14 +89,26 @@ export class ConnectionGuard {
     this.#requestTimeout = opts.requestTimeout;
     // node:http refuses a headers limit above the request limit.
     this.#headersTimeout = Math.min(opts.headersTimeout, opts.requestTimeout);
-    this.#shed = new LogRun(LOG_EVERY,
-      () => this.#log.warn({ open: this.#counts.open, limit: this.#counts.limit }, 'connection limit reached: new connections are closed at once (raise the open-files limit, ulimit -n / LimitNOFILE, or spread the load)'),
-      (n) => this.#log.warn({ shed: n, open: this.#counts.open, limit: this.#counts.limit }, `still at the connection limit: ${n} connections closed at once in the last ${LOG_EVERY / 1000} s`),
-      () => this.#log.info({ open: this.#counts.open, limit: this.#counts.limit }, 'below the connection limit again'));
-    this.#acceptErrors = new LogRun(LOG_EVERY,
+    this.#shed = new LogRun(
+      LOG_EVERY,
+      () =>
+        this.#log.warn(
+          { open: this.#counts.open, limit: this.#counts.limit },
+          'connection limit reached: new connections are closed at once (raise the open-files limit, ulimit -n / LimitNOFILE, or spread the load)',
+        ),
+      (n) =>
+        this.#log.warn(
+          { shed: n, open: this.#counts.open, limit: this.#counts.limit },
+          `still at the connection limit: ${n} connections closed at once in the last ${LOG_EVERY / 1000} s`,
+        ),
+      () => this.#log.info({ open: this.#counts.open, limit: this.#counts.limit }, 'below the connection limit again'),
+    );
+    this.#acceptErrors = new LogRun(
+      LOG_EVERY,
       (err?: Error) => this.#log.error({ err, open: this.#counts.open }, 'cannot accept connections'),
       (n) => this.#log.error({ failed: n, open: this.#counts.open }, `${n} connections could not be accepted in the last ${LOG_EVERY / 1000} s`),
-      () => this.#log.info({ open: this.#counts.open }, 'accepting connections again'));
+      () => this.#log.info({ open: this.#counts.open }, 'accepting connections again'),
+    );
   }
 
   /** node:http's options for the time limits. */
@@ -146,8 +158,10 @@ export class ConnectionGuard {
     server.maxConnections = cap;
     this.#counts.limit = cap;
     const info = { maxConnections: cap, openFilesLimit: limit, openFiles: open, reserve: this.#opts.fdReserve };
-    if (derived !== null && cap > derived) this.#log.warn(info, 'server.maxConnections is above what the open-files limit leaves for connections: past it, connections fail with EMFILE');
-    else if (derived !== null && limit !== null && derived <= MIN_CONNECTIONS) this.#log.warn(info, 'the open-files limit leaves room for very few connections: raise it (ulimit -n / LimitNOFILE)');
+    if (derived !== null && cap > derived)
+      this.#log.warn(info, 'server.maxConnections is above what the open-files limit leaves for connections: past it, connections fail with EMFILE');
+    else if (derived !== null && limit !== null && derived <= MIN_CONNECTIONS)
+      this.#log.warn(info, 'the open-files limit leaves room for very few connections: raise it (ulimit -n / LimitNOFILE)');
     else this.#log.info(info, 'connection cap set from the open-files limit');
   }
 
@@ -226,7 +240,9 @@ export class ConnectionGuard {
   async closeWithin(close: () => Promise<void>, timeoutMs: number): Promise<ShutdownResult> {
     let timer: NodeJS.Timeout | undefined;
     const closed = close();
-    const late = new Promise<true>((resolve) => { timer = setTimeout(() => resolve(true), timeoutMs); });
+    const late = new Promise<true>((resolve) => {
+      timer = setTimeout(() => resolve(true), timeoutMs);
+    });
     try {
       if ((await Promise.race([closed.then(() => false as const), late])) === false) return { drained: true, cut: 0 };
     } finally {

@@ -59,7 +59,10 @@ export function registerErrorHandlers(app: FastifyInstance, onNotFound?: (method
     // Any other client error (4xx) keeps its status under our shape; a 5xx is a bug in ipdest.
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      return reply.code(status).type('application/json; charset=utf-8').send(JSON.stringify({ error: { code: 'BAD_REQUEST', message: err.message } }));
+      return reply
+        .code(status)
+        .type('application/json; charset=utf-8')
+        .send(JSON.stringify({ error: { code: 'BAD_REQUEST', message: err.message } }));
     }
     if (status === 503) return sendError(reply, 'OVERLOADED', err.message);
     request.log.error({ err, url: request.url, method: request.method }, 'internal error (a bug in ipdest)');

@@ -23,7 +23,11 @@ const BAD_JSON_PREFIX = '{"error":{"code":"BAD_JSON"';
 class Pending {
   first: Buffer | null = null;
   more: Buffer[] | null = null;
-  constructor(readonly owner: FastLookup, readonly res: ServerResponse, readonly started: number) {}
+  constructor(
+    readonly owner: FastLookup,
+    readonly res: ServerResponse,
+    readonly started: number,
+  ) {}
 }
 
 type PendingRequest = IncomingMessage & { [kPending]?: Pending };
@@ -169,7 +173,8 @@ export function hookDrift(fastify: Readonly<Record<string, readonly string[]>>, 
   for (const name of [...names].sort()) {
     const a = fastify[name] ?? [];
     const b = reproduced[name] ?? [];
-    if (a.join('\u0000') !== b.join('\u0000')) return `Fastify runs ${name} ${JSON.stringify(a)} on POST /lookup, the fast path reproduces ${JSON.stringify(b)}`;
+    if (a.join('\u0000') !== b.join('\u0000'))
+      return `Fastify runs ${name} ${JSON.stringify(a)} on POST /lookup, the fast path reproduces ${JSON.stringify(b)}`;
   }
   return null;
 }

@@ -64,7 +64,10 @@ export class Metrics {
     const lookups = this.#lookups;
     const dropped = () => this.#dropped;
     new Counter({
-      name: 'ipdest_http_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'], registers,
+      name: 'ipdest_http_requests_total',
+      help: 'HTTP requests by route, method and status',
+      labelNames: ['route', 'method', 'status'],
+      registers,
       collect() {
         this.reset();
         for (const r of routes.values()) {
@@ -73,14 +76,19 @@ export class Metrics {
       },
     });
     new Counter({
-      name: 'ipdest_lookups_total', help: 'Classified addresses by label (the tag, Unlisted, a scope, or an error code)', labelNames: ['tag'], registers,
+      name: 'ipdest_lookups_total',
+      help: 'Classified addresses by label (the tag, Unlisted, a scope, or an error code)',
+      labelNames: ['tag'],
+      registers,
       collect() {
         this.reset();
         for (const [tag, c] of lookups) this.inc({ tag }, c.count);
       },
     });
     new Counter({
-      name: 'ipdest_events_dropped_total', help: 'Events the rules judged drop', registers,
+      name: 'ipdest_events_dropped_total',
+      help: 'Events the rules judged drop',
+      registers,
       collect() {
         this.reset();
         this.inc(dropped());
@@ -88,37 +96,54 @@ export class Metrics {
     });
     const connections = this.connections;
     new Counter({
-      name: 'ipdest_connections_rejected_total', help: 'Connections closed at once because the connection limit (from the open-files limit) was reached', registers,
+      name: 'ipdest_connections_rejected_total',
+      help: 'Connections closed at once because the connection limit (from the open-files limit) was reached',
+      registers,
       collect() {
         this.reset();
         this.inc(connections.rejected);
       },
     });
     new Gauge({
-      name: 'ipdest_connections_open', help: 'TCP connections open now', registers,
+      name: 'ipdest_connections_open',
+      help: 'TCP connections open now',
+      registers,
       collect() {
         this.set(connections.open);
       },
     });
     new Gauge({
-      name: 'ipdest_connections_limit', help: 'Open connections past which new ones are closed at once (absent: no limit)', registers,
+      name: 'ipdest_connections_limit',
+      help: 'Open connections past which new ones are closed at once (absent: no limit)',
+      registers,
       collect() {
         this.reset();
         if (connections.limit !== null) this.set(connections.limit);
       },
     });
     new Counter({
-      name: 'ipdest_http_client_errors_total', help: 'Requests refused before routing (malformed, headers too large, not received in time), by error code', labelNames: ['code'], registers,
+      name: 'ipdest_http_client_errors_total',
+      help: 'Requests refused before routing (malformed, headers too large, not received in time), by error code',
+      labelNames: ['code'],
+      registers,
       collect() {
         this.reset();
         for (const [code, n] of connections.clientErrors) this.inc({ code }, n);
       },
     });
-    const reloads = new Counter({ name: 'ipdest_reloads_total', help: 'List reloads by result (ok: every list loaded; failed: one kept its last good version)', labelNames: ['result'], registers });
+    const reloads = new Counter({
+      name: 'ipdest_reloads_total',
+      help: 'List reloads by result (ok: every list loaded; failed: one kept its last good version)',
+      labelNames: ['result'],
+      registers,
+    });
     reloads.inc({ result: 'ok' }, 0);
     reloads.inc({ result: 'failed' }, 0);
     new Gauge({
-      name: 'ipdest_list_prefixes', help: 'Prefixes in service per list and family', labelNames: ['list', 'family'], registers,
+      name: 'ipdest_list_prefixes',
+      help: 'Prefixes in service per list and family',
+      labelNames: ['list', 'family'],
+      registers,
       collect() {
         this.reset();
         if (!state.ready) return;
@@ -129,7 +154,10 @@ export class Metrics {
       },
     });
     new Gauge({
-      name: 'ipdest_list_age_seconds', help: 'Seconds since the list in service was read from its file', labelNames: ['list'], registers,
+      name: 'ipdest_list_age_seconds',
+      help: 'Seconds since the list in service was read from its file',
+      labelNames: ['list'],
+      registers,
       collect() {
         this.reset();
         if (!state.ready) return;
@@ -138,7 +166,10 @@ export class Metrics {
       },
     });
     new Gauge({
-      name: 'ipdest_list_failed', help: '1 when the last load of a list failed or found no file (its last good version serves)', labelNames: ['list', 'state'], registers,
+      name: 'ipdest_list_failed',
+      help: '1 when the last load of a list failed or found no file (its last good version serves)',
+      labelNames: ['list', 'state'],
+      registers,
       collect() {
         this.reset();
         if (!state.ready) return;

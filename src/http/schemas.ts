@@ -4,8 +4,11 @@ export const matchSchema = {
   $id: 'Match',
   type: 'object',
   properties: {
-    list: { type: 'string' }, tag: { type: 'string' }, prefix: { type: 'string', examples: ['13.107.4.0/22'] },
-    services: { type: 'array', items: { type: 'string' } }, regions: { type: 'array', items: { type: 'string' } },
+    list: { type: 'string' },
+    tag: { type: 'string' },
+    prefix: { type: 'string', examples: ['13.107.4.0/22'] },
+    services: { type: 'array', items: { type: 'string' } },
+    regions: { type: 'array', items: { type: 'string' } },
   },
   required: ['list', 'tag', 'prefix', 'services', 'regions'],
   additionalProperties: false,
@@ -29,10 +32,18 @@ export const resultSchema = {
     action: { type: 'string', enum: ['keep', 'drop'] },
     rule: { type: ['string', 'integer'], description: 'the rule that decided (name or index); absent when the default decided' },
     direction: { type: 'string', enum: ['inbound', 'outbound'] },
-    port: { type: 'integer' }, protocol: { type: 'string' }, service: { type: 'string' }, process: { type: 'string' },
+    port: { type: 'integer' },
+    protocol: { type: 'string' },
+    service: { type: 'string' },
+    process: { type: 'string' },
     error: {
       type: 'object',
-      properties: { code: { type: 'string', enum: ['INVALID_ADDRESS', 'NO_ADDRESS'] }, message: { type: 'string' }, field: { type: 'string' }, value: { type: 'string' } },
+      properties: {
+        code: { type: 'string', enum: ['INVALID_ADDRESS', 'NO_ADDRESS'] },
+        message: { type: 'string' },
+        field: { type: 'string' },
+        value: { type: 'string' },
+      },
       required: ['code', 'message'],
       additionalProperties: false,
     },
@@ -57,7 +68,14 @@ export const batchResultsSchema = {
 export const errorSchema = {
   $id: 'Error',
   type: 'object',
-  properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } }, required: ['code', 'message'], additionalProperties: false } },
+  properties: {
+    error: {
+      type: 'object',
+      properties: { code: { type: 'string' }, message: { type: 'string' } },
+      required: ['code', 'message'],
+      additionalProperties: false,
+    },
+  },
   required: ['error'],
   additionalProperties: false,
 } as const;
@@ -66,18 +84,34 @@ export const listSchema = {
   $id: 'List',
   type: 'object',
   properties: {
-    name: { type: 'string' }, tag: { type: 'string' }, format: { type: 'string' }, source: { type: ['string', 'null'] },
-    version: { type: ['string', 'null'] }, loadedAt: { type: ['string', 'null'], description: 'when the version in service was read; null: none is' },
-    state: { type: 'string', enum: ['loaded', 'missing', 'failed', 'builtin'], description: 'how the last load went; missing and failed lists keep their last good version' },
+    name: { type: 'string' },
+    tag: { type: 'string' },
+    format: { type: 'string' },
+    source: { type: ['string', 'null'] },
+    version: { type: ['string', 'null'] },
+    loadedAt: { type: ['string', 'null'], description: 'when the version in service was read; null: none is' },
+    state: {
+      type: 'string',
+      enum: ['loaded', 'missing', 'failed', 'builtin'],
+      description: 'how the last load went; missing and failed lists keep their last good version',
+    },
     required: { type: 'boolean', description: 'readiness waits for this list' },
     prefixes: { type: 'object', properties: { v4: { type: 'integer' }, v6: { type: 'integer' } } },
     warnings: { type: 'array', items: { type: 'string' } },
     error: {
       type: ['object', 'null'],
-      description: 'the last load\'s error; in GET /lists `text` is a short escaped excerpt of the offending line (the whole line: the log and POST /admin/reload)',
+      description:
+        "the last load's error; in GET /lists `text` is a short escaped excerpt of the offending line (the whole line: the log and POST /admin/reload)",
       properties: {
-        code: { type: 'string', enum: ['LIST_FORMAT', 'LIST_FAILED'], description: 'LIST_FORMAT: a malformed line; LIST_FAILED: unreadable, too slow, too large, or no prefixes' },
-        message: { type: 'string' }, file: { type: ['string', 'null'] }, line: { type: ['integer', 'null'] }, text: { type: ['string', 'null'] },
+        code: {
+          type: 'string',
+          enum: ['LIST_FORMAT', 'LIST_FAILED'],
+          description: 'LIST_FORMAT: a malformed line; LIST_FAILED: unreadable, too slow, too large, or no prefixes',
+        },
+        message: { type: 'string' },
+        file: { type: ['string', 'null'] },
+        line: { type: ['integer', 'null'] },
+        text: { type: ['string', 'null'] },
       },
       required: ['code', 'message', 'file', 'line', 'text'],
       additionalProperties: false,
@@ -88,7 +122,11 @@ export const listSchema = {
 const names = { type: 'array', items: { type: 'string' } } as const;
 
 const readinessProperties = {
-  status: { type: 'string', enum: ['ready', 'degraded', 'not-ready'], description: 'degraded: a configured list is missing or failed; not-ready: before the first load, or a required list has no version in service' },
+  status: {
+    type: 'string',
+    enum: ['ready', 'degraded', 'not-ready'],
+    description: 'degraded: a configured list is missing or failed; not-ready: before the first load, or a required list has no version in service',
+  },
   missing: { ...names, description: 'configured lists whose file is not there' },
   stale: { ...names, description: 'lists past their maximum age' },
   failed: { ...names, description: 'configured lists whose last load failed (their last good version serves)' },
@@ -109,7 +147,11 @@ export const readinessSchema = {
     lists: { type: 'integer', description: 'lists in service, built-ins included' },
     builtAt: { type: 'string', description: 'when the tables in service were built' },
     message: { type: 'string', description: 'when degraded: what is missing or failed' },
-    error: { type: 'object', description: 'when not-ready: NOT_READY and what readiness waits for', properties: { code: { type: 'string' }, message: { type: 'string' } } },
+    error: {
+      type: 'object',
+      description: 'when not-ready: NOT_READY and what readiness waits for',
+      properties: { code: { type: 'string' }, message: { type: 'string' } },
+    },
   },
   required: ['status', 'missing', 'stale', 'failed'],
 } as const;

@@ -1,5 +1,19 @@
 // Classifier: one address in, the contract's lookup result out, from all lists and scopes in one trie walk.
-import { AddrParseError, PrefixTable, SPECIAL_PURPOSE, formatV4, formatV6, mustParsePrefix, parseAddrScratch, runSteps, runStepsAsync, type Addr, type Prefix, type ScratchAddr, type Scope } from '../net/index.js';
+import {
+  AddrParseError,
+  PrefixTable,
+  SPECIAL_PURPOSE,
+  formatV4,
+  formatV6,
+  mustParsePrefix,
+  parseAddrScratch,
+  runSteps,
+  runStepsAsync,
+  type Addr,
+  type Prefix,
+  type ScratchAddr,
+  type Scope,
+} from '../net/index.js';
 import type { ListEntry } from './formats/index.js';
 
 /** One list's most specific prefix holding the address. Frozen at load, shared by every result. */
@@ -141,7 +155,11 @@ export class Classifier {
       const scope = o.scope ?? outer?.scope ?? 'global';
       return matchSet([...mine, ...inherited], scope, tagSets);
     });
-    return new Classifier(table, { v4, v6 }, lists.map((l) => l.name));
+    return new Classifier(
+      table,
+      { v4, v6 },
+      lists.map((l) => l.name),
+    );
   }
 
   /** The match set of an address: one trie walk, no allocation. */

@@ -20,23 +20,29 @@ export function within<T>(work: Promise<T>, ms: number, onTimeout: () => Error, 
       done();
       reject(abortReason(signal!));
     };
-    const timer = setTimeout(() => {
-      done();
-      reject(onTimeout());
-    }, Math.max(0, ms));
+    const timer = setTimeout(
+      () => {
+        done();
+        reject(onTimeout());
+      },
+      Math.max(0, ms),
+    );
     const done = () => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     };
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
-    work.then((v) => {
-      done();
-      resolve(v);
-    }, (err: unknown) => {
-      done();
-      reject(err);
-    });
+    work.then(
+      (v) => {
+        done();
+        resolve(v);
+      },
+      (err: unknown) => {
+        done();
+        reject(err);
+      },
+    );
   });
 }
 

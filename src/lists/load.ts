@@ -129,9 +129,12 @@ function size(bytes: number): string {
 
 const notRegular = (file: string, s: Stats) =>
   new ListReadError(`${file} is ${kindOf(s)}, not a regular file: refused without opening it (a list must be a plain file)`);
-const tooLarge = (file: string, bytes: number | 'grew', max: number) => new ListReadError(bytes === 'grew'
-  ? `${file} grew past the limit of ${size(max)} for a list file while being read`
-  : `${file} is ${size(bytes)}, over the limit of ${size(max)} for a list file`);
+const tooLarge = (file: string, bytes: number | 'grew', max: number) =>
+  new ListReadError(
+    bytes === 'grew'
+      ? `${file} grew past the limit of ${size(max)} for a list file while being read`
+      : `${file} is ${size(bytes)}, over the limit of ${size(max)} for a list file`,
+  );
 
 const readTooSlow = (file: string, ms: number) =>
   new TimeLimitError(`reading ${file} took longer than ${seconds(ms)}: gave up on it (a stalled network share?)`);
@@ -174,8 +177,7 @@ export async function readListFile(file: string, opts: { timeoutMs?: number; max
   const stop = new AbortController();
   const signal = eitherSignal(opts.signal, stop.signal);
   try {
-    return await within(readBounded(file, opts.maxBytes ?? MAX_LIST_BYTES, signal), timeoutMs,
-      () => readTooSlow(file, timeoutMs), opts.signal);
+    return await within(readBounded(file, opts.maxBytes ?? MAX_LIST_BYTES, signal), timeoutMs, () => readTooSlow(file, timeoutMs), opts.signal);
   } finally {
     stop.abort(); // a read that gave up stops at its next chunk
   }
@@ -194,7 +196,14 @@ function lastGood(previous: LoadedList | undefined): LoadedList | undefined {
 }
 
 /** A load that did not replace the list: the last good version (if any) stays, with the reason. */
-function notReplaced(base: Base, previous: LoadedList | undefined, file: string | null, state: 'missing' | 'failed', error: ListErrorInfo | null, warnings: readonly string[]): LoadedList {
+function notReplaced(
+  base: Base,
+  previous: LoadedList | undefined,
+  file: string | null,
+  state: 'missing' | 'failed',
+  error: ListErrorInfo | null,
+  warnings: readonly string[],
+): LoadedList {
   const keep = lastGood(previous);
   return {
     ...base,
@@ -246,8 +255,9 @@ export async function loadList(src: ListSource, baseDir: string, previous?: Load
       ? await parseListOffThread(src.format, text, file, src.column, { timeoutMs: opts.parseTimeoutMs ?? PARSE_TIMEOUT_MS, signal: opts.signal })
       : parseList(src.format, text, file, { column: src.column });
     if (parsed.entries.length === 0 && src.allowEmpty !== true) {
-      const message = `${file} parsed to no prefixes: an empty ${src.format} list does not replace the one in service `
-        + `(if list ${JSON.stringify(src.name)} may really be empty, set allowEmpty: true on it)`;
+      const message =
+        `${file} parsed to no prefixes: an empty ${src.format} list does not replace the one in service ` +
+        `(if list ${JSON.stringify(src.name)} may really be empty, set allowEmpty: true on it)`;
       return notReplaced(base, previous, file, 'failed', { code: 'LIST_FAILED', message, file, line: null, text: null }, parsed.warnings);
     }
     const version = parsed.version ?? `sha256:${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
@@ -286,8 +296,18 @@ export function builtinLists(settings: BuiltinSettings | undefined, at: string):
   return resolveBuiltins(settings).map((b) => {
     const entries = b.prefixes.map((prefix) => Object.freeze({ prefix, services: [], regions: [] }));
     return {
-      name: b.name, tag: b.tag, format: 'builtin' as const, source: null, version: 'builtin', loadedAt: at,
-      state: 'builtin' as const, required: false, prefixes: count(entries), warnings: [], error: null, entries,
+      name: b.name,
+      tag: b.tag,
+      format: 'builtin' as const,
+      source: null,
+      version: 'builtin',
+      loadedAt: at,
+      state: 'builtin' as const,
+      required: false,
+      prefixes: count(entries),
+      warnings: [],
+      error: null,
+      entries,
     };
   });
 }
@@ -332,8 +352,17 @@ export async function loadLists(
     const stop = new AbortController();
     const signal = eitherSignal(opts.signal, stop.signal);
     try {
-      configured.push(await within(loadList(s, opts.baseDir, previous, { ...opts, signal }), left,
-        () => new TimeLimitError(`loading list ${JSON.stringify(s.name)} (${s.path}) did not finish within the limit of ${seconds(limitMs)} for loading the lists: gave up on it`), opts.signal));
+      configured.push(
+        await within(
+          loadList(s, opts.baseDir, previous, { ...opts, signal }),
+          left,
+          () =>
+            new TimeLimitError(
+              `loading list ${JSON.stringify(s.name)} (${s.path}) did not finish within the limit of ${seconds(limitMs)} for loading the lists: gave up on it`,
+            ),
+          opts.signal,
+        ),
+      );
     } catch (err) {
       if (!(err instanceof TimeLimitError)) throw err;
       configured.push(failedList(s, previous, err.message));

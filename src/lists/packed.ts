@@ -58,4 +58,3 @@ export function* unpackSteps(p: PackedList, chunk = 8192): Generator<void, Parse
   }
   return { entries, version: p.version, warnings: p.warnings };
 }
-

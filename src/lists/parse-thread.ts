@@ -33,9 +33,12 @@ function start(): Thread | null {
   if (thread !== undefined) return thread;
   try {
     const worker = import.meta.url.endsWith('.ts')
-      // From source (tests, the bench): the worker is the .ts file, and a worker does not inherit
-      // this process's --import of tsx: it registers tsx itself, then loads the file.
-      ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./parse-worker.ts', import.meta.url).href)}); })`, { eval: true })
+      ? // From source (tests, the bench): the worker is the .ts file, and a worker does not inherit
+        // this process's --import of tsx: it registers tsx itself, then loads the file.
+        new Worker(
+          `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./parse-worker.ts', import.meta.url).href)}); })`,
+          { eval: true },
+        )
       : new Worker(new URL('./parse-worker.js', import.meta.url));
     const t: Thread = { worker, waiting: new Map() };
     worker.on('message', (reply: ParseReply) => {
@@ -71,7 +74,9 @@ function release(t: Thread): void {
 function replace(t: Thread): void {
   if (thread === t) thread = undefined;
   release(t);
-  t.worker.terminate().catch(() => { /* it is gone either way */ });
+  t.worker.terminate().catch(() => {
+    /* it is gone either way */
+  });
 }
 
 function rebuild(error: Extract<ParseReply, { ok: false }>['error']): Error {
@@ -95,7 +100,13 @@ export interface OffThreadOptions {
  * between. Where no worker can start, the file is parsed on this thread: same result, same errors.
  * A worker that does not answer within `timeoutMs` is replaced and the parse fails (LIST_FAILED).
  */
-export async function parseListOffThread(format: ListFormat, text: string, file: string, column?: string | number, opts: OffThreadOptions = {}): Promise<ParsedList> {
+export async function parseListOffThread(
+  format: ListFormat,
+  text: string,
+  file: string,
+  column?: string | number,
+  opts: OffThreadOptions = {},
+): Promise<ParsedList> {
   const t = start();
   if (t !== null) {
     const id = nextId++;
@@ -108,8 +119,16 @@ export async function parseListOffThread(format: ListFormat, text: string, file:
     });
     let reply: ParseReply | 'unavailable';
     try {
-      reply = await within(answer, timeoutMs, () => new IpdestError('LIST_FAILED',
-        `parsing ${file} on the parse thread gave no answer within ${seconds(timeoutMs)}: gave up on it and restarted the thread`), opts.signal);
+      reply = await within(
+        answer,
+        timeoutMs,
+        () =>
+          new IpdestError(
+            'LIST_FAILED',
+            `parsing ${file} on the parse thread gave no answer within ${seconds(timeoutMs)}: gave up on it and restarted the thread`,
+          ),
+        opts.signal,
+      );
     } catch (err) {
       t.waiting.delete(id);
       replace(t);

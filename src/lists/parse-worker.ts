@@ -14,7 +14,18 @@ export interface ParseRequest {
 
 export type ParseReply =
   | { readonly id: number; readonly ok: true; readonly packed: ReturnType<typeof packList> }
-  | { readonly id: number; readonly ok: false; readonly error: { readonly code: string; readonly message: string; readonly file?: string; readonly line?: number; readonly text?: string; readonly format: boolean } };
+  | {
+      readonly id: number;
+      readonly ok: false;
+      readonly error: {
+        readonly code: string;
+        readonly message: string;
+        readonly file?: string;
+        readonly line?: number;
+        readonly text?: string;
+        readonly format: boolean;
+      };
+    };
 
 parentPort?.on('message', (req: ParseRequest) => {
   try {
@@ -23,9 +34,10 @@ parentPort?.on('message', (req: ParseRequest) => {
     parentPort!.postMessage(reply, [packed.words.buffer, packed.meta.buffer, packed.setIds.buffer] as ArrayBuffer[]);
   } catch (err) {
     const e = err as Error;
-    const reply: ParseReply = err instanceof ListFormatError
-      ? { id: req.id, ok: false, error: { code: err.code, message: err.message, file: err.file, line: err.line, text: err.text, format: true } }
-      : { id: req.id, ok: false, error: { code: err instanceof IpdestError ? err.code : 'INTERNAL', message: e.message, format: false } };
+    const reply: ParseReply =
+      err instanceof ListFormatError
+        ? { id: req.id, ok: false, error: { code: err.code, message: err.message, file: err.file, line: err.line, text: err.text, format: true } }
+        : { id: req.id, ok: false, error: { code: err instanceof IpdestError ? err.code : 'INTERNAL', message: e.message, format: false } };
     parentPort!.postMessage(reply);
   }
 });

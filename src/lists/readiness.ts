@@ -31,7 +31,11 @@ const names = (xs: readonly string[]) => xs.join(', ');
 export function readinessOf(set: ListSet | null, required: readonly string[] = []): Readiness {
   if (set === null) {
     return {
-      status: 'not-ready', missing: [], stale: [], failed: [], waitingFor: [...required],
+      status: 'not-ready',
+      missing: [],
+      stale: [],
+      failed: [],
+      waitingFor: [...required],
       message: 'the lists are not loaded yet: the first load has not finished',
     };
   }
@@ -48,7 +52,11 @@ export function readinessOf(set: ListSet | null, required: readonly string[] = [
   const problems = [missing.length ? `missing: ${names(missing)}` : '', failed.length ? `failed: ${names(failed)}` : ''].filter(Boolean).join('; ');
   if (waitingFor.length > 0) {
     return {
-      status: 'not-ready', missing, stale: [], failed, waitingFor,
+      status: 'not-ready',
+      missing,
+      stale: [],
+      failed,
+      waitingFor,
       message: `required list${waitingFor.length === 1 ? '' : 's'} ${names(waitingFor)} not loaded (${problems}); see GET /lists`,
     };
   }

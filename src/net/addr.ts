@@ -70,7 +70,6 @@ export class AddrParseError {
   }
 }
 
-
 export function addrFrom4(a: number): Addr {
   return Addr.create(4, a, 0, 0, 0, false, '');
 }
@@ -176,11 +175,16 @@ const V4_CHAR = -5;
 
 function v4Reason(code: number): string {
   switch (code) {
-    case V4_FIELDS: return 'IPv4 address needs exactly four fields';
-    case V4_EMPTY: return 'IPv4 field must have at least one digit';
-    case V4_LEADING_ZERO: return 'IPv4 field has octet with leading zero';
-    case V4_RANGE: return 'IPv4 field has value >255';
-    default: return 'unexpected character';
+    case V4_FIELDS:
+      return 'IPv4 address needs exactly four fields';
+    case V4_EMPTY:
+      return 'IPv4 field must have at least one digit';
+    case V4_LEADING_ZERO:
+      return 'IPv4 field has octet with leading zero';
+    case V4_RANGE:
+      return 'IPv4 field has value >255';
+    default:
+      return 'unexpected character';
   }
 }
 
@@ -315,11 +319,17 @@ function parseV6(s: string, end: number, zone: string, input: string): ScratchAd
   if (canonical) {
     let bestStart = -1;
     let bestLen = 1;
-    for (let k = 0; k < 8; ) {
-      if (groups[k] !== 0) { k++; continue; }
+    for (let k = 0; k < 8;) {
+      if (groups[k] !== 0) {
+        k++;
+        continue;
+      }
       let j = k + 1;
       while (j < 8 && groups[j] === 0) j++;
-      if (j - k > bestLen) { bestStart = k; bestLen = j - k; }
+      if (j - k > bestLen) {
+        bestStart = k;
+        bestLen = j - k;
+      }
       k = j;
     }
     canonical = bestStart === runStart && (bestStart < 0 || bestLen === runLen);
@@ -346,19 +356,38 @@ const HEX: readonly string[] = Array.from({ length: 65536 }, (_, i) => i.toStrin
 
 /** RFC 5952: lower case, no leading zeros, the longest run (first on a tie) of two or more zero fields as '::'. */
 export function formatV6(w0: number, w1: number, w2: number, w3: number): string {
-  const g0 = w0 >>> 16, g1 = w0 & 0xffff, g2 = w1 >>> 16, g3 = w1 & 0xffff;
-  const g4 = w2 >>> 16, g5 = w2 & 0xffff, g6 = w3 >>> 16, g7 = w3 & 0xffff;
+  const g0 = w0 >>> 16,
+    g1 = w0 & 0xffff,
+    g2 = w1 >>> 16,
+    g3 = w1 & 0xffff;
+  const g4 = w2 >>> 16,
+    g5 = w2 & 0xffff,
+    g6 = w3 >>> 16,
+    g7 = w3 & 0xffff;
   // Zero-group bitmap, then the longest run of two or more (first on a tie).
-  const zeros = (g0 === 0 ? 1 : 0) | (g1 === 0 ? 2 : 0) | (g2 === 0 ? 4 : 0) | (g3 === 0 ? 8 : 0) |
-    (g4 === 0 ? 16 : 0) | (g5 === 0 ? 32 : 0) | (g6 === 0 ? 64 : 0) | (g7 === 0 ? 128 : 0);
+  const zeros =
+    (g0 === 0 ? 1 : 0) |
+    (g1 === 0 ? 2 : 0) |
+    (g2 === 0 ? 4 : 0) |
+    (g3 === 0 ? 8 : 0) |
+    (g4 === 0 ? 16 : 0) |
+    (g5 === 0 ? 32 : 0) |
+    (g6 === 0 ? 64 : 0) |
+    (g7 === 0 ? 128 : 0);
   let bestStart = -1;
   let bestLen = 1;
   if (zeros !== 0) {
-    for (let i = 0; i < 8; ) {
-      if ((zeros & (1 << i)) === 0) { i++; continue; }
+    for (let i = 0; i < 8;) {
+      if ((zeros & (1 << i)) === 0) {
+        i++;
+        continue;
+      }
       let j = i + 1;
       while (j < 8 && (zeros & (1 << j)) !== 0) j++;
-      if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
+      if (j - i > bestLen) {
+        bestStart = i;
+        bestLen = j - i;
+      }
       i = j;
     }
   }

@@ -33,7 +33,7 @@ export class Prefix {
     for (let i = 0; i < total && bits > 0; i++) {
       const take = bits >= 32 ? 32 : bits;
       const mask = take === 32 ? 0xffffffff : ~(0xffffffff >>> take) >>> 0;
-      if (((addr.word(i) & mask) >>> 0) !== this.addr.word(i)) return false;
+      if ((addr.word(i) & mask) >>> 0 !== this.addr.word(i)) return false;
       bits -= take;
     }
     return true;
@@ -92,7 +92,10 @@ const PREFIX_LENGTH = /^(0|[1-9][0-9]{0,2})$/;
 
 export class PrefixParseError {
   readonly code = 'INVALID_PREFIX' as const;
-  constructor(readonly input: string, readonly reason: string) {}
+  constructor(
+    readonly input: string,
+    readonly reason: string,
+  ) {}
   get message(): string {
     return `${JSON.stringify(this.input)}: ${this.reason}`;
   }

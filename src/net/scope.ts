@@ -19,8 +19,19 @@ export type Scope =
   | 'global';
 
 export const SCOPES: readonly Scope[] = Object.freeze([
-  'unspecified', 'this-network', 'loopback', 'private', 'shared', 'link-local', 'unique-local',
-  'documentation', 'benchmarking', 'multicast', 'broadcast', 'reserved', 'global',
+  'unspecified',
+  'this-network',
+  'loopback',
+  'private',
+  'shared',
+  'link-local',
+  'unique-local',
+  'documentation',
+  'benchmarking',
+  'multicast',
+  'broadcast',
+  'reserved',
+  'global',
 ]);
 
 /**
@@ -97,4 +108,3 @@ const table = PrefixTable.build<Scope | null, Scope>(
 export function scopeOf(addr: Addr): Scope {
   return table.longestMatch(addr) ?? 'global';
 }
-

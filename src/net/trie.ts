@@ -50,7 +50,11 @@ export class PrefixTable<T> {
   }
 
   /** The build as steps of `chunk` prefixes, for a caller that serves requests in between. */
-  static *steps<I, T>(entries: ReadonlyArray<{ prefix: Prefix; value: I }>, resolve?: (own: I, outer: T | undefined) => T, chunk = 4096): Generator<void, PrefixTable<T>> {
+  static *steps<I, T>(
+    entries: ReadonlyArray<{ prefix: Prefix; value: I }>,
+    resolve?: (own: I, outer: T | undefined) => T,
+    chunk = 4096,
+  ): Generator<void, PrefixTable<T>> {
     // Shorter prefixes first: every insert then overwrites only slots of shorter prefixes, and
     // the table built so far answers "the longest shorter prefix around this one".
     const sorted = entries.slice().sort((a, b) => a.prefix.bits - b.prefix.bits);
@@ -67,7 +71,10 @@ export class PrefixTable<T> {
       if (seen.has(key)) throw new Error(`PrefixTable.build: duplicate prefix ${prefix.toString()}`);
       seen.add(key);
       const a = prefix.addr;
-      words[0] = a.w0; words[1] = a.w1; words[2] = a.w2; words[3] = a.w3;
+      words[0] = a.w0;
+      words[1] = a.w1;
+      words[2] = a.w2;
+      words[3] = a.w3;
       const table = a.version === 4 ? v4 : v6;
       let stored: T;
       if (resolve) {

@@ -6,8 +6,21 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { Enricher, Rules } from '../enrich/index.js';
 import {
-  builtinLists, Classifier, failedList, LOAD_TIMEOUT_MS, loadLists, readinessOf, resolveListPath, seconds, TimeLimitError, within,
-  type ListReader, type ListSet, type LoadedList, type LoadLimits, type Readiness,
+  builtinLists,
+  Classifier,
+  failedList,
+  LOAD_TIMEOUT_MS,
+  loadLists,
+  readinessOf,
+  resolveListPath,
+  seconds,
+  TimeLimitError,
+  within,
+  type ListReader,
+  type ListSet,
+  type LoadedList,
+  type LoadLimits,
+  type Readiness,
 } from '../lists/index.js';
 import { IpdestError } from '../errors.js';
 import { enricherFor, rulesOf } from './chain.js';
@@ -43,7 +56,11 @@ export interface ReloadListener {
   (outcome: ReloadOutcome): void;
 }
 
-interface FileStamp { file: string | null; size: number; mtimeMs: number }
+interface FileStamp {
+  file: string | null;
+  size: number;
+  mtimeMs: number;
+}
 
 const UNKNOWN_STAMP: FileStamp = { file: null, size: -1, mtimeMs: -1 };
 
@@ -98,7 +115,10 @@ export class ServiceState {
 
   /** GET /readyz: ready, degraded (a list missing or failed) or not-ready (before the first load, a required list not in). */
   readiness(): Readiness {
-    return readinessOf(this.#set, this.config.lists.filter((l) => l.required === true).map((l) => l.name));
+    return readinessOf(
+      this.#set,
+      this.config.lists.filter((l) => l.required === true).map((l) => l.name),
+    );
   }
 
   onReload(fn: ReloadListener): void {
@@ -158,8 +178,10 @@ export class ServiceState {
     const outcome: ReloadOutcome = { ok: false, set: this.#set!, durationMs, reread: [], error: err.message };
     const readiness = this.readiness();
     // Stopped by close(): expected on shutdown, not an error.
-    this.#log[this.#closing ? 'warn' : 'error']({ reason, durationMs: Math.round(durationMs), err, readiness: readiness.status, missing: readiness.missing, failed: readiness.failed },
-      `reload failed: ${err.message}; the lists in service stay`);
+    this.#log[this.#closing ? 'warn' : 'error'](
+      { reason, durationMs: Math.round(durationMs), err, readiness: readiness.status, missing: readiness.missing, failed: readiness.failed },
+      `reload failed: ${err.message}; the lists in service stay`,
+    );
     this.#tell(outcome);
     return outcome;
   }
@@ -208,34 +230,43 @@ export class ServiceState {
     const toRead = [];
     for (const spec of this.config.lists) {
       // A path whose stat never returns (a stalled share) is read again, and the load gives up on it in time.
-      const stamp = await within(this.#stampOf(spec.path), deadline - Date.now(), () => new TimeLimitError('stat'), signal)
-        .catch((err: unknown) => {
-          if (signal.aborted) throw err;
-          return UNKNOWN_STAMP;
-        });
+      const stamp = await within(this.#stampOf(spec.path), deadline - Date.now(), () => new TimeLimitError('stat'), signal).catch((err: unknown) => {
+        if (signal.aborted) throw err;
+        return UNKNOWN_STAMP;
+      });
       stamps.set(spec.name, stamp);
       const before = this.#stamps.get(spec.name);
       const prev = previous.get(spec.name);
-      if (stamp !== UNKNOWN_STAMP && prev && prev.state === 'loaded' && before && before.file === stamp.file && before.size === stamp.size && before.mtimeMs === stamp.mtimeMs) unchanged.push(prev);
+      if (
+        stamp !== UNKNOWN_STAMP &&
+        prev &&
+        prev.state === 'loaded' &&
+        before &&
+        before.file === stamp.file &&
+        before.size === stamp.size &&
+        before.mtimeMs === stamp.mtimeMs
+      )
+        unchanged.push(prev);
       else toRead.push(spec);
     }
     // Nothing changed on disk: the tables in service are the answer, no rebuild.
-    const set = this.#set !== null && toRead.length === 0
-      ? this.#set
-      : await loadLists(this.config.lists, {
-        baseDir: this.baseDir,
-        builtins: this.config.builtins,
-        previous,
-        reuse: new Map(unchanged.map((l) => [l.name, l])),
-        offThread: true,
-        readTimeoutMs: this.#opts.readTimeoutMs,
-        maxBytes: this.#opts.maxBytes,
-        parseTimeoutMs: this.#opts.parseTimeoutMs,
-        loadTimeoutMs: this.#reloadTimeoutMs,
-        deadline,
-        reader: this.#opts.reader,
-        signal,
-      });
+    const set =
+      this.#set !== null && toRead.length === 0
+        ? this.#set
+        : await loadLists(this.config.lists, {
+            baseDir: this.baseDir,
+            builtins: this.config.builtins,
+            previous,
+            reuse: new Map(unchanged.map((l) => [l.name, l])),
+            offThread: true,
+            readTimeoutMs: this.#opts.readTimeoutMs,
+            maxBytes: this.#opts.maxBytes,
+            parseTimeoutMs: this.#opts.parseTimeoutMs,
+            loadTimeoutMs: this.#reloadTimeoutMs,
+            deadline,
+            reader: this.#opts.reader,
+            signal,
+          });
     // Abandoned meanwhile (it overran, or the service is closing): this late result is not installed.
     if (signal.aborted) throw signal.reason;
     this.#install(set);
@@ -246,7 +277,11 @@ export class ServiceState {
     const msg = { reason, durationMs: Math.round(durationMs), reread: outcome.reread, prefixes: set.classifier.prefixes, lists: summary };
     const r = this.readiness();
     if (r.status === 'ready') this.#log.info(msg, 'lists loaded');
-    else this.#log.warn({ ...msg, readiness: r.status, missing: r.missing, failed: r.failed, waitingFor: r.waitingFor }, `lists loaded, ${r.status}: ${r.message}`);
+    else
+      this.#log.warn(
+        { ...msg, readiness: r.status, missing: r.missing, failed: r.failed, waitingFor: r.waitingFor },
+        `lists loaded, ${r.status}: ${r.message}`,
+      );
     for (const l of set.lists) {
       if (l.error) this.#log.error({ list: l.name, error: l.error, serving: l.version }, 'list failed to load; its last good version stays in service');
       else for (const w of l.warnings) this.#log.warn({ list: l.name }, w);

@@ -19,14 +19,25 @@ export interface ServeChild {
 /** Starts `ipdest serve -c <config>` on 127.0.0.1:0; `ulimit` sets the open-files limit first. */
 export async function serveChild(t: Test, config: string, opts: { ulimit?: number } = {}): Promise<ServeChild> {
   const args = ['--import', 'tsx', resolve(PROJECT_ROOT, 'src', 'cli.ts'), 'serve', '-c', config, '--host', '127.0.0.1', '--port', '0'];
-  const child = opts.ulimit === undefined
-    ? spawn(process.execPath, args, { cwd: PROJECT_ROOT, env: { ...process.env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn('bash', ['-c', `ulimit -n ${opts.ulimit} && exec "$0" "$@"`, process.execPath, ...args], { cwd: PROJECT_ROOT, env: { ...process.env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child =
+    opts.ulimit === undefined
+      ? spawn(process.execPath, args, { cwd: PROJECT_ROOT, env: { ...process.env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn('bash', ['-c', `ulimit -n ${opts.ulimit} && exec "$0" "$@"`, process.execPath, ...args], {
+          cwd: PROJECT_ROOT,
+          env: { ...process.env, LOG_LEVEL: 'info' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
   let log = '';
-  child.stdout!.on('data', (c) => { log += c; });
-  child.stderr!.on('data', (c) => { log += c; });
+  child.stdout!.on('data', (c) => {
+    log += c;
+  });
+  child.stderr!.on('data', (c) => {
+    log += c;
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
-  t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
   const waitFor = async (re: RegExp, ms = 20_000): Promise<RegExpExecArray> => {
     const end = Date.now() + ms;
     for (;;) {
@@ -37,6 +48,10 @@ export async function serveChild(t: Test, config: string, opts: { ulimit?: numbe
     }
   };
   const port = Number((await waitFor(/listening at http:\/\/127\.0\.0\.1:(\d+)/))[1]);
-  const lines = () => log.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  const lines = () =>
+    log
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l));
   return { child, port, log: () => log, lines, waitFor, exited };
 }

@@ -11,12 +11,16 @@ const run = runCli;
 /** A config with the fixture lists, in a folder of its own. */
 function fixtureConfig(extra = ''): string {
   const dir = mkdtempSync(join(tmpdir(), 'ipdest-cli-'));
-  for (const f of ['azure-tags-20250106.json', 'azure-tags-20250113.json', 'msft-sample.csv', 'text-bad-line7.txt']) copyFileSync(join(FIXTURES, 'lists', f), join(dir, f));
+  for (const f of ['azure-tags-20250106.json', 'azure-tags-20250113.json', 'msft-sample.csv', 'text-bad-line7.txt'])
+    copyFileSync(join(FIXTURES, 'lists', f), join(dir, f));
   const file = join(dir, 'ipdest.yaml');
-  writeFileSync(file, `lists:
+  writeFileSync(
+    file,
+    `lists:
   - { name: azure, tag: Microsoft, format: azure-service-tags, path: azure-tags-*.json }
   - { name: microsoft, tag: Microsoft, format: msft-public-ip-csv, path: msft-sample.csv }
-${extra}`);
+${extra}`,
+  );
   return file;
 }
 
@@ -32,14 +36,20 @@ t.test('lookup: arguments, table output', async (t) => {
   t.match(lines[4], /^13\.65\.1\.1\s+Microsoft\s+global\s+azure 13\.65\.0\.0\/16/, 'the glob took the newest fixture, which adds 13.65.0.0/16');
   // Columns line up: TAG starts at the same offset on every line.
   const at = lines.map((l) => l.search(/\s{2}\S/));
-  t.ok(at.every((x) => x === at[0]), 'aligned columns');
+  t.ok(
+    at.every((x) => x === at[0]),
+    'aligned columns',
+  );
 });
 
 t.test('lookup: stdin, --json, blank lines skipped, invalid input answered and exit 1', async (t) => {
   const cfg = fixtureConfig();
   const r = await run(['lookup', '-c', cfg, '--json'], '13.107.4.50\n\n010.0.0.1\r\n::ffff:10.0.0.1\n%{[destination][ip]}');
   t.equal(r.code, 1);
-  const results = r.out.trim().split('\n').map((l) => JSON.parse(l));
+  const results = r.out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   t.equal(results.length, 4);
   t.match(results[0], { input: '13.107.4.50', IPDestination: 'Microsoft', label: 'Microsoft', external: true, action: 'keep' });
   t.match(results[1], { input: '010.0.0.1', error: { code: 'INVALID_ADDRESS' }, action: 'keep' });

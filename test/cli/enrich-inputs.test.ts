@@ -12,7 +12,13 @@ import { PROJECT_ROOT, dataPath, sharedData } from '../helpers/shared-data.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ipdest-inputs-'));
 const MIXED = resolve(PROJECT_ROOT, 'test', 'cli', 'fixtures', 'syslog-mixed');
-const records = (s: string) => (s.trim() === '' ? [] : s.trim().split('\n').map((l) => JSON.parse(l)));
+const records = (s: string) =>
+  s.trim() === ''
+    ? []
+    : s
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
 const C = ['-c', '/dev/null']; // embedded defaults, no list files: no warnings on stderr
 
 function file(name: string, text: string): string {
@@ -30,7 +36,11 @@ t.test('unreadable files are named with the reason; the others are still answere
   const missing = join(dir, 'missing.ndjson');
   const r = await runCli(['enrich', ...C, good1, missing, aDir, good2]);
   t.equal(r.code, 1);
-  t.same(records(r.out).map((e) => e.n), [1, 2], 'both good files, in order');
+  t.same(
+    records(r.out).map((e) => e.n),
+    [1, 2],
+    'both good files, in order',
+  );
   t.equal(r.err, `ipdest: error: cannot read ${missing}: no such file (ENOENT)\nipdest: error: cannot read ${aDir}: is a directory (EISDIR)\n`);
   t.notMatch(r.err, /internal error/);
 });
@@ -47,31 +57,50 @@ const root = process.getuid?.() === 0;
 const NOBODY = 65534;
 const asNobody = root && spawnSync(process.execPath, ['-e', ''], { uid: NOBODY, gid: NOBODY }).status === 0;
 
-t.test('a file without read permission', { skip: root && !asNobody ? 'runs as root and cannot run as nobody here: root reads every file' : false }, async (t) => {
-  const locked = file('locked.ndjson', '{"destination":{"ip":"10.0.0.9"}}\n');
-  chmodSync(locked, 0o000);
-  chmodSync(dir, 0o755);
-  chmodSync(good1, 0o644);
-  let r: { code: number | null; out: string; err: string };
-  if (!root) {
-    r = await runCli(['enrich', ...C, locked, good1]);
-  } else {
-    // Through `env -u NODE_OPTIONS`: the test runner adds its own loader to every child, and that
-    // loader would have nobody write into the runner's folders.
-    const child = spawn('env', ['-u', 'NODE_OPTIONS', process.execPath, '--import', 'tsx', resolve(PROJECT_ROOT, 'src', 'cli.ts'), 'enrich', ...C, locked, good1], {
-      cwd: PROJECT_ROOT, uid: NOBODY, gid: NOBODY, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c) => { out += c; });
-    child.stderr.on('data', (c) => { err += c; });
-    const code = await new Promise<number | null>((done) => child.on('close', done));
-    r = { code, out, err };
-  }
-  t.equal(r.code, 1);
-  t.equal(r.err, `ipdest: error: cannot read ${locked}: permission denied (EACCES)\n`);
-  t.same(records(r.out).map((e) => e.n), [1], 'the readable file is still answered');
-});
+t.test(
+  'a file without read permission',
+  { skip: root && !asNobody ? 'runs as root and cannot run as nobody here: root reads every file' : false },
+  async (t) => {
+    const locked = file('locked.ndjson', '{"destination":{"ip":"10.0.0.9"}}\n');
+    chmodSync(locked, 0o000);
+    chmodSync(dir, 0o755);
+    chmodSync(good1, 0o644);
+    let r: { code: number | null; out: string; err: string };
+    if (!root) {
+      r = await runCli(['enrich', ...C, locked, good1]);
+    } else {
+      // Through `env -u NODE_OPTIONS`: the test runner adds its own loader to every child, and that
+      // loader would have nobody write into the runner's folders.
+      const child = spawn(
+        'env',
+        ['-u', 'NODE_OPTIONS', process.execPath, '--import', 'tsx', resolve(PROJECT_ROOT, 'src', 'cli.ts'), 'enrich', ...C, locked, good1],
+        {
+          cwd: PROJECT_ROOT,
+          uid: NOBODY,
+          gid: NOBODY,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (c) => {
+        out += c;
+      });
+      child.stderr.on('data', (c) => {
+        err += c;
+      });
+      const code = await new Promise<number | null>((done) => child.on('close', done));
+      r = { code, out, err };
+    }
+    t.equal(r.code, 1);
+    t.equal(r.err, `ipdest: error: cannot read ${locked}: permission denied (EACCES)\n`);
+    t.same(
+      records(r.out).map((e) => e.n),
+      [1],
+      'the readable file is still answered',
+    );
+  },
+);
 
 t.test('a read that fails midway: what came before is written, the input is named with the line, exit 1', async (t) => {
   const stdin = new Readable({ read() {} });
@@ -81,26 +110,46 @@ t.test('a read that fails midway: what came before is written, the input is name
   const stderr = new PassThrough();
   let out = '';
   let err = '';
-  stdout.on('data', (c) => { out += c; });
-  stderr.on('data', (c) => { err += c; });
+  stdout.on('data', (c) => {
+    out += c;
+  });
+  stderr.on('data', (c) => {
+    err += c;
+  });
   const code = await main(['enrich', ...C, '-', good2], { stdin, stdout, stderr });
   t.equal(code, 1);
-  t.same(records(out).map((e) => e.n), [1, 2, 2], 'the two lines read, then the next file');
+  t.same(
+    records(out).map((e) => e.n),
+    [1, 2, 2],
+    'the two lines read, then the next file',
+  );
   t.equal(err, 'ipdest: error: cannot read (stdin) after line 2: input/output error (EIO)\n');
 });
 
 t.test('how an input is classified', async (t) => {
   const byName: Array<[string, string | null]> = [
-    ['events.ndjson', 'json'], ['EVENTS.NDJSON', 'json'], ['a.jsonl', 'json'], ['a.json', 'json'],
-    ['sophos.csv', 'csv'], ['X.CSV', 'csv'],
-    ['fw.log', null], ['messages', null], ['conn.log', null], ['ndjson', null], ['a.json.gz', null],
+    ['events.ndjson', 'json'],
+    ['EVENTS.NDJSON', 'json'],
+    ['a.jsonl', 'json'],
+    ['a.json', 'json'],
+    ['sophos.csv', 'csv'],
+    ['X.CSV', 'csv'],
+    ['fw.log', null],
+    ['messages', null],
+    ['conn.log', null],
+    ['ndjson', null],
+    ['a.json.gz', null],
   ];
   for (const [name, want] of byName) t.equal(kindOfName(name), want, name);
   const byLine: Array<[string, string]> = [
-    ['{"a":1}', 'json'], ['  {"a":1}', 'json'], ['{', 'json'],
+    ['{"a":1}', 'json'],
+    ['  {"a":1}', 'json'],
+    ['{', 'json'],
     ['Jan  8 03:37:09 host kernel: IN=eth0 OUT= SRC=1.2.3.4 DST=5.6.7.8', 'raw'],
     ['<6>2021-03-12T14:10:18Z host kernel: [x]IN=eth0', 'raw'],
-    ['[1,2]', 'raw'], ['#separator \\x09', 'raw'], ['not json', 'raw'],
+    ['[1,2]', 'raw'],
+    ['#separator \\x09', 'raw'],
+    ['not json', 'raw'],
   ];
   for (const [line, want] of byLine) t.equal(kindOfFirstLine(line), want, line);
 });
@@ -110,7 +159,10 @@ t.test('a raw log mixing sshd, cron and cut-short lines with firewall lines: con
   t.equal(r.code, 0, 'skipped lines are not errors');
   const out = records(r.out);
   t.equal(out.length, 6);
-  t.ok(out.every((e) => typeof e.message === 'string' && e.message.includes('DST=') && e.ipdest && !e.ipdest.error?.code?.startsWith('INVALID_EVENT')), 'only netfilter lines, as {"message": line}');
+  t.ok(
+    out.every((e) => typeof e.message === 'string' && e.message.includes('DST=') && e.ipdest && !e.ipdest.error?.code?.startsWith('INVALID_EVENT')),
+    'only netfilter lines, as {"message": line}',
+  );
   t.match(out[0], { ipdest: { ip: '62.34.17.168', direction: 'inbound', port: 80 } });
   t.match(out[3], { ipdest: { ip: '10.3.95.34', direction: 'inbound', port: 8006 } }, 'the Proxmox line (IN= only: inbound, judged by its source)');
   t.equal(r.err, `ipdest: ${MIXED}: 14 lines, 6 connections, 7 skipped (not a connection: lines 1, 3, 5, 7, 9, …), 1 blank\n`);
@@ -124,7 +176,10 @@ t.test('raw lines on stdin are sniffed and summed up under (stdin); a .log of ND
 
   const nd = await runCli(['enrich', ...C, good2]);
   t.equal(nd.code, 0);
-  t.same(records(nd.out).map((e) => e.n), [2]);
+  t.same(
+    records(nd.out).map((e) => e.n),
+    [2],
+  );
   t.equal(nd.err, '');
 });
 
@@ -166,8 +221,12 @@ t.test('a line longer than the limit: an INVALID_EVENT record naming file and li
   const stderr = new PassThrough();
   let out = '';
   let err = '';
-  stdout.on('data', (c) => { out += c; });
-  stderr.on('data', (c) => { err += c; });
+  stdout.on('data', (c) => {
+    out += c;
+  });
+  stderr.on('data', (c) => {
+    err += c;
+  });
   const code = await runEnrich([long], { config: '/dev/null' }, { stdin: Readable.from(['']), stdout, stderr }, { maxLineLength: 1024 });
   t.equal(code, 1);
   const recs = records(out);
@@ -178,7 +237,10 @@ t.test('a line longer than the limit: an INVALID_EVENT record naming file and li
 });
 
 t.test('a 9 MiB line with the default limit (8 MiB), in a raw log', async (t) => {
-  const fw = file('huge.log', `kernel: IN= OUT=eth0 SRC=10.0.0.5 DST=13.107.4.50 DPT=443 ${'A'.repeat(9 * 1048576)}\nkernel: IN= OUT=eth0 SRC=10.0.0.5 DST=10.0.0.7 DPT=22\n`);
+  const fw = file(
+    'huge.log',
+    `kernel: IN= OUT=eth0 SRC=10.0.0.5 DST=13.107.4.50 DPT=443 ${'A'.repeat(9 * 1048576)}\nkernel: IN= OUT=eth0 SRC=10.0.0.5 DST=10.0.0.7 DPT=22\n`,
+  );
   const r = await runCli(['enrich', ...C, fw]);
   t.equal(r.code, 1);
   const recs = records(r.out);
@@ -190,14 +252,23 @@ t.test('a 9 MiB line with the default limit (8 MiB), in a raw log', async (t) =>
 
 t.test('real iptables logs: every netfilter line is a connection; the one sshd line of the UniFi log is skipped', sharedData('iptables'), async (t) => {
   const skippedIn: Record<string, number[]> = { 'crowdsec-hub-unifi-logs.log': [4] };
-  for (const name of readdirSync(dataPath('iptables')).filter((f) => f.endsWith('.log')).sort()) {
+  for (const name of readdirSync(dataPath('iptables'))
+    .filter((f) => f.endsWith('.log'))
+    .sort()) {
     const path = dataPath('iptables', name);
     const r = await runCli(['enrich', ...C, path]);
     t.equal(r.code, 0, `${name}: exit 0`);
     const out = records(r.out);
     t.ok(out.length > 0 && out.every((e) => e.ipdest && !('error' in e.ipdest)), `${name}: ${out.length} records, each classified`);
     const skipped = skippedIn[name];
-    if (skipped) t.match(r.err, new RegExp(`^ipdest: \\S*${basename(path)}: \\d+ lines, ${out.length} connections, ${skipped.length} skipped \\(not a connection: lines? ${skipped.join(', ')}\\)\\n$`), name);
+    if (skipped)
+      t.match(
+        r.err,
+        new RegExp(
+          `^ipdest: \\S*${basename(path)}: \\d+ lines, ${out.length} connections, ${skipped.length} skipped \\(not a connection: lines? ${skipped.join(', ')}\\)\\n$`,
+        ),
+        name,
+      );
     else t.equal(r.err, '', `${name}: no summary when nothing is skipped`);
   }
 });

@@ -10,20 +10,23 @@ const run = runCli;
 const dir = mkdtempSync(join(tmpdir(), 'ipdest-enrich-'));
 const config = join(dir, 'ipdest.yaml');
 writeFileSync(join(dir, 'ms.txt'), '13.104.0.0/14\n');
-writeFileSync(config, `lists:
+writeFileSync(
+  config,
+  `lists:
   - { name: microsoft, tag: Microsoft, format: text, path: ms.txt }
 rules:
   list:
     - { name: microsoft-noise, action: drop, tags: [Microsoft], ports: [443] }
-`);
-const lines = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l));
+`,
+);
+const lines = (s: string) =>
+  s
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 
 t.test('NDJSON on stdin, order kept, a malformed line answered in place, exit 1', async (t) => {
-  const input = [
-    '{"destination":{"ip":"13.107.4.50","port":80}}',
-    '{"destination":',
-    '{"destination":{"ip":"10.0.0.1"}}',
-  ].join('\n');
+  const input = ['{"destination":{"ip":"13.107.4.50","port":80}}', '{"destination":', '{"destination":{"ip":"10.0.0.1"}}'].join('\n');
   const r = await run(['enrich', '-c', config], input);
   t.equal(r.code, 1);
   const out = lines(r.out);

@@ -38,34 +38,48 @@ function cut<T extends string | Buffer>(whole: T, offsets: number[]): T[] {
 }
 
 // Text made of short runs with many line ends, lone \r and multi-byte characters among them.
-const textArb = fc.array(fc.oneof(
-  fc.string({ unit: 'binary', maxLength: 12 }),
-  fc.string({ unit: 'grapheme-ascii', maxLength: 12 }),
-  fc.constantFrom('\n', '\r\n', '\r', '\n\n', '\r\r\n', 'é', '😀'),
-), { maxLength: 40 }).map((parts) => parts.join(''));
+const textArb = fc
+  .array(
+    fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 12 }),
+      fc.string({ unit: 'grapheme-ascii', maxLength: 12 }),
+      fc.constantFrom('\n', '\r\n', '\r', '\n\n', '\r\r\n', 'é', '😀'),
+    ),
+    { maxLength: 40 },
+  )
+  .map((parts) => parts.join(''));
 const offsetsArb = fc.array(fc.nat(), { maxLength: 30 });
 
 t.test('readLines: the lines of any text, however it is cut into string chunks', async (t) => {
-  await fc.assert(fc.asyncProperty(textArb, offsetsArb, async (text, offsets) => {
-    const chunks = cut(text, offsets);
-    const lines: Line[] = [];
-    for await (const l of readLines(Readable.from(chunks))) lines.push(l as string);
-    return isDeepStrictEqual(lines, model(text));
-  }), { seed: 11, numRuns: 500 });
+  await fc.assert(
+    fc.asyncProperty(textArb, offsetsArb, async (text, offsets) => {
+      const chunks = cut(text, offsets);
+      const lines: Line[] = [];
+      for await (const l of readLines(Readable.from(chunks))) lines.push(l as string);
+      return isDeepStrictEqual(lines, model(text));
+    }),
+    { seed: 11, numRuns: 500 },
+  );
   t.pass('500 texts, cut at random');
 });
 
 t.test('readLines: the lines of any UTF-8 bytes, however they are cut (a character may be split)', async (t) => {
-  await fc.assert(fc.asyncProperty(textArb, offsetsArb, async (text, offsets) => {
-    return isDeepStrictEqual(await collect(cut(Buffer.from(text, 'utf8'), offsets)), model(text));
-  }), { seed: 12, numRuns: 500 });
+  await fc.assert(
+    fc.asyncProperty(textArb, offsetsArb, async (text, offsets) => {
+      return isDeepStrictEqual(await collect(cut(Buffer.from(text, 'utf8'), offsets)), model(text));
+    }),
+    { seed: 12, numRuns: 500 },
+  );
   t.pass('500 texts as bytes, cut at random');
 });
 
 t.test('readLines: with a small limit, exactly the lines over it are replaced, wherever the chunks are cut', async (t) => {
-  await fc.assert(fc.asyncProperty(textArb, offsetsArb, fc.integer({ min: 0, max: 10 }), async (text, offsets, max) => {
-    return isDeepStrictEqual(await collect(cut(text, offsets), max), model(text, max));
-  }), { seed: 13, numRuns: 1000 });
+  await fc.assert(
+    fc.asyncProperty(textArb, offsetsArb, fc.integer({ min: 0, max: 10 }), async (text, offsets, max) => {
+      return isDeepStrictEqual(await collect(cut(text, offsets), max), model(text, max));
+    }),
+    { seed: 13, numRuns: 1000 },
+  );
   t.pass('1000 texts and limits, cut at random');
 });
 
@@ -96,7 +110,11 @@ t.test('readLines: a line longer than the limit is dropped up to its newline and
     const lines = await collect(chunks, 1024);
     t.same(lines, ['first', { overlong: 1024 }, 'after', { overlong: 1024 }], `chunks of ${chunkSize}`);
   }
-  t.same(await collect(['x'.repeat(1024) + '\r\n', 'y'.repeat(1025) + '\r\n'], 1024), ['x'.repeat(1024), { overlong: 1024 }], 'the limit counts the text, not the line end');
+  t.same(
+    await collect(['x'.repeat(1024) + '\r\n', 'y'.repeat(1025) + '\r\n'], 1024),
+    ['x'.repeat(1024), { overlong: 1024 }],
+    'the limit counts the text, not the line end',
+  );
   t.same(await collect(['x'.repeat(1024) + '\r', '\nok'], 1024), ['x'.repeat(1024), 'ok'], 'a \\r at the limit, its \\n in the next chunk');
 });
 
@@ -144,14 +162,24 @@ t.test('readLines: a 20 MB line under a raised limit comes out whole, fast', asy
 });
 
 t.test('sizeText', async (t) => {
-  for (const [n, want] of [[8 * 1048576, '8 MiB'], [1024, '1 KiB'], [65536, '64 KiB'], [1000, '1000 characters'], [1536, '1536 characters']] as const) t.equal(sizeText(n), want);
+  for (const [n, want] of [
+    [8 * 1048576, '8 MiB'],
+    [1024, '1 KiB'],
+    [65536, '64 KiB'],
+    [1000, '1000 characters'],
+    [1536, '1536 characters'],
+  ] as const)
+    t.equal(sizeText(n), want);
 });
 
 t.test('Output: writes in order, flushes at 64 KiB, waits for drain', async (t) => {
   const got: string[] = [];
   const slow = new Writable({
     highWaterMark: 16,
-    write(chunk, _enc, cb) { got.push(String(chunk)); setImmediate(cb); },
+    write(chunk, _enc, cb) {
+      got.push(String(chunk));
+      setImmediate(cb);
+    },
   });
   const out = new Output(slow);
   for (let i = 0; i < 20000; i++) {
@@ -167,7 +195,10 @@ t.test('Output: writes in order, flushes at 64 KiB, waits for drain', async (t) 
 t.test('Output: a stream that fails is recorded, not thrown, and later writes are dropped', async (t) => {
   let calls = 0;
   const broken = new Writable({
-    write(_chunk, _enc, cb) { calls++; cb(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })); },
+    write(_chunk, _enc, cb) {
+      calls++;
+      cb(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    },
   });
   const out = new Output(broken);
   out.write('x'.repeat(70000));

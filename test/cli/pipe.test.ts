@@ -13,20 +13,31 @@ const dir = mkdtempSync(join(tmpdir(), 'ipdest-pipe-'));
 const addresses = join(dir, 'addresses.txt');
 writeFileSync(addresses, Array.from({ length: 100000 }, (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`).join('\n') + '\n');
 const events = join(dir, 'events.ndjson');
-writeFileSync(events, Array.from({ length: 50000 }, (_, i) => JSON.stringify({ destination: { ip: `13.107.${(i >> 8) & 255}.${i & 255}`, port: 443 }, n: i })).join('\n') + '\n');
+writeFileSync(
+  events,
+  Array.from({ length: 50000 }, (_, i) => JSON.stringify({ destination: { ip: `13.107.${(i >> 8) & 255}.${i & 255}`, port: 443 }, n: i })).join('\n') + '\n',
+);
 
-interface Result { code: number | null; signal: string | null; first: string; err: string }
+interface Result {
+  code: number | null;
+  signal: string | null;
+  first: string;
+  err: string;
+}
 
 /** Runs ipdest with stdin from a file; `stdout: 'head'` reads the first chunk and closes the pipe. */
 function ipdest(args: string[], opts: { stdin?: string; stdout: 'head' | number }): Promise<Result> {
   const stdinFd = opts.stdin ? openSync(opts.stdin, 'r') : 'ignore';
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    cwd: PROJECT_ROOT, stdio: [stdinFd, opts.stdout === 'head' ? 'pipe' : opts.stdout, 'pipe'],
+    cwd: PROJECT_ROOT,
+    stdio: [stdinFd, opts.stdout === 'head' ? 'pipe' : opts.stdout, 'pipe'],
   });
   if (typeof stdinFd === 'number') closeSync(stdinFd);
   let first = '';
   let err = '';
-  child.stderr!.on('data', (c) => { err += c; });
+  child.stderr!.on('data', (c) => {
+    err += c;
+  });
   child.stdout?.once('data', (c) => {
     first = String(c);
     child.stdout!.destroy(); // like `head -1` exiting after its line
@@ -54,7 +65,11 @@ for (const c of cases) {
 const full = { skip: existsSync('/dev/full') ? false : 'needs /dev/full (a device whose writes fail with ENOSPC)' };
 
 t.test('stdout on a full disk: a clear error, exit 1, no stack', full, async (t) => {
-  for (const args of [['lookup', '-c', '/dev/null', '1.2.3.4'], ['enrich', '-c', '/dev/null', events], ['lists', 'show', '-c', '/dev/null']]) {
+  for (const args of [
+    ['lookup', '-c', '/dev/null', '1.2.3.4'],
+    ['enrich', '-c', '/dev/null', events],
+    ['lists', 'show', '-c', '/dev/null'],
+  ]) {
     const fd = openSync('/dev/full', 'w');
     const r = await ipdest(args, { stdout: fd });
     closeSync(fd);

@@ -8,7 +8,9 @@ function tty(isTTY: boolean): { stream: PassThrough; text: () => string } {
   const stream = new PassThrough();
   if (isTTY) Object.assign(stream, { isTTY: true });
   let text = '';
-  stream.on('data', (c) => { text += c; });
+  stream.on('data', (c) => {
+    text += c;
+  });
   return { stream, text: () => text };
 }
 

@@ -12,13 +12,21 @@ t.test('serve: ready, SIGHUP reload, SIGTERM exit 0', async (t) => {
   const cfg = join(dir, 'ipdest.yaml');
   writeFileSync(cfg, 'lists:\n  - { name: mine, tag: Mine, format: text, path: mine.txt }\n');
   const child = spawn(process.execPath, ['--import', 'tsx', resolve(PROJECT_ROOT, 'src', 'cli.ts'), 'serve', '-c', cfg, '--host', '127.0.0.1', '--port', '0'], {
-    cwd: PROJECT_ROOT, env: { ...process.env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
-  child.stdout.on('data', (c) => { log += c; });
-  child.stderr.on('data', (c) => { log += c; });
+  child.stdout.on('data', (c) => {
+    log += c;
+  });
+  child.stderr.on('data', (c) => {
+    log += c;
+  });
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL'); });
+  t.teardown(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
 
   const waitFor = async (re: RegExp, ms = 20000): Promise<RegExpExecArray> => {
     const end = Date.now() + ms;
@@ -64,7 +72,10 @@ t.test('serve: a port in use is a clear error and exit 1', async (t) => {
   writeFileSync(cfg, 'lists: []\n');
   const prev = process.env.LOG_LEVEL;
   process.env.LOG_LEVEL = 'silent';
-  t.teardown(() => { if (prev === undefined) delete process.env.LOG_LEVEL; else process.env.LOG_LEVEL = prev; });
+  t.teardown(() => {
+    if (prev === undefined) delete process.env.LOG_LEVEL;
+    else process.env.LOG_LEVEL = prev;
+  });
   const r = await runCli(['serve', '-c', cfg, '--host', '127.0.0.1', '--port', String(port)]);
   t.equal(r.code, 1);
   t.match(r.err, /cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE/);

@@ -17,7 +17,14 @@ function config(): { dir: string; cfg: string } {
 
 const CLIENTS = 2;
 
-interface Answer { status: number; length: number; got: number; connection: string | undefined; json: boolean; afterSignal: boolean }
+interface Answer {
+  status: number;
+  length: number;
+  got: number;
+  connection: string | undefined;
+  json: boolean;
+  afterSignal: boolean;
+}
 
 t.test('SIGTERM with large answers in flight: each arrives whole, then exit 0 in time', async (t) => {
   const { cfg } = config();
@@ -28,43 +35,71 @@ t.test('SIGTERM with large answers in flight: each arrives whole, then exit 0 in
   const ips = Array.from({ length: 80_000 }, (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
   const body = JSON.stringify({ ips });
   const agents = Array.from({ length: CLIENTS + 1 }, () => new http.Agent({ keepAlive: true, maxSockets: 1 }));
-  t.teardown(() => { for (const a of agents) a.destroy(); });
+  t.teardown(() => {
+    for (const a of agents) a.destroy();
+  });
   // An idle keep-alive connection, answered before the signal.
   const idle = agents[CLIENTS]!;
   await new Promise<void>((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port: s.port, path: '/healthz', agent: idle }, (res) => { res.resume(); res.on('end', () => resolve()); }).on('error', reject);
+    http
+      .get({ host: '127.0.0.1', port: s.port, path: '/healthz', agent: idle }, (res) => {
+        res.resume();
+        res.on('end', () => resolve());
+      })
+      .on('error', reject);
   });
   const idleSocket = Object.values(idle.freeSockets)[0]![0]!;
   let idleError: Error | null = null;
-  idleSocket.on('error', (err) => { idleError = err; });
+  idleSocket.on('error', (err) => {
+    idleError = err;
+  });
   const idleClosed = new Promise<void>((r) => idleSocket.once('close', () => r()));
 
   let signalled = false;
   let signalledAt = 0;
   let headersIn = 0;
-  const post = (agent: http.Agent, round: number) => new Promise<Answer>((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: s.port, method: 'POST', path: '/lookup/batch', headers: { 'content-type': 'application/json' }, agent }, (res) => {
-      const afterSignal = signalled;
-      // The signal comes once every first answer has begun.
-      if (round === 1 && ++headersIn === CLIENTS) {
-        signalled = true;
-        signalledAt = Date.now();
-        s.child.kill('SIGTERM');
-      }
-      // Read slowly.
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => { chunks.push(c); res.pause(); setTimeout(() => res.resume(), 1); });
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json = false;
-        try { json = JSON.parse(text).results.length === ips.length; } catch { /* cut short */ }
-        resolve({ status: res.statusCode ?? 0, length: Number(res.headers['content-length']), got: Buffer.byteLength(text), connection: res.headers.connection, json, afterSignal });
-      });
-      res.on('error', reject);
+  const post = (agent: http.Agent, round: number) =>
+    new Promise<Answer>((resolve, reject) => {
+      const req = http.request(
+        { host: '127.0.0.1', port: s.port, method: 'POST', path: '/lookup/batch', headers: { 'content-type': 'application/json' }, agent },
+        (res) => {
+          const afterSignal = signalled;
+          // The signal comes once every first answer has begun.
+          if (round === 1 && ++headersIn === CLIENTS) {
+            signalled = true;
+            signalledAt = Date.now();
+            s.child.kill('SIGTERM');
+          }
+          // Read slowly.
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => {
+            chunks.push(c);
+            res.pause();
+            setTimeout(() => res.resume(), 1);
+          });
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let json = false;
+            try {
+              json = JSON.parse(text).results.length === ips.length;
+            } catch {
+              /* cut short */
+            }
+            resolve({
+              status: res.statusCode ?? 0,
+              length: Number(res.headers['content-length']),
+              got: Buffer.byteLength(text),
+              connection: res.headers.connection,
+              json,
+              afterSignal,
+            });
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
     });
-    req.on('error', reject);
-    req.end(body);
-  });
   // Two rounds per client: the second goes on the same keep-alive connection right after the
   // first answer, during the shutdown.
   const clients = agents.slice(0, CLIENTS).map(async (agent) => {
@@ -102,22 +137,26 @@ const hasMkfifo = (() => {
   }
 })();
 
-t.test('a FIFO in a list\'s place during serve: refused unopened, the server answers, SIGTERM ends it promptly', { skip: hasMkfifo ? false : 'no mkfifo here' }, async (t) => {
-  const { dir, cfg } = config();
-  execFileSync('mkfifo', [join(dir, 'stuck')]);
-  const s = await serveChild(t, cfg);
-  await s.waitFor(/"reason":"start"/);
-  // The list becomes a FIFO nobody writes: reading it would block until the end of time.
-  renameSync(join(dir, 'stuck'), join(dir, 'mine.txt'));
-  s.child.kill('SIGHUP');
-  await new Promise((r) => setTimeout(r, 300));
-  const health = await fetch(`http://127.0.0.1:${s.port}/healthz`);
-  t.equal(health.status, 200, 'the server answers');
-  const started = Date.now();
-  s.child.kill('SIGTERM');
-  const ended = await Promise.race([s.exited, new Promise<'still running'>((r) => setTimeout(() => r('still running'), 8000))]);
-  t.not(ended, 'still running', 'the process ended');
-  t.ok(Date.now() - started < 8000, `within ${Date.now() - started} ms`);
-  t.match(s.log(), /"msg":"stopped"/, 'after a clean close of the server');
-  t.match(s.log(), /named pipe \(FIFO\), not a regular file: refused without opening it/, 'the FIFO was refused, not read');
-});
+t.test(
+  "a FIFO in a list's place during serve: refused unopened, the server answers, SIGTERM ends it promptly",
+  { skip: hasMkfifo ? false : 'no mkfifo here' },
+  async (t) => {
+    const { dir, cfg } = config();
+    execFileSync('mkfifo', [join(dir, 'stuck')]);
+    const s = await serveChild(t, cfg);
+    await s.waitFor(/"reason":"start"/);
+    // The list becomes a FIFO nobody writes: reading it would block until the end of time.
+    renameSync(join(dir, 'stuck'), join(dir, 'mine.txt'));
+    s.child.kill('SIGHUP');
+    await new Promise((r) => setTimeout(r, 300));
+    const health = await fetch(`http://127.0.0.1:${s.port}/healthz`);
+    t.equal(health.status, 200, 'the server answers');
+    const started = Date.now();
+    s.child.kill('SIGTERM');
+    const ended = await Promise.race([s.exited, new Promise<'still running'>((r) => setTimeout(() => r('still running'), 8000))]);
+    t.not(ended, 'still running', 'the process ended');
+    t.ok(Date.now() - started < 8000, `within ${Date.now() - started} ms`);
+    t.match(s.log(), /"msg":"stopped"/, 'after a clean close of the server');
+    t.match(s.log(), /named pipe \(FIFO\), not a regular file: refused without opening it/, 'the FIFO was refused, not read');
+  },
+);

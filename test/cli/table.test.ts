@@ -27,7 +27,11 @@ t.test('visible: what is escaped and how', async (t) => {
 });
 
 t.test('formatRow and widthsOf escape cells and size columns by what is shown', async (t) => {
-  const rows = [['IP', 'TAG'], ['\x1b[2J', 'x'], ['1.2.3.4', 'y']];
+  const rows = [
+    ['IP', 'TAG'],
+    ['\x1b[2J', 'x'],
+    ['1.2.3.4', 'y'],
+  ];
   const widths = widthsOf(rows);
   t.same(widths, [7, 3]);
   const lines = rows.map((r) => formatRow(r, widths));
@@ -37,7 +41,13 @@ t.test('formatRow and widthsOf escape cells and size columns by what is shown', 
 
 t.test('StreamingTable: cells after the first block are escaped too', async (t) => {
   let text = '';
-  const table = new StreamingTable(['A', 'B'], (s) => { text += s; }, 2);
+  const table = new StreamingTable(
+    ['A', 'B'],
+    (s) => {
+      text += s;
+    },
+    2,
+  );
   table.push(['1', 'ok']);
   table.push(['2', 'ok']);
   table.push(['\u202e3', '\x1b[0m']);
@@ -59,7 +69,14 @@ t.test('lookup: hostile arguments and stdin lines reach the terminal escaped; JS
   t.match(fromStdin.out, /^\\x1b\]0;pwned\\x07\s+INVALID_ADDRESS/m);
 
   const json = await runCli(['lookup', '-c', '/dev/null', '--json', ...hostile]);
-  const results = json.out.trim().split('\n').map((l) => JSON.parse(l));
-  t.same(results.map((r) => r.input), hostile, 'JSON keeps the input as it was');
+  const results = json.out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  t.same(
+    results.map((r) => r.input),
+    hostile,
+    'JSON keeps the input as it was',
+  );
   t.ok(json.out.includes('\\u001b[31mx'), 'JSON.stringify escapes C0 itself');
 });

@@ -28,16 +28,36 @@ const bad: Array<{ yaml: string; path: string; reason: RegExp; why: string }> = 
   { yaml: 'server: { port: 70000 }', path: 'server.port', reason: /65535/, why: 'port out of range' },
   { yaml: 'lists: [{ name: a, tag: A, format: nope, path: x }]', path: 'lists.0.format', reason: /expected one of/i, why: 'unknown format' },
   { yaml: 'lists: [{ name: a, tag: A, format: text }]', path: 'lists.0.path', reason: /./, why: 'missing path' },
-  { yaml: 'lists: [{ name: a, tag: A, format: text, path: x }, { name: a, tag: B, format: text, path: y }]', path: 'lists.1.name', reason: /duplicate/, why: 'duplicate names' },
+  {
+    yaml: 'lists: [{ name: a, tag: A, format: text, path: x }, { name: a, tag: B, format: text, path: y }]',
+    path: 'lists.1.name',
+    reason: /duplicate/,
+    why: 'duplicate names',
+  },
   { yaml: 'lists: [{ name: private, tag: A, format: text, path: x }]', path: 'lists.0.name', reason: /built-in/, why: 'a built-in name' },
   { yaml: 'lists: [{ name: a, tag: A, format: csv, path: x }]', path: 'lists.0.column', reason: /column/, why: 'csv without column' },
   { yaml: 'lists: [{ name: a, tag: A, format: text, path: x, refresh: soon }]', path: 'lists.0.refresh', reason: /duration/, why: 'bad duration' },
   { yaml: 'builtins: { privat: X }', path: 'builtins.privat', reason: /unknown key "privat" \(did you mean "private"\?\)/, why: 'misspelt built-in' },
   { yaml: 'rules: { list: [{ action: maybe }] }', path: 'rules.list.0.action', reason: /./, why: 'bad action' },
   { yaml: 'rules: { list: [{ action: drop, ports: [70000] }] }', path: 'rules.list.0.ports.0', reason: /./, why: 'bad port' },
-  { yaml: 'serverr: {}', path: 'serverr', reason: /^my\.yaml: unknown key "serverr" \(did you mean "server"\?\) at line 1, column 1$/, why: 'unknown top-level key' },
-  { yaml: 'server: { bodyLimit: 67108865 }', path: 'server.bodyLimit', reason: /server\.bodyLimit: at most 67108864 \(64 MiB\): .*event loop/, why: 'bodyLimit over 64 MiB' },
-  { yaml: 'server: { batchLimit: 100001 }', path: 'server.batchLimit', reason: /server\.batchLimit: at most 100000: .*event loop/, why: 'batchLimit over 100,000' },
+  {
+    yaml: 'serverr: {}',
+    path: 'serverr',
+    reason: /^my\.yaml: unknown key "serverr" \(did you mean "server"\?\) at line 1, column 1$/,
+    why: 'unknown top-level key',
+  },
+  {
+    yaml: 'server: { bodyLimit: 67108865 }',
+    path: 'server.bodyLimit',
+    reason: /server\.bodyLimit: at most 67108864 \(64 MiB\): .*event loop/,
+    why: 'bodyLimit over 64 MiB',
+  },
+  {
+    yaml: 'server: { batchLimit: 100001 }',
+    path: 'server.batchLimit',
+    reason: /server\.batchLimit: at most 100000: .*event loop/,
+    why: 'batchLimit over 100,000',
+  },
   { yaml: 'server: { bodyLimit: 0 }', path: 'server.bodyLimit', reason: /server\.bodyLimit/, why: 'bodyLimit 0' },
   { yaml: 'server: { adminToken: Zq7-tok }', path: 'server.adminToken', reason: /at least 16 characters/, why: 'short admin token' },
 ];
@@ -57,7 +77,7 @@ t.test('invalid configs name the file and the key', async (t) => {
   }
 });
 
-t.test('the limits\' bounds are inclusive', async (t) => {
+t.test("the limits' bounds are inclusive", async (t) => {
   const c = parseConfigText('server: { bodyLimit: 67108864, batchLimit: 100000 }', 'x.yaml');
   t.equal(c.server.bodyLimit, 64 * 1024 * 1024);
   t.equal(c.server.batchLimit, 100_000);
@@ -67,16 +87,46 @@ t.test('the limits\' bounds are inclusive', async (t) => {
 // parser's message, and a code frame whose caret sits under that column.
 const brokenYaml: Array<{ why: string; yaml: string; line: number; col: number; reason: RegExp }> = [
   { why: 'tab as indentation', yaml: 'server:\n\thost: x\n', line: 2, col: 1, reason: /Tabs are not allowed/ },
-  { why: 'unclosed double quote', yaml: 'server:\n  host: "127.0.0.1\n  port: 8080\nlists: []\n', line: 2, col: 9, reason: /Missing closing "quote.*never closed/ },
-  { why: 'unclosed single quote', yaml: "server:\n  host: 127.0.0.1\n  adminToken: 'abc''def\n  port: 8080\n", line: 3, col: 15, reason: /quote.*never closed/ },
-  { why: 'unclosed quote with quoted strings after it', yaml: "lists:\n  - name: aws\n    path: \"ip-ranges.json\n    format: aws-ip-ranges\nrules:\n  list:\n    - { action: keep, images: ['*\\\\powershell.exe'] }\n", line: 3, col: 11, reason: /quote.*never closed/ },
-  { why: 'unclosed [ of a list', yaml: 'server:\n  port: 8080\nrules:\n  list:\n    - name: x\n      action: drop\n      ports: [80, 443\n    - action: keep\n', line: 7, col: 14, reason: /\[ that starts here is never closed/ },
-  { why: 'a key indented deeper than the one above', yaml: 'lists:\n  - name: aws\n    tag: AWS\n     format: aws-ip-ranges\n', line: 4, col: 6, reason: /indented deeper than the key above/ },
+  {
+    why: 'unclosed double quote',
+    yaml: 'server:\n  host: "127.0.0.1\n  port: 8080\nlists: []\n',
+    line: 2,
+    col: 9,
+    reason: /Missing closing "quote.*never closed/,
+  },
+  {
+    why: 'unclosed single quote',
+    yaml: "server:\n  host: 127.0.0.1\n  adminToken: 'abc''def\n  port: 8080\n",
+    line: 3,
+    col: 15,
+    reason: /quote.*never closed/,
+  },
+  {
+    why: 'unclosed quote with quoted strings after it',
+    yaml: "lists:\n  - name: aws\n    path: \"ip-ranges.json\n    format: aws-ip-ranges\nrules:\n  list:\n    - { action: keep, images: ['*\\\\powershell.exe'] }\n",
+    line: 3,
+    col: 11,
+    reason: /quote.*never closed/,
+  },
+  {
+    why: 'unclosed [ of a list',
+    yaml: 'server:\n  port: 8080\nrules:\n  list:\n    - name: x\n      action: drop\n      ports: [80, 443\n    - action: keep\n',
+    line: 7,
+    col: 14,
+    reason: /\[ that starts here is never closed/,
+  },
+  {
+    why: 'a key indented deeper than the one above',
+    yaml: 'lists:\n  - name: aws\n    tag: AWS\n     format: aws-ip-ranges\n',
+    line: 4,
+    col: 6,
+    reason: /indented deeper than the key above/,
+  },
   { why: 'a key indented less than its siblings', yaml: 'server:\n  host: 127.0.0.1\n port: 8080\n', line: 3, col: 1, reason: /same column/ },
   { why: 'a key given twice', yaml: 'server: { port: 1 }\nrules: {}\nserver: {}\n', line: 3, col: 1, reason: /unique/ },
 ];
 
-t.test('YAML syntax errors: file:line:col of the mistake and the parser\'s code frame', async (t) => {
+t.test("YAML syntax errors: file:line:col of the mistake and the parser's code frame", async (t) => {
   for (const b of brokenYaml) {
     const err = catchError(() => parseConfigText(b.yaml, 'broken.yaml'));
     t.type(err, ConfigError, b.why);
@@ -120,12 +170,16 @@ const unknownKeys: Array<{ yaml: string; path: string; message: string }> = [
     path: 'rules.list.0.scopes',
     message: 'config/x.yaml: rules.list[0]: unknown key "scopes" (did you mean "scope"?) at line 3, column 23',
   },
-  { yaml: 'server:\n  BodyLimit: 1024\n', path: 'server.BodyLimit', message: 'config/x.yaml: server: unknown key "BodyLimit" (did you mean "bodyLimit"?) at line 2, column 3' },
+  {
+    yaml: 'server:\n  BodyLimit: 1024\n',
+    path: 'server.BodyLimit',
+    message: 'config/x.yaml: server: unknown key "BodyLimit" (did you mean "bodyLimit"?) at line 2, column 3',
+  },
   { yaml: 'enrich: { feild: x }\n', path: 'enrich.feild', message: 'config/x.yaml: enrich: unknown key "feild" (did you mean "field"?) at line 1, column 11' },
   { yaml: 'rules: { lists: [] }\n', path: 'rules.lists', message: 'config/x.yaml: rules: unknown key "lists" (did you mean "list"?) at line 1, column 10' },
 ];
 
-t.test('an unknown key is named, with the list entry\'s or rule\'s name', async (t) => {
+t.test("an unknown key is named, with the list entry's or rule's name", async (t) => {
   for (const u of unknownKeys) {
     const e = catchError(() => parseConfigText(u.yaml, 'config/x.yaml')) as ConfigError;
     t.type(e, ConfigError, u.path);
@@ -186,7 +240,10 @@ t.test('environment overrides', async (t) => {
   const logging = loadConfig(a, { IPDEST_LOG_REQUESTS: '1', LOG_LEVEL: 'warn' }).config.server;
   t.same([logging.logRequests, logging.logLevel], [true, 'warn']);
   t.same([loadConfig(a, {}).config.server.logRequests, loadConfig(a, {}).config.server.logLevel], [false, 'info'], 'defaults');
-  t.throws(() => loadConfig(a, { LOG_LEVEL: 'loud' }), { name: 'ConfigError', message: /LOG_LEVEL: one of fatal, error, warn, info, debug, trace, silent, got "loud"/ });
+  t.throws(() => loadConfig(a, { LOG_LEVEL: 'loud' }), {
+    name: 'ConfigError',
+    message: /LOG_LEVEL: one of fatal, error, warn, info, debug, trace, silent, got "loud"/,
+  });
 });
 
 t.test('a short IPDEST_ADMIN_TOKEN is refused like server.adminToken, without echoing it', async (t) => {

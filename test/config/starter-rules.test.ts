@@ -13,11 +13,27 @@ const config: Config = loadConfig(resolve(PROJECT_ROOT, 'config', 'ipdest.yaml')
 // The shipped config's lists, read from ../shared/data instead of cidr-lists/ (same names and formats).
 const REAL_LISTS: ListSource[] = JSON.parse(readFileSync(resolve(PROJECT_ROOT, 'bench', 'real-lists.json'), 'utf8'));
 
-const LOLBINS = ['powershell.exe', 'pwsh.exe', 'rundll32.exe', 'mshta.exe', 'regsvr32.exe', 'certutil.exe', 'bitsadmin.exe', 'wscript.exe', 'cscript.exe', 'msiexec.exe'];
+const LOLBINS = [
+  'powershell.exe',
+  'pwsh.exe',
+  'rundll32.exe',
+  'mshta.exe',
+  'regsvr32.exe',
+  'certutil.exe',
+  'bitsadmin.exe',
+  'wscript.exe',
+  'cscript.exe',
+  'msiexec.exe',
+];
 const SVCHOST = 'C:\\Windows\\System32\\svchost.exe';
 const LOCAL = '10.1.2.3';
 
-interface Conn { remote: string; image?: string; port?: number; inbound?: boolean }
+interface Conn {
+  remote: string;
+  image?: string;
+  port?: number;
+  inbound?: boolean;
+}
 
 /** The same connection in each event shape ipdest reads, as the shippers write it. */
 const SHAPES: Record<string, (c: Conn) => unknown> = {
@@ -35,15 +51,21 @@ const SHAPES: Record<string, (c: Conn) => unknown> = {
 // Sysmon logs an accepted connection (Initiated false) with the remote peer as SourceIp.
 function sysmonData(c: Conn): Record<string, string> {
   return {
-    Image: c.image ?? SVCHOST, Protocol: 'udp', Initiated: c.inbound ? 'false' : 'true',
-    SourceIp: c.inbound ? c.remote : LOCAL, SourcePort: '50123',
-    DestinationIp: c.inbound ? LOCAL : c.remote, DestinationPort: String(c.port ?? 443),
+    Image: c.image ?? SVCHOST,
+    Protocol: 'udp',
+    Initiated: c.inbound ? 'false' : 'true',
+    SourceIp: c.inbound ? c.remote : LOCAL,
+    SourcePort: '50123',
+    DestinationIp: c.inbound ? LOCAL : c.remote,
+    DestinationPort: String(c.port ?? 443),
   };
 }
 
 function netfilter(c: Conn): unknown {
   const [src, dst, io] = c.inbound ? [c.remote, LOCAL, 'IN=eth0 OUT='] : [LOCAL, c.remote, 'IN= OUT=eth0'];
-  return { message: `Jan 12 10:00:00 host kernel: [ 1.0] FW ${io} SRC=${src} DST=${dst} LEN=60 TOS=0x00 PREC=0x00 TTL=64 ID=1 DF PROTO=UDP SPT=50123 DPT=${c.port ?? 443} LEN=40` };
+  return {
+    message: `Jan 12 10:00:00 host kernel: [ 1.0] FW ${io} SRC=${src} DST=${dst} LEN=60 TOS=0x00 PREC=0x00 TTL=64 ID=1 DF PROTO=UDP SPT=50123 DPT=${c.port ?? 443} LEN=40`,
+  };
 }
 
 let set: ListSet;
@@ -105,10 +127,18 @@ t.test('the shipped rules: inbound kept first, then the lolbins, and only then a
 t.test('real events of every shape: inbound never dropped, rentable space never dropped, and something is dropped', sharedData('sysmon'), async (t) => {
   const events: Array<{ where: string; event: unknown }> = [];
   for (const f of readdirSync(dataPath('sysmon')).sort()) {
-    readFileSync(dataPath('sysmon', f), 'utf8').split('\n').forEach((l, i) => { if (l.trim()) events.push({ where: `sysmon/${f}:${i + 1}`, event: JSON.parse(l) }); });
+    readFileSync(dataPath('sysmon', f), 'utf8')
+      .split('\n')
+      .forEach((l, i) => {
+        if (l.trim()) events.push({ where: `sysmon/${f}:${i + 1}`, event: JSON.parse(l) });
+      });
   }
   for (const f of readdirSync(dataPath('iptables')).sort()) {
-    readFileSync(dataPath('iptables', f), 'utf8').split('\n').forEach((l, i) => { if (l.trim()) events.push({ where: `iptables/${f}:${i + 1}`, event: { message: l } }); });
+    readFileSync(dataPath('iptables', f), 'utf8')
+      .split('\n')
+      .forEach((l, i) => {
+        if (l.trim()) events.push({ where: `iptables/${f}:${i + 1}`, event: { message: l } });
+      });
   }
   let inbound = 0;
   const dropped = new Map<string, number>();
@@ -150,7 +180,7 @@ t.test('every AzureCloud-only, AWS EC2 and Google Cloud prefix of the real lists
   for (const [list, n] of Object.entries(seen)) t.ok(n > 100, `${list}: ${n} outbound connections into rentable space judged`);
 });
 
-t.test('Microsoft-run space that carries tenants\' content is kept', sharedData('azure'), async (t) => {
+t.test("Microsoft-run space that carries tenants' content is kept", sharedData('azure'), async (t) => {
   // AzureFrontDoor.FirstParty holds SharePoint/OneDrive (13.107.136.0/22), Exchange Online
   // (13.107.128.0/22) and Teams (13.107.64.0/18); AzureActiveDirectory's ranges are listed with
   // Microsoft Graph; Frontend is customers' own Front Door; AppService and Storage are customers'.

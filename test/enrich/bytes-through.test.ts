@@ -10,13 +10,32 @@ import { testApp } from '../helpers/app.js';
 import { runCli } from '../helpers/cli.js';
 
 // A generated member: its key as written, its value as written, and the blanks around the colon.
-interface Member { key: string; keyText: string; valueText: string; colon: string }
-interface EventText { text: string; members: Member[] }
+interface Member {
+  key: string;
+  keyText: string;
+  valueText: string;
+  colon: string;
+}
+interface EventText {
+  text: string;
+  members: Member[];
+}
 
 const blank = fc.constantFrom('', '', ' ', '  ', '\t', '\n ', '\r\n');
 // Number spellings JSON.parse reads but JSON.stringify would not give back.
 const numberText = fc.oneof(
-  fc.constantFrom('-9223372036854775808', '12345678901234567890', '1.0e3', '1E+2', '1.50', '-0', '0.000001', '1e-7', '18446744073709551615', '9007199254740993'),
+  fc.constantFrom(
+    '-9223372036854775808',
+    '12345678901234567890',
+    '1.0e3',
+    '1E+2',
+    '1.50',
+    '-0',
+    '0.000001',
+    '1e-7',
+    '18446744073709551615',
+    '9007199254740993',
+  ),
   fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }).map(String),
   fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => String(d)),
 );
@@ -33,8 +52,12 @@ const stringText = fc.string({ maxLength: 12 }).map((s) => {
 });
 const { value: anyValue } = fc.letrec((tie) => ({
   value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, numberText, stringText, fc.constantFrom('true', 'false', 'null'), tie('array'), tie('object')),
-  array: fc.array(fc.tuple(blank, tie('value') as fc.Arbitrary<string>, blank), { maxLength: 3 }).map((xs) => `[${xs.map(([a, v, b]) => a + v + b).join(',')}]`),
-  object: fc.array(fc.tuple(stringText, blank, tie('value') as fc.Arbitrary<string>), { maxLength: 3 }).map((xs) => `{${xs.map(([k, b, v]) => `${k}${b}:${v}`).join(',')}}`),
+  array: fc
+    .array(fc.tuple(blank, tie('value') as fc.Arbitrary<string>, blank), { maxLength: 3 })
+    .map((xs) => `[${xs.map(([a, v, b]) => a + v + b).join(',')}]`),
+  object: fc
+    .array(fc.tuple(stringText, blank, tie('value') as fc.Arbitrary<string>), { maxLength: 3 })
+    .map((xs) => `{${xs.map(([k, b, v]) => `${k}${b}:${v}`).join(',')}}`),
 }));
 const valueText = anyValue as fc.Arbitrary<string>;
 
@@ -42,24 +65,40 @@ const valueText = anyValue as fc.Arbitrary<string>;
 const keyName = fc.constantFrom('IPDestination', 'ipdest', 'tags', 'Keywords', 'RecordNumber', 'é', 'a"b', '1', 'msg');
 const address = fc.constantFrom('"13.104.1.1"', '"8.8.8.8"', '"10.0.0.1"', '"not an address"', '"%{[destination][ip]}"', '5', '[]', 'null');
 
-const eventText: fc.Arbitrary<EventText> = fc.tuple(
-  fc.array(fc.tuple(keyName, blank, fc.oneof(valueText, fc.array(stringText, { maxLength: 3 }).map((xs) => `[${xs.join(',')}]`))), { maxLength: 6 }),
-  fc.option(address, { nil: undefined }),
-  blank, blank,
-).map(([pairs, ip, before, after]) => {
-  const members: Member[] = [];
-  const seen = new Set<string>();
-  for (const [key, colon, value] of pairs) {
-    if (seen.has(key)) continue; // duplicate keys: a separate test
-    seen.add(key);
-    members.push({ key, keyText: JSON.stringify(key), valueText: value, colon });
-  }
-  if (ip !== undefined) members.splice(members.length >> 1, 0, { key: 'ip', keyText: '"ip"', valueText: ip, colon: '' });
-  return { text: `${before}{${members.map((m) => `${m.keyText}${m.colon}:${m.valueText}`).join(',')}}${after}`, members };
-});
+const eventText: fc.Arbitrary<EventText> = fc
+  .tuple(
+    fc.array(
+      fc.tuple(
+        keyName,
+        blank,
+        fc.oneof(
+          valueText,
+          fc.array(stringText, { maxLength: 3 }).map((xs) => `[${xs.join(',')}]`),
+        ),
+      ),
+      { maxLength: 6 },
+    ),
+    fc.option(address, { nil: undefined }),
+    blank,
+    blank,
+  )
+  .map(([pairs, ip, before, after]) => {
+    const members: Member[] = [];
+    const seen = new Set<string>();
+    for (const [key, colon, value] of pairs) {
+      if (seen.has(key)) continue; // duplicate keys: a separate test
+      seen.add(key);
+      members.push({ key, keyText: JSON.stringify(key), valueText: value, colon });
+    }
+    if (ip !== undefined) members.splice(members.length >> 1, 0, { key: 'ip', keyText: '"ip"', valueText: ip, colon: '' });
+    return { text: `${before}{${members.map((m) => `${m.keyText}${m.colon}:${m.valueText}`).join(',')}}${after}`, members };
+  });
 
 const builtins = resolveBuiltins().map((b) => ({ name: b.name, tag: b.tag, entries: b.prefixes.map((p) => ({ prefix: p, services: [], regions: [] })) }));
-const classifier = Classifier.build([{ name: 'ms', tag: 'Microsoft', entries: [{ prefix: mustParsePrefix('13.104.0.0/14'), services: ['AzureCloud'], regions: [] }] }, ...builtins]);
+const classifier = Classifier.build([
+  { name: 'ms', tag: 'Microsoft', entries: [{ prefix: mustParsePrefix('13.104.0.0/14'), services: ['AzureCloud'], regions: [] }] },
+  ...builtins,
+]);
 const rules = new Rules([{ action: 'drop', tags: ['Private'] }]);
 
 /**
@@ -79,7 +118,7 @@ function check(input: EventText, output: string, o: EnrichOptions): string | nul
   const got = JSON.parse(output) as Record<string, unknown>;
   const want = JSON.parse(input.text) as Record<string, unknown>;
   const tag = got[o.field];
-  const details = o.detailsField === null ? undefined : got[o.detailsField] as { IPDestination?: string | null } | undefined;
+  const details = o.detailsField === null ? undefined : (got[o.detailsField] as { IPDestination?: string | null } | undefined);
   if (details !== undefined && (details.IPDestination ?? undefined) !== tag) return `tag ${String(tag)} is not the details' ${String(details.IPDestination)}`;
   for (const k of Object.keys(want)) {
     if (ours.has(k)) continue;
@@ -109,13 +148,16 @@ const OPTION_SETS: EnrichOptions[] = [
 t.test('enrichToText and enrichLine: the input bytes plus only the additions, every option set', async (t) => {
   for (const o of OPTION_SETS) {
     const enricher = new Enricher(classifier, o, rules);
-    fc.assert(fc.property(eventText, (ev) => {
-      const event = JSON.parse(ev.text) as Record<string, unknown>;
-      const a = check(ev, enrichToText(enricher, event, ev.text).text, o);
-      if (a !== null) throw new Error(`${a} in ${JSON.stringify(ev.text)}`);
-      const b = check(ev, enrichLine(enricher, ev.text, 1).text, o);
-      if (b !== null) throw new Error(`line: ${b} in ${JSON.stringify(ev.text)}`);
-    }), { numRuns: 400, seed: 9 });
+    fc.assert(
+      fc.property(eventText, (ev) => {
+        const event = JSON.parse(ev.text) as Record<string, unknown>;
+        const a = check(ev, enrichToText(enricher, event, ev.text).text, o);
+        if (a !== null) throw new Error(`${a} in ${JSON.stringify(ev.text)}`);
+        const b = check(ev, enrichLine(enricher, ev.text, 1).text, o);
+        if (b !== null) throw new Error(`line: ${b} in ${JSON.stringify(ev.text)}`);
+      }),
+      { numRuns: 400, seed: 9 },
+    );
     t.pass(`addTags ${o.addTags}, details ${o.detailsField}`);
   }
 });

@@ -7,33 +7,145 @@ import { DEFAULT_ADDRESS_FIELDS } from '../../src/config/index.js';
 import { mustParsePrefix } from '../../src/net/index.js';
 
 const classifier = Classifier.build([
-  { name: 'microsoft', tag: 'Microsoft', entries: [{ prefix: mustParsePrefix('13.104.0.0/14'), services: [], regions: [] }, { prefix: mustParsePrefix('2603:1000::/24'), services: [], regions: [] }] },
+  {
+    name: 'microsoft',
+    tag: 'Microsoft',
+    entries: [
+      { prefix: mustParsePrefix('13.104.0.0/14'), services: [], regions: [] },
+      { prefix: mustParsePrefix('2603:1000::/24'), services: [], regions: [] },
+    ],
+  },
   ...resolveBuiltins().map((b) => ({ name: b.name, tag: b.tag, entries: b.prefixes.map((p) => ({ prefix: p, services: [], regions: [] })) })),
 ]);
 const OPTS: EnrichOptions = { addressFields: DEFAULT_ADDRESS_FIELDS, field: 'IPDestination', detailsField: 'ipdest', addTags: false };
 const enricher = new Enricher(classifier, OPTS, new Rules());
 
-interface Shape { why: string; event: Record<string, unknown>; ip: string; direction?: string; port?: number; protocol?: string; service?: string; process?: string }
+interface Shape {
+  why: string;
+  event: Record<string, unknown>;
+  ip: string;
+  direction?: string;
+  port?: number;
+  protocol?: string;
+  service?: string;
+  process?: string;
+}
 
 const shapes: Shape[] = [
-  { why: 'winlogbeat 6.x event_data, outbound', event: { event_id: 3, event_data: { DestinationIp: '13.107.4.50', DestinationPort: '443', Protocol: 'tcp', Initiated: 'true', Image: 'C:\\x\\a.exe', SourceIp: '10.0.0.5' } }, ip: '13.107.4.50', direction: 'outbound', port: 443, protocol: 'tcp', service: 'https', process: 'C:\\x\\a.exe' },
-  { why: 'winlogbeat 6.x, Initiated false (boolean): the remote side is SourceIp', event: { event_data: { DestinationIp: '10.0.0.5', DestinationPort: 3389, Protocol: 'tcp', Initiated: false, SourceIp: '13.107.4.9' } }, ip: '13.107.4.9', direction: 'inbound', port: 3389, protocol: 'tcp', service: 'rdp' },
-  { why: 'flattened winlogbeat 8 keys', event: { 'winlog.event_data.DestinationIp': '2603:1000::1', 'winlog.event_data.DestinationPort': '53', 'winlog.event_data.Protocol': 'UDP', 'winlog.event_data.Initiated': 'true' }, ip: '2603:1000::1', direction: 'outbound', port: 53, protocol: 'udp', service: 'dns' },
-  { why: 'ECS flattened destination.ip', event: { 'destination.ip': '8.8.8.8', 'destination.port': 853, 'network.transport': 'tcp' }, ip: '8.8.8.8', direction: 'outbound', port: 853, protocol: 'tcp', service: 'dot' },
-  { why: 'ECS inbound via network.direction ingress', event: { destination: { ip: '10.0.0.1', port: 22 }, source: { ip: '203.0.113.9' }, network: { direction: 'ingress', transport: 'tcp' } }, ip: '203.0.113.9', direction: 'inbound', port: 22, protocol: 'tcp', service: 'ssh' },
-  { why: 'Sophos connection row', event: { dst_addr: '13.104.1.1', dst_port: '443', process_uuid: '5f2c-uuid' }, ip: '13.104.1.1', port: 443, service: 'https', process: '5f2c-uuid' },
-  { why: 'osquery process_open_sockets row, numeric protocol', event: { remote_address: '8.8.4.4', remote_port: 123, protocol: 17, path: '/usr/sbin/chronyd' }, ip: '8.8.4.4', port: 123, protocol: 'udp', service: 'ntp', process: '/usr/sbin/chronyd' },
-  { why: 'NEW-OUTBOUND iptables line', event: { message: 'kernel: NEW-OUTBOUND IN=eth1 OUT=eth0 SRC=10.0.0.5 DST=13.107.4.50 LEN=60 PROTO=TCP SPT=50000 DPT=443' }, ip: '13.107.4.50', direction: 'outbound', port: 443, protocol: 'tcp', service: 'https' },
-  { why: 'IPv6 iptables line', event: { message: 'kernel: NEW-OUTBOUND IN=eth1 OUT=eth0 SRC=2001:db8::5 DST=2603:1000:0:0:0:0:0:7 PROTO=UDP SPT=5000 DPT=123' }, ip: '2603:1000:0:0:0:0:0:7', direction: 'outbound', port: 123, protocol: 'udp', service: 'ntp' },
-  { why: 'ICMP line: no port', event: { message: 'kernel: NEW-OUTBOUND IN=eth1 OUT=eth0 SRC=10.0.0.5 DST=13.107.4.50 PROTO=ICMP TYPE=8 CODE=0' }, ip: '13.107.4.50', direction: 'outbound', protocol: 'icmp' },
-  { why: 'INPUT chain line: inbound, remote side is SRC', event: { message: 'kernel: DROP_INPUT: IN=eth0 OUT= SRC=13.107.4.50 DST=10.0.0.5 PROTO=TCP SPT=443 DPT=50000' }, ip: '13.107.4.50', direction: 'inbound', port: 50000, protocol: 'tcp' },
+  {
+    why: 'winlogbeat 6.x event_data, outbound',
+    event: {
+      event_id: 3,
+      event_data: { DestinationIp: '13.107.4.50', DestinationPort: '443', Protocol: 'tcp', Initiated: 'true', Image: 'C:\\x\\a.exe', SourceIp: '10.0.0.5' },
+    },
+    ip: '13.107.4.50',
+    direction: 'outbound',
+    port: 443,
+    protocol: 'tcp',
+    service: 'https',
+    process: 'C:\\x\\a.exe',
+  },
+  {
+    why: 'winlogbeat 6.x, Initiated false (boolean): the remote side is SourceIp',
+    event: { event_data: { DestinationIp: '10.0.0.5', DestinationPort: 3389, Protocol: 'tcp', Initiated: false, SourceIp: '13.107.4.9' } },
+    ip: '13.107.4.9',
+    direction: 'inbound',
+    port: 3389,
+    protocol: 'tcp',
+    service: 'rdp',
+  },
+  {
+    why: 'flattened winlogbeat 8 keys',
+    event: {
+      'winlog.event_data.DestinationIp': '2603:1000::1',
+      'winlog.event_data.DestinationPort': '53',
+      'winlog.event_data.Protocol': 'UDP',
+      'winlog.event_data.Initiated': 'true',
+    },
+    ip: '2603:1000::1',
+    direction: 'outbound',
+    port: 53,
+    protocol: 'udp',
+    service: 'dns',
+  },
+  {
+    why: 'ECS flattened destination.ip',
+    event: { 'destination.ip': '8.8.8.8', 'destination.port': 853, 'network.transport': 'tcp' },
+    ip: '8.8.8.8',
+    direction: 'outbound',
+    port: 853,
+    protocol: 'tcp',
+    service: 'dot',
+  },
+  {
+    why: 'ECS inbound via network.direction ingress',
+    event: { destination: { ip: '10.0.0.1', port: 22 }, source: { ip: '203.0.113.9' }, network: { direction: 'ingress', transport: 'tcp' } },
+    ip: '203.0.113.9',
+    direction: 'inbound',
+    port: 22,
+    protocol: 'tcp',
+    service: 'ssh',
+  },
+  {
+    why: 'Sophos connection row',
+    event: { dst_addr: '13.104.1.1', dst_port: '443', process_uuid: '5f2c-uuid' },
+    ip: '13.104.1.1',
+    port: 443,
+    service: 'https',
+    process: '5f2c-uuid',
+  },
+  {
+    why: 'osquery process_open_sockets row, numeric protocol',
+    event: { remote_address: '8.8.4.4', remote_port: 123, protocol: 17, path: '/usr/sbin/chronyd' },
+    ip: '8.8.4.4',
+    port: 123,
+    protocol: 'udp',
+    service: 'ntp',
+    process: '/usr/sbin/chronyd',
+  },
+  {
+    why: 'NEW-OUTBOUND iptables line',
+    event: { message: 'kernel: NEW-OUTBOUND IN=eth1 OUT=eth0 SRC=10.0.0.5 DST=13.107.4.50 LEN=60 PROTO=TCP SPT=50000 DPT=443' },
+    ip: '13.107.4.50',
+    direction: 'outbound',
+    port: 443,
+    protocol: 'tcp',
+    service: 'https',
+  },
+  {
+    why: 'IPv6 iptables line',
+    event: { message: 'kernel: NEW-OUTBOUND IN=eth1 OUT=eth0 SRC=2001:db8::5 DST=2603:1000:0:0:0:0:0:7 PROTO=UDP SPT=5000 DPT=123' },
+    ip: '2603:1000:0:0:0:0:0:7',
+    direction: 'outbound',
+    port: 123,
+    protocol: 'udp',
+    service: 'ntp',
+  },
+  {
+    why: 'ICMP line: no port',
+    event: { message: 'kernel: NEW-OUTBOUND IN=eth1 OUT=eth0 SRC=10.0.0.5 DST=13.107.4.50 PROTO=ICMP TYPE=8 CODE=0' },
+    ip: '13.107.4.50',
+    direction: 'outbound',
+    protocol: 'icmp',
+  },
+  {
+    why: 'INPUT chain line: inbound, remote side is SRC',
+    event: { message: 'kernel: DROP_INPUT: IN=eth0 OUT= SRC=13.107.4.50 DST=10.0.0.5 PROTO=TCP SPT=443 DPT=50000' },
+    ip: '13.107.4.50',
+    direction: 'inbound',
+    port: 50000,
+    protocol: 'tcp',
+  },
   { why: 'a plain {"ip"} document', event: { ip: '13.104.0.1' }, ip: '13.104.0.1' },
 ];
 
 t.test('event shapes', async (t) => {
   for (const s of shapes) {
     const d = enricher.judge(s.event);
-    if (isFailure(d)) { t.fail(`${s.why}: ${d.error.message}`); continue; }
+    if (isFailure(d)) {
+      t.fail(`${s.why}: ${d.error.message}`);
+      continue;
+    }
     t.equal(d.input, s.ip, `${s.why}: address`);
     for (const k of ['direction', 'port', 'protocol', 'service', 'process'] as const) t.equal(d[k], s[k], `${s.why}: ${k}`);
   }
@@ -94,7 +206,12 @@ t.test('enrichLine: malformed lines become INVALID_EVENT records naming the line
   const bad = enrichLine(enricher, '{"destination": ', 7, { file: 'events.ndjson' });
   t.ok(bad.invalid);
   t.match(JSON.parse(bad.text), { ipdest: { error: { code: 'INVALID_EVENT', line: 7, file: 'events.ndjson' } } });
-  for (const [line, kind] of [['[1,2]', 'an array'], ['"x"', 'a string'], ['null', 'null'], ['42', 'a number']]) {
+  for (const [line, kind] of [
+    ['[1,2]', 'an array'],
+    ['"x"', 'a string'],
+    ['null', 'null'],
+    ['42', 'a number'],
+  ]) {
     const r = enrichLine(enricher, line!, 1);
     t.ok(r.invalid, line);
     t.match(JSON.parse(r.text).ipdest.error.message, kind!);

@@ -7,7 +7,12 @@ const rows: Array<{ path: string; event: unknown; want: unknown; why: string }> 
   { path: 'destination.ip', event: { 'destination.ip': '1.2.3.4' }, want: '1.2.3.4', why: 'flattened key' },
   { path: 'winlog.event_data.DestinationIp', event: { winlog: { 'event_data.DestinationIp': '5.6.7.8' } }, want: '5.6.7.8', why: 'partly flattened' },
   { path: 'winlog.event_data.DestinationIp', event: { 'winlog.event_data': { DestinationIp: '5.6.7.8' } }, want: '5.6.7.8', why: 'flattened parent' },
-  { path: 'destination.ip', event: { destination: { port: 1 }, 'destination.ip': '9.9.9.9' }, want: '9.9.9.9', why: 'nested parent without the leaf, flattened key present' },
+  {
+    path: 'destination.ip',
+    event: { destination: { port: 1 }, 'destination.ip': '9.9.9.9' },
+    want: '9.9.9.9',
+    why: 'nested parent without the leaf, flattened key present',
+  },
   { path: 'destination.ip', event: { destination: '1.2.3.4' }, want: undefined, why: 'a string is not a parent' },
   { path: 'a.b', event: null, want: undefined, why: 'null event' },
   { path: 'a.b', event: [{ b: 1 }], want: undefined, why: 'arrays are not walked by index names' },

@@ -6,19 +6,31 @@ import { parseNetfilter } from '../../src/enrich/index.js';
 const rows: Array<{ line: string; want: Record<string, string | undefined> | null; why: string }> = [
   {
     line: 'Nov 25 10:00:00 gw kernel: NEW-OUTBOUND IN=eth1 OUT=eth0 SRC=10.0.0.5 DST=13.107.4.50 LEN=60 PROTO=TCP SPT=50000 DPT=443 WINDOW=64240 SYN',
-    want: { src: '10.0.0.5', dst: '13.107.4.50', proto: 'TCP', spt: '50000', dpt: '443', in: 'eth1', out: 'eth0' }, why: 'an outbound line as the gateways log them',
+    want: { src: '10.0.0.5', dst: '13.107.4.50', proto: 'TCP', spt: '50000', dpt: '443', in: 'eth1', out: 'eth0' },
+    why: 'an outbound line as the gateways log them',
   },
   {
     line: 'Jan  5 20:17:01 fw kernel: [WAN_OUT-2000-A]IN=eth0 OUT=eth2 MAC=90:10 SRC=192.168.134.158 DST=192.0.2.25 PROTO=TCP SPT=43189 DPT=443',
-    want: { src: '192.168.134.158', dst: '192.0.2.25', proto: 'TCP', spt: '43189', dpt: '443', in: 'eth0', out: 'eth2' }, why: 'a log prefix glued to IN=',
+    want: { src: '192.168.134.158', dst: '192.0.2.25', proto: 'TCP', spt: '43189', dpt: '443', in: 'eth0', out: 'eth2' },
+    why: 'a log prefix glued to IN=',
   },
   {
     line: 'Jan  8 03:37:09 DENY: IN=eth0 OUT= SRC=192.0.2.71 DST=192.0.2.83 LEN=88 PROTO=ICMP TYPE=3 CODE=3 [SRC=192.0.2.83 DST=192.168.173.191 LEN=60 PROTO=TCP SPT=1 DPT=2 ]',
-    want: { src: '192.0.2.71', dst: '192.0.2.83', proto: 'ICMP', spt: undefined, dpt: undefined, in: 'eth0', out: '' }, why: 'an ICMP error: the outer packet, not the quoted one',
+    want: { src: '192.0.2.71', dst: '192.0.2.83', proto: 'ICMP', spt: undefined, dpt: undefined, in: 'eth0', out: '' },
+    why: 'an ICMP error: the outer packet, not the quoted one',
   },
   {
     line: 'kernel: [16571.459614] IN= OUT=lo SRC=2001:0db8:0000:0000:0000:0000:0000:0001 DST=2001:0db8:0000:0000:0000:0000:0000:0002 PROTO=ICMPv6 TYPE=128',
-    want: { src: '2001:0db8:0000:0000:0000:0000:0000:0001', dst: '2001:0db8:0000:0000:0000:0000:0000:0002', proto: 'ICMPv6', spt: undefined, dpt: undefined, in: '', out: 'lo' }, why: 'IPv6, a bracketed timestamp before the fields',
+    want: {
+      src: '2001:0db8:0000:0000:0000:0000:0000:0001',
+      dst: '2001:0db8:0000:0000:0000:0000:0000:0002',
+      proto: 'ICMPv6',
+      spt: undefined,
+      dpt: undefined,
+      in: '',
+      out: 'lo',
+    },
+    why: 'IPv6, a bracketed timestamp before the fields',
   },
   { line: 'Jun 13 sshd[123]: Accepted publickey for root from 10.0.0.1', want: null, why: 'no netfilter fields' },
   { line: '', want: null, why: 'empty' },
@@ -37,11 +49,14 @@ t.test('random lines: never throws; a DST= token at top level is found (property
     fc.constantFrom('IN=eth0', 'OUT=', 'OUT=eth1', 'PROTO=TCP', 'SPT=1', 'DPT=443', '[x]', '[', ']', 'kernel:', '=', 'DST=', 'SRC=1.2.3.4'),
     fc.string({ maxLength: 8 }),
   );
-  fc.assert(fc.property(fc.array(token, { maxLength: 20 }), fc.ipV4(), (tokens, ip) => {
-    const line = [...tokens.filter((x) => !x.includes('[') && !x.includes('DST=') && !x.includes(' ')), `DST=${ip}`].join(' ');
-    const r = parseNetfilter(line);
-    parseNetfilter(tokens.join(' ')); // must not throw
-    return r !== null && r.dst === ip;
-  }), { seed: 5, numRuns: 3000 });
+  fc.assert(
+    fc.property(fc.array(token, { maxLength: 20 }), fc.ipV4(), (tokens, ip) => {
+      const line = [...tokens.filter((x) => !x.includes('[') && !x.includes('DST=') && !x.includes(' ')), `DST=${ip}`].join(' ');
+      const r = parseNetfilter(line);
+      parseNetfilter(tokens.join(' ')); // must not throw
+      return r !== null && r.dst === ip;
+    }),
+    { seed: 5, numRuns: 3000 },
+  );
   t.pass('3000 random lines');
 });

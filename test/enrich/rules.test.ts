@@ -9,7 +9,11 @@ import { resolveBuiltins } from '../../src/lists/builtins.js';
 
 const entry = (p: string, services: string[] = [], regions: string[] = []) => ({ prefix: mustParsePrefix(p), services, regions });
 const classifier = Classifier.build([
-  { name: 'azure', tag: 'Microsoft', entries: [entry('13.107.4.0/22', ['AzureFrontDoor.FirstParty']), entry('20.44.64.0/18', ['AzureCloud', 'AzureCloud.eastus2'], ['eastus2'])] },
+  {
+    name: 'azure',
+    tag: 'Microsoft',
+    entries: [entry('13.107.4.0/22', ['AzureFrontDoor.FirstParty']), entry('20.44.64.0/18', ['AzureCloud', 'AzureCloud.eastus2'], ['eastus2'])],
+  },
   { name: 'aws', tag: 'AWS', entries: [entry('13.32.0.0/15', ['CLOUDFRONT'], ['GLOBAL'])] },
   ...resolveBuiltins().map((b) => ({ name: b.name, tag: b.tag, entries: b.prefixes.map((p) => ({ prefix: p, services: [], regions: [] })) })),
 ]);
@@ -46,10 +50,28 @@ const table: Array<{ spec: RuleSpec; ip: string; ctx?: EventContext; dropped: bo
   { spec: drop({ protocols: ['UDP'] }), ip: '8.8.8.8', ctx: { protocol: 'udp' }, dropped: true, why: 'protocols: case-insensitive' },
   { spec: drop({ direction: ['inbound'] }), ip: '8.8.8.8', ctx: { direction: 'inbound' }, dropped: true, why: 'direction' },
   { spec: drop({ direction: ['inbound'] }), ip: '8.8.8.8', ctx: { direction: 'outbound' }, dropped: false, why: 'direction: other' },
-  { spec: drop({ images: ['*\\svchost.exe'] }), ip: '8.8.8.8', ctx: { process: 'C:\\Windows\\System32\\svchost.exe' }, dropped: true, why: 'images: glob across backslashes' },
-  { spec: drop({ images: ['*\\SVCHOST.EXE'] }), ip: '8.8.8.8', ctx: { process: 'c:\\windows\\system32\\svchost.exe' }, dropped: true, why: 'images: case-insensitive' },
+  {
+    spec: drop({ images: ['*\\svchost.exe'] }),
+    ip: '8.8.8.8',
+    ctx: { process: 'C:\\Windows\\System32\\svchost.exe' },
+    dropped: true,
+    why: 'images: glob across backslashes',
+  },
+  {
+    spec: drop({ images: ['*\\SVCHOST.EXE'] }),
+    ip: '8.8.8.8',
+    ctx: { process: 'c:\\windows\\system32\\svchost.exe' },
+    dropped: true,
+    why: 'images: case-insensitive',
+  },
   { spec: drop({ images: ['*/curl'] }), ip: '8.8.8.8', ctx: { process: '/usr/bin/curl' }, dropped: true, why: 'images: POSIX paths' },
-  { spec: drop({ images: ['*\\svchost.exe'] }), ip: '8.8.8.8', ctx: { process: 'C:\\Windows\\svchost.exe.bak' }, dropped: false, why: 'images: anchored at the end' },
+  {
+    spec: drop({ images: ['*\\svchost.exe'] }),
+    ip: '8.8.8.8',
+    ctx: { process: 'C:\\Windows\\svchost.exe.bak' },
+    dropped: false,
+    why: 'images: anchored at the end',
+  },
   { spec: drop({ external: true }), ip: '8.8.8.8', dropped: true, why: 'external: true' },
   { spec: drop({ external: false }), ip: '8.8.8.8', dropped: false, why: 'external: false' },
   { spec: drop({ tags: ['Microsoft'], ports: [443] }), ip: '13.107.4.50', ctx: { port: 80 }, dropped: false, why: 'every condition must hold' },
@@ -66,10 +88,13 @@ t.test('each condition kind', async (t) => {
 });
 
 t.test('first match wins; unnamed rules are named by index; the default applies last', async (t) => {
-  const rules = new Rules([
-    { action: 'keep', tags: ['AWS'] },
-    { name: 'drop-cloud', action: 'drop', external: true },
-  ], 'keep');
+  const rules = new Rules(
+    [
+      { action: 'keep', tags: ['AWS'] },
+      { name: 'drop-cloud', action: 'drop', external: true },
+    ],
+    'keep',
+  );
   const aws = judged(rules, '13.32.1.1');
   t.same([aws.action, aws.rule], ['keep', 0]);
   const other = judged(rules, '8.8.8.8');
@@ -79,11 +104,17 @@ t.test('first match wins; unnamed rules are named by index; the default applies 
 });
 
 t.test("the contract's example: Microsoft noise dropped, lolbins kept", async (t) => {
-  const enricher = new Enricher(classifier, { addressFields: ['winlog.event_data.DestinationIp'], field: 'IPDestination', detailsField: 'ipdest', addTags: false }, new Rules([
-    { name: 'watch-lolbins', action: 'keep', images: ['*\\powershell.exe', '*\\rundll32.exe', '*\\mshta.exe'] },
-    { name: 'microsoft-noise', action: 'drop', tags: ['Microsoft'], ports: [80, 443] },
-  ]));
-  const ev = (image: string, ip: string, port: string) => ({ winlog: { event_data: { DestinationIp: ip, DestinationPort: port, Image: image, Initiated: 'true', Protocol: 'tcp' } } });
+  const enricher = new Enricher(
+    classifier,
+    { addressFields: ['winlog.event_data.DestinationIp'], field: 'IPDestination', detailsField: 'ipdest', addTags: false },
+    new Rules([
+      { name: 'watch-lolbins', action: 'keep', images: ['*\\powershell.exe', '*\\rundll32.exe', '*\\mshta.exe'] },
+      { name: 'microsoft-noise', action: 'drop', tags: ['Microsoft'], ports: [80, 443] },
+    ]),
+  );
+  const ev = (image: string, ip: string, port: string) => ({
+    winlog: { event_data: { DestinationIp: ip, DestinationPort: port, Image: image, Initiated: 'true', Protocol: 'tcp' } },
+  });
   const cases: Array<[ReturnType<typeof ev>, string, string | undefined]> = [
     [ev('C:\\Windows\\System32\\svchost.exe', '13.107.4.50', '443'), 'drop', 'microsoft-noise'],
     [ev('C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe', '13.107.4.50', '443'), 'keep', 'watch-lolbins'],
@@ -98,7 +129,11 @@ t.test("the contract's example: Microsoft noise dropped, lolbins kept", async (t
 });
 
 t.test('events without a usable address are never dropped', async (t) => {
-  const enricher = new Enricher(classifier, { addressFields: ['ip'], field: 'IPDestination', detailsField: 'ipdest', addTags: false }, new Rules([{ action: 'drop' }], 'drop'));
+  const enricher = new Enricher(
+    classifier,
+    { addressFields: ['ip'], field: 'IPDestination', detailsField: 'ipdest', addTags: false },
+    new Rules([{ action: 'drop' }], 'drop'),
+  );
   for (const ev of [{}, { ip: 'nope' }, { ip: '%{[destination][ip]}' }, { ip: 42 }]) t.equal(enricher.judge(ev).action, 'keep', JSON.stringify(ev));
 });
 

@@ -36,19 +36,34 @@ function sameAsGeneric(t: any, enricher: Enricher, event: Record<string, unknown
 }
 
 const builtins = resolveBuiltins().map((b) => ({ name: b.name, tag: b.tag, entries: b.prefixes.map((p) => ({ prefix: p, services: [], regions: [] })) }));
-const small = Classifier.build([{ name: 'ms', tag: 'Microsoft', entries: [{ prefix: mustParsePrefix('13.104.0.0/14'), services: ['A "quoted" \\ service'], regions: ['r'] }] }, ...builtins]);
+const small = Classifier.build([
+  { name: 'ms', tag: 'Microsoft', entries: [{ prefix: mustParsePrefix('13.104.0.0/14'), services: ['A "quoted" \\ service'], regions: ['r'] }] },
+  ...builtins,
+]);
 const OPTS: EnrichOptions = { addressFields: DEFAULT_ADDRESS_FIELDS, field: 'IPDestination', detailsField: 'ipdest', addTags: false };
 
 t.test('fixture events, every option combination', async (t) => {
   const events: Array<Record<string, unknown>> = [
-    {}, { ip: '13.104.1.1' }, { ip: '8.8.8.8' }, { ip: 'bad' }, { ip: 5 }, { nothing: true },
+    {},
+    { ip: '13.104.1.1' },
+    { ip: '8.8.8.8' },
+    { ip: 'bad' },
+    { ip: 5 },
+    { nothing: true },
     { '1': 'index key first', destination: { ip: '10.0.0.1', port: 443 }, z: [1, { a: null }] },
-    { IPDestination: 'old', ip: '13.104.1.1' }, { ipdest: { x: 1 }, ip: '10.0.0.1' },
+    { IPDestination: 'old', ip: '13.104.1.1' },
+    { ipdest: { x: 1 }, ip: '10.0.0.1' },
     { winlog: { event_data: { DestinationIp: '13.104.9.9', DestinationPort: '443', Image: 'C:\\a "b"\\powershell.exe', Initiated: 'true', Protocol: 'TCP' } } },
     { message: 'kernel: IN=eth0 OUT= SRC=13.104.0.1 DST=10.0.0.1 PROTO=UDP DPT=53' },
     JSON.parse('{"__proto__": {"x": 1}, "ip": "10.0.0.1"}'),
   ];
-  const variants: EnrichOptions[] = [OPTS, { ...OPTS, detailsField: null }, { ...OPTS, addTags: true }, { ...OPTS, field: 'dest', detailsField: 'd' }, { ...OPTS, field: '7' }];
+  const variants: EnrichOptions[] = [
+    OPTS,
+    { ...OPTS, detailsField: null },
+    { ...OPTS, addTags: true },
+    { ...OPTS, field: 'dest', detailsField: 'd' },
+    { ...OPTS, field: '7' },
+  ];
   for (const opts of variants) {
     const enricher = new Enricher(small, opts, RULES);
     for (const e of events) sameAsGeneric(t, enricher, e, `${JSON.stringify(opts)} ${JSON.stringify(e)}`);
@@ -60,26 +75,39 @@ t.test('random events (property)', async (t) => {
   const enricher = new Enricher(small, OPTS, RULES);
   const ip = fc.oneof(fc.ipV4(), fc.ipV6(), fc.constantFrom('13.104.3.4', '10.1.1.1', '%{[x]}', ''), fc.string());
   const value = fc.jsonValue({ maxDepth: 2 });
-  fc.assert(fc.property(fc.dictionary(fc.string({ maxLength: 6 }), value, { maxKeys: 5 }), ip, fc.option(fc.integer({ min: 0, max: 70000 })), (extra, address, port) => {
-    const event: Record<string, unknown> = { ...extra, destination: { ip: address, ...(port === null ? {} : { port }) } };
-    const a = structuredClone(event);
-    const b = structuredClone(event);
-    const fast = enrichToText(enricher, a).text;
-    enricher.enrich(b);
-    return fast === JSON.stringify(b);
-  }), { seed: 11, numRuns: 3000 });
+  fc.assert(
+    fc.property(
+      fc.dictionary(fc.string({ maxLength: 6 }), value, { maxKeys: 5 }),
+      ip,
+      fc.option(fc.integer({ min: 0, max: 70000 })),
+      (extra, address, port) => {
+        const event: Record<string, unknown> = { ...extra, destination: { ip: address, ...(port === null ? {} : { port }) } };
+        const a = structuredClone(event);
+        const b = structuredClone(event);
+        const fast = enrichToText(enricher, a).text;
+        enricher.enrich(b);
+        return fast === JSON.stringify(b);
+      },
+    ),
+    { seed: 11, numRuns: 3000 },
+  );
   t.pass('3000 random events');
 });
 
 t.test('real events and real lists', sharedData('sysmon'), async (t) => {
-  const set = await loadLists([
-    { name: 'azure', tag: 'Microsoft', format: 'azure-service-tags', path: 'azure/ServiceTags_Public_*.json' },
-    { name: 'aws', tag: 'AWS', format: 'aws-ip-ranges', path: 'aws/ip-ranges.json' },
-  ], { baseDir: SHARED_DATA });
+  const set = await loadLists(
+    [
+      { name: 'azure', tag: 'Microsoft', format: 'azure-service-tags', path: 'azure/ServiceTags_Public_*.json' },
+      { name: 'aws', tag: 'AWS', format: 'aws-ip-ranges', path: 'aws/ip-ranges.json' },
+    ],
+    { baseDir: SHARED_DATA },
+  );
   const enricher = new Enricher(set.classifier, OPTS, RULES);
   let n = 0;
   for (const f of readdirSync(dataPath('sysmon'))) {
-    for (const line of readFileSync(dataPath('sysmon', f), 'utf8').split('\n').filter((l) => l.trim())) {
+    for (const line of readFileSync(dataPath('sysmon', f), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim())) {
       sameAsGeneric(t, enricher, JSON.parse(line), `${f}: ${line.slice(0, 60)}`);
       n++;
     }
@@ -105,15 +133,23 @@ t.test('a line is enriched in its own text: any spacing, the same event once par
   const enricher = new Enricher(small, OPTS, RULES);
   const ip = fc.oneof(fc.ipV4(), fc.ipV6(), fc.constantFrom('13.104.3.4', '10.1.1.1', '%{[x]}', ''), fc.string());
   const blank = fc.array(fc.constantFrom(' ', '\t', '\r', '\n'), { maxLength: 2 }).map((b) => b.join(''));
-  fc.assert(fc.property(fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 5 }), fc.option(ip), fc.infiniteStream(blank), (extra, address, blanks) => {
-    const event: Record<string, unknown> = address === null ? extra : { ...extra, destination: { ip: address } };
-    const text = spaced(event, () => blanks.next().value as string);
-    const b = structuredClone(JSON.parse(text));
-    enricher.enrich(b);
-    const out = enrichLine(enricher, text, 1).text;
-    // The same event (JSON.parse keeps the last of repeated keys either way), in one JSON value.
-    return isDeepStrictEqual(JSON.parse(out), JSON.parse(JSON.stringify(b))) && out.startsWith('{') && out.endsWith('}');
-  }), { seed: 12, numRuns: 2000 });
+  fc.assert(
+    fc.property(
+      fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 5 }),
+      fc.option(ip),
+      fc.infiniteStream(blank),
+      (extra, address, blanks) => {
+        const event: Record<string, unknown> = address === null ? extra : { ...extra, destination: { ip: address } };
+        const text = spaced(event, () => blanks.next().value as string);
+        const b = structuredClone(JSON.parse(text));
+        enricher.enrich(b);
+        const out = enrichLine(enricher, text, 1).text;
+        // The same event (JSON.parse keeps the last of repeated keys either way), in one JSON value.
+        return isDeepStrictEqual(JSON.parse(out), JSON.parse(JSON.stringify(b))) && out.startsWith('{') && out.endsWith('}');
+      },
+    ),
+    { seed: 12, numRuns: 2000 },
+  );
   t.pass('2000 spaced events');
 });
 

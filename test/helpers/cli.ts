@@ -7,8 +7,12 @@ export async function runCli(args: string[], stdin = ''): Promise<{ code: number
   const stderr = new PassThrough();
   let out = '';
   let err = '';
-  stdout.on('data', (c) => { out += c; });
-  stderr.on('data', (c) => { err += c; });
+  stdout.on('data', (c) => {
+    out += c;
+  });
+  stderr.on('data', (c) => {
+    err += c;
+  });
   const code = await main(args, { stdin: Readable.from([stdin]), stdout, stderr });
   return { code, out, err };
 }

@@ -5,7 +5,12 @@ import Fastify from 'fastify';
 import { BASE_CONFIG, defaultsApp, listen, testApp } from '../helpers/app.js';
 import { FAST_LOOKUP_HOOKS, hookDrift, routeHooks } from '../../src/http/fast-lookup.js';
 
-interface Res { status: number; body: string; type: string | undefined; headers: Record<string, string | string[] | undefined> }
+interface Res {
+  status: number;
+  body: string;
+  type: string | undefined;
+  headers: Record<string, string | string[] | undefined>;
+}
 
 /** POST /lookup with a Content-Length (the fast path's case) or chunked (Fastify's). */
 function post(port: number, body: Buffer, contentType: string | undefined, chunked: boolean): Promise<Res> {
@@ -16,7 +21,9 @@ function post(port: number, body: Buffer, contentType: string | undefined, chunk
     const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/lookup', headers }, (res) => {
       let data = '';
       res.setEncoding('utf8');
-      res.on('data', (c) => { data += c; });
+      res.on('data', (c) => {
+        data += c;
+      });
       res.on('end', () => {
         // Every header but the clock's.
         const { date: _date, ...headers } = res.headers;
@@ -29,8 +36,18 @@ function post(port: number, body: Buffer, contentType: string | undefined, chunk
   });
 }
 
-const ECS_EVENT = { '@timestamp': '2025-01-06T10:00:00Z', destination: { ip: '13.107.4.50', port: 443 }, network: { transport: 'tcp', direction: 'egress' }, process: { executable: 'C:\\Windows\\System32\\svchost.exe' } };
-const SYSMON_EVENT = { winlog: { event_id: 3, event_data: { DestinationIp: '198.51.100.7', DestinationPort: '3389', Protocol: 'tcp', Initiated: 'true', Image: 'C:\\Program Files\\Zoë\\zoë.exe' } } };
+const ECS_EVENT = {
+  '@timestamp': '2025-01-06T10:00:00Z',
+  destination: { ip: '13.107.4.50', port: 443 },
+  network: { transport: 'tcp', direction: 'egress' },
+  process: { executable: 'C:\\Windows\\System32\\svchost.exe' },
+};
+const SYSMON_EVENT = {
+  winlog: {
+    event_id: 3,
+    event_data: { DestinationIp: '198.51.100.7', DestinationPort: '3389', Protocol: 'tcp', Initiated: 'true', Image: 'C:\\Program Files\\Zoë\\zoë.exe' },
+  },
+};
 
 const BODIES: Array<[string, Buffer]> = [
   ['a Microsoft address', Buffer.from('{"ip":"13.107.4.50"}')],
@@ -87,9 +104,21 @@ t.test('the leash: the fast path runs only while it reproduces every hook Fastif
   t.notOk(app.fastLookup.disabled, 'so the fast path is on');
   // A hook that only POST /lookup's Fastify route would run: a difference, named.
   const other = Fastify();
-  other.addHook('onRequest', function refuseWhenOverloaded(_q, _r, done) { done(); });
-  other.addHook('preHandler', function auditEveryRequest(_q, _r, done) { done(); });
-  other.post('/lookup', { onResponse: function recordRouteMetrics(_q, _r, done) { done(); } }, async () => ({}));
+  other.addHook('onRequest', function refuseWhenOverloaded(_q, _r, done) {
+    done();
+  });
+  other.addHook('preHandler', function auditEveryRequest(_q, _r, done) {
+    done();
+  });
+  other.post(
+    '/lookup',
+    {
+      onResponse: function recordRouteMetrics(_q, _r, done) {
+        done();
+      },
+    },
+    async () => ({}),
+  );
   other.get('/lookup/:ip', async () => ({}));
   await other.ready();
   const hooks = routeHooks(other.printRoutes({ includeHooks: true, commonPrefix: false }), '/lookup', 'POST');
@@ -151,7 +180,9 @@ t.test('overloaded: 503 OVERLOADED, from the overload guard', async (t) => {
   const port = await listen(app);
   // Hold the loop past the limit; the sampler's overdue timer then sees the delay.
   const until = Date.now() + 300;
-  while (Date.now() < until) { /* busy */ }
+  while (Date.now() < until) {
+    /* busy */
+  }
   await new Promise((r) => setTimeout(r, 0));
   const r = await post(port, Buffer.from('{"ip":"10.0.0.1"}'), 'application/json', false);
   t.equal(r.status, 503);
@@ -159,7 +190,10 @@ t.test('overloaded: 503 OVERLOADED, from the overload guard', async (t) => {
   t.equal(app.fastLookup.answered, 0);
 });
 
-for (const [why, server] of [['server.logRequests: every request goes through Fastify, so each is logged', 'logRequests: true'], ['server.fastLookup: false turns the fast path off', 'fastLookup: false']] as const) {
+for (const [why, server] of [
+  ['server.logRequests: every request goes through Fastify, so each is logged', 'logRequests: true'],
+  ['server.fastLookup: false turns the fast path off', 'fastLookup: false'],
+] as const) {
   t.test(why, async (t) => {
     const { app } = await testApp({ config: `${BASE_CONFIG}\nserver: { ${server} }\n` });
     t.teardown(() => app.close());
@@ -181,7 +215,9 @@ t.test('a body in several pieces, and a client gone mid-body: answered, and the 
   const answer = await new Promise<string>((resolve, reject) => {
     const s = net.connect(port, '127.0.0.1');
     let data = '';
-    s.on('data', (c) => { data += c; });
+    s.on('data', (c) => {
+      data += c;
+    });
     s.on('end', () => resolve(data));
     s.on('error', reject);
     // Three writes with pauses: three chunks at the server.
@@ -194,7 +230,12 @@ t.test('a body in several pieces, and a client gone mid-body: answered, and the 
   const before = app.fastLookup.answered;
   await new Promise<void>((resolve) => {
     const s = net.connect(port, '127.0.0.1');
-    s.write(head + body.slice(0, 10), () => setTimeout(() => { s.destroy(); resolve(); }, 20));
+    s.write(head + body.slice(0, 10), () =>
+      setTimeout(() => {
+        s.destroy();
+        resolve();
+      }, 20),
+    );
   });
   await new Promise((r) => setTimeout(r, 50));
   t.equal(app.fastLookup.answered, before, 'nothing answered for the abandoned request');

@@ -8,9 +8,18 @@ const deepObject = (n: number) => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
 
 // Every JSON type an address field can hold, and values nested deeply enough to break recursion.
 const VALUES: Array<[string, string]> = [
-  ['bad text', '"not an address"'], ['number', '42'], ['big number', '123456789012345678901234567890'], ['true', 'true'], ['null', 'null'],
-  ['empty array', '[]'], ['array of address', '["8.8.8.8"]'], ['object', '{"ip":"8.8.8.8"}'],
-  ...[1_000, 10_000, 100_000].flatMap((n): Array<[string, string]> => [[`array ${n} deep`, deepArray(n)], [`object ${n} deep`, deepObject(n)]]),
+  ['bad text', '"not an address"'],
+  ['number', '42'],
+  ['big number', '123456789012345678901234567890'],
+  ['true', 'true'],
+  ['null', 'null'],
+  ['empty array', '[]'],
+  ['array of address', '["8.8.8.8"]'],
+  ['object', '{"ip":"8.8.8.8"}'],
+  ...[1_000, 10_000, 100_000].flatMap((n): Array<[string, string]> => [
+    [`array ${n} deep`, deepArray(n)],
+    [`object ${n} deep`, deepObject(n)],
+  ]),
 ];
 
 // Each address field of the default shapes, as an event holding `v` there.
@@ -26,7 +35,12 @@ const EVENTS: Array<[string, (v: string) => string]> = [
   ['IPDestination', (v) => `{"IPDestination":${v},"ipdest":${v},"tags":${v},"ip":"8.8.8.8"}`],
 ];
 
-interface Case { route: string; type: string; body: string; why: string }
+interface Case {
+  route: string;
+  type: string;
+  body: string;
+  why: string;
+}
 
 function cases(): Case[] {
   const out: Case[] = [];
@@ -65,10 +79,19 @@ t.test('app.inject: never a 5xx; 4xx in the one error shape; 200 is JSON', async
     const r = await app.inject({ method: 'POST', url: c.route, headers: { 'content-type': c.type }, payload: c.body });
     n++;
     const where = `${c.route} ${c.type} ${c.why}: ${r.statusCode} ${r.body.slice(0, 200)}`;
-    if (r.statusCode >= 500) { t.fail(where); continue; }
+    if (r.statusCode >= 500) {
+      t.fail(where);
+      continue;
+    }
     let parsed: unknown;
     try {
-      parsed = c.type === 'application/x-ndjson' && r.statusCode === 200 ? r.body.trimEnd().split('\n').map((l) => JSON.parse(l)) : JSON.parse(r.body);
+      parsed =
+        c.type === 'application/x-ndjson' && r.statusCode === 200
+          ? r.body
+              .trimEnd()
+              .split('\n')
+              .map((l) => JSON.parse(l))
+          : JSON.parse(r.body);
     } catch {
       t.fail(`not JSON: ${where}`);
       continue;
@@ -81,14 +104,30 @@ t.test('app.inject: never a 5xx; 4xx in the one error shape; 200 is JSON', async
 t.test('non-string addresses are INVALID_ADDRESS naming the JSON type, on every route', async (t) => {
   const { app } = await testApp();
   t.teardown(() => app.close());
-  const kinds: Array<[string, string]> = [['42', 'a number'], ['true', 'a boolean'], ['[]', 'an array'], ['{}', 'an object'], [deepArray(100_000), 'an array']];
+  const kinds: Array<[string, string]> = [
+    ['42', 'a number'],
+    ['true', 'a boolean'],
+    ['[]', 'an array'],
+    ['{}', 'an object'],
+    [deepArray(100_000), 'an array'],
+  ];
   for (const [v, kind] of kinds) {
-    const one = JSON.parse((await app.inject({ method: 'POST', url: '/lookup', payload: `{"ip":${v}}`, headers: { 'content-type': 'application/json' } })).body);
+    const one = JSON.parse(
+      (await app.inject({ method: 'POST', url: '/lookup', payload: `{"ip":${v}}`, headers: { 'content-type': 'application/json' } })).body,
+    );
     t.match(one, { error: { code: 'INVALID_ADDRESS', message: `ip is ${kind}, not an address text` }, action: 'keep' }, `POST /lookup ${kind}`);
     t.notOk('value' in one.error, 'the value is not echoed');
-    const enr = JSON.parse((await app.inject({ method: 'POST', url: '/enrich', payload: `{"destination":{"ip":${v}}}`, headers: { 'content-type': 'application/json' } })).body);
-    t.match(enr.ipdest, { error: { code: 'INVALID_ADDRESS', field: 'destination.ip', message: `destination.ip is ${kind}, not an address text` } }, `POST /enrich ${kind}`);
-    const batch = JSON.parse((await app.inject({ method: 'POST', url: '/lookup/batch', payload: `{"ips":[${v}]}`, headers: { 'content-type': 'application/json' } })).body);
+    const enr = JSON.parse(
+      (await app.inject({ method: 'POST', url: '/enrich', payload: `{"destination":{"ip":${v}}}`, headers: { 'content-type': 'application/json' } })).body,
+    );
+    t.match(
+      enr.ipdest,
+      { error: { code: 'INVALID_ADDRESS', field: 'destination.ip', message: `destination.ip is ${kind}, not an address text` } },
+      `POST /enrich ${kind}`,
+    );
+    const batch = JSON.parse(
+      (await app.inject({ method: 'POST', url: '/lookup/batch', payload: `{"ips":[${v}]}`, headers: { 'content-type': 'application/json' } })).body,
+    );
     t.match(batch.results[0], { error: { code: 'INVALID_ADDRESS', message: `ips[0] is ${kind}, not an address text` } }, `POST /lookup/batch ${kind}`);
   }
 });
@@ -100,16 +139,32 @@ t.test('the fast path (real HTTP, Content-Length) answers deep bodies as Fastify
   for (const [name, v] of VALUES) {
     const body = `{"ip":${v}}`;
     const r = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/lookup', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-        let data = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => { data += c; });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
-      });
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/lookup',
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          let data = '';
+          res.setEncoding('utf8');
+          res.on('data', (c) => {
+            data += c;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
-    const injected = await app.inject({ method: 'POST', url: '/lookup', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, payload: body });
+    const injected = await app.inject({
+      method: 'POST',
+      url: '/lookup',
+      headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      payload: body,
+    });
     t.equal(r.status, injected.statusCode, `${name}: same status`);
     t.equal(r.body, injected.body, `${name}: same body`);
     t.ok(r.status < 500, `${name}: ${r.status}`);
@@ -132,13 +187,26 @@ t.test("curl's default form type: JSON bodies are read as JSON; others named in 
 t.test('an unresolved Logstash reference is no process, port or protocol', async (t) => {
   const { app } = await testApp();
   t.teardown(() => app.close());
-  const body = JSON.stringify({ destination: { ip: '13.107.4.50', port: '%{[destination][port]}' }, process: { executable: '%{[process][executable]}' }, network: { transport: '%{[network][transport]}' } });
+  const body = JSON.stringify({
+    destination: { ip: '13.107.4.50', port: '%{[destination][port]}' },
+    process: { executable: '%{[process][executable]}' },
+    network: { transport: '%{[network][transport]}' },
+  });
   const r = JSON.parse((await app.inject({ method: 'POST', url: '/lookup', headers: { 'content-type': 'application/json' }, payload: body })).body);
   t.equal(r.IPDestination, 'Microsoft');
   t.notOk('process' in r, 'no process');
   t.notOk('port' in r, 'no port');
   t.notOk('protocol' in r, 'no protocol');
-  const real = JSON.parse((await app.inject({ method: 'POST', url: '/lookup', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ destination: { ip: '13.107.4.50', port: '443' }, process: { executable: 'C:\\x.exe' } }) })).body);
+  const real = JSON.parse(
+    (
+      await app.inject({
+        method: 'POST',
+        url: '/lookup',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({ destination: { ip: '13.107.4.50', port: '443' }, process: { executable: 'C:\\x.exe' } }),
+      })
+    ).body,
+  );
   t.match(real, { process: 'C:\\x.exe', port: 443 }, 'resolved values are read');
 });
 
@@ -149,7 +217,12 @@ t.test('NDJSON: blank lines do not count toward batchLimit', async (t) => {
   const r = await app.inject({ method: 'POST', url: '/enrich/batch', headers: { 'content-type': 'application/x-ndjson' }, payload: lines });
   t.equal(r.statusCode, 200, '3 events in 10 lines fit a limit of 3');
   t.equal(r.body.trimEnd().split('\n').length, 3);
-  const over = await app.inject({ method: 'POST', url: '/enrich/batch', headers: { 'content-type': 'application/x-ndjson' }, payload: lines + '{"ip":"9.9.9.9"}\n' });
+  const over = await app.inject({
+    method: 'POST',
+    url: '/enrich/batch',
+    headers: { 'content-type': 'application/x-ndjson' },
+    payload: lines + '{"ip":"9.9.9.9"}\n',
+  });
   t.equal(over.statusCode, 413);
   t.match(JSON.parse(over.body), { error: { code: 'BATCH_TOO_LARGE', message: '4 events; server.batchLimit is 3' } });
 });
@@ -161,15 +234,19 @@ t.test('a large batch is answered in slices: other requests are served meanwhile
   const body = Array.from({ length: 10_000 }, (_, i) => JSON.stringify({ ip: `13.107.${i % 256}.${i % 200}`, n: i })).join('\n');
   let batchDone = false;
   let servedDuring = 0;
-  const post = (path: string, payload: string, type: string) => new Promise<number>((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path, headers: { 'content-type': type } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
+  const post = (path: string, payload: string, type: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, method: 'POST', path, headers: { 'content-type': type } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end(payload);
     });
-    req.on('error', reject);
-    req.end(payload);
+  const batch = post('/enrich/batch', body, 'application/x-ndjson').then((s) => {
+    batchDone = true;
+    return s;
   });
-  const batch = post('/enrich/batch', body, 'application/x-ndjson').then((s) => { batchDone = true; return s; });
   // Wait until the server has the batch, then ask small questions while it works.
   await new Promise((r) => setTimeout(r, 5));
   while (!batchDone) {

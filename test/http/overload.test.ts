@@ -10,7 +10,9 @@ t.test('503 with Retry-After while the event loop lags, 200 again after', async 
   t.equal((await app.inject({ method: 'GET', url: '/lookup/10.0.0.1' })).statusCode, 200);
   // Block the loop for a while, then let the sampler see the delay.
   const until = Date.now() + 300;
-  while (Date.now() < until) { /* busy */ }
+  while (Date.now() < until) {
+    /* busy */
+  }
   // The sampler's timer is overdue: it runs before a timer set now, and sees the delay.
   await new Promise((r) => setTimeout(r, 0));
   const r = await app.inject({ method: 'GET', url: '/lookup/10.0.0.1' });
@@ -28,9 +30,14 @@ t.test('503 with Retry-After while the event loop lags, 200 again after', async 
 t.test('the overload guard never reads memory on its timer (out of descriptors, that read throws EMFILE)', async (t) => {
   const memoryUsage = process.memoryUsage;
   let calls = 0;
-  const emfile = () => { calls++; throw Object.assign(new Error('EMFILE: too many open files, uv_resident_set_memory'), { code: 'EMFILE' }); };
+  const emfile = () => {
+    calls++;
+    throw Object.assign(new Error('EMFILE: too many open files, uv_resident_set_memory'), { code: 'EMFILE' });
+  };
   process.memoryUsage = Object.assign(emfile, { rss: emfile }) as unknown as typeof process.memoryUsage;
-  t.teardown(() => { process.memoryUsage = memoryUsage; });
+  t.teardown(() => {
+    process.memoryUsage = memoryUsage;
+  });
   const { app, state } = await defaultsApp({ maxEventLoopDelay: 50, sampleInterval: 10 });
   t.teardown(() => app.close());
   await state.reload('test');

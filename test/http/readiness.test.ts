@@ -11,14 +11,26 @@ import { excerpt, listsBody } from '../../src/http/routes/lists.js';
 import { listen } from '../helpers/app.js';
 import { FIXTURES } from '../helpers/shared-data.js';
 
-interface Service { app: IpdestApp; state: ServiceState; dir: string; logs: Array<Record<string, any>> }
+interface Service {
+  app: IpdestApp;
+  state: ServiceState;
+  dir: string;
+  logs: Array<Record<string, any>>;
+}
 
 /** The app over `yaml` in a fresh folder holding `files`; logs captured as objects. */
 async function service(yaml: string, files: Record<string, string> = {}, load = true): Promise<Service> {
   const dir = mkdtempSync(join(tmpdir(), 'ipdest-ready-'));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   const logs: Array<Record<string, any>> = [];
-  const logger = pino({ level: 'info' }, { write: (line: string) => { logs.push(JSON.parse(line)); } });
+  const logger = pino(
+    { level: 'info' },
+    {
+      write: (line: string) => {
+        logs.push(JSON.parse(line));
+      },
+    },
+  );
   const state = new ServiceState(parseConfigText(yaml, join(dir, 'ipdest.yaml')), dir, logger);
   const app = await buildApp({ state, logger });
   if (load) await state.reload('test');
@@ -47,8 +59,14 @@ t.test('every cloud list missing (a forgotten volume): /readyz 200 degraded nami
   const ready = await get(port, '/readyz');
   t.equal(ready.status, 200);
   t.match(ready.body, {
-    status: 'degraded', missing: ['azure', 'microsoft', 'aws', 'google-cloud', 'google'], stale: [], failed: [], waitingFor: [],
-    lists: 11, builtAt: String, message: /missing: azure, microsoft, aws, google-cloud, google/,
+    status: 'degraded',
+    missing: ['azure', 'microsoft', 'aws', 'google-cloud', 'google'],
+    stale: [],
+    failed: [],
+    waitingFor: [],
+    lists: 11,
+    builtAt: String,
+    message: /missing: azure, microsoft, aws, google-cloud, google/,
   });
   t.notOk('error' in ready.body, 'degraded is not an error');
   const lists = await get(port, '/lists');
@@ -59,27 +77,53 @@ t.test('every cloud list missing (a forgotten volume): /readyz 200 degraded nami
   t.equal(answer.status, 200, 'lookups answer from what is loaded');
   t.equal(answer.body.label, 'Unlisted');
   const warn = logs.find((l) => l.level === 40 && l.readiness === 'degraded');
-  t.match(warn, { missing: ['azure', 'microsoft', 'aws', 'google-cloud', 'google'], failed: [], msg: /lists loaded, degraded: serving without every list \(missing: azure/ }, 'the reload warns which lists are missing');
+  t.match(
+    warn,
+    {
+      missing: ['azure', 'microsoft', 'aws', 'google-cloud', 'google'],
+      failed: [],
+      msg: /lists loaded, degraded: serving without every list \(missing: azure/,
+    },
+    'the reload warns which lists are missing',
+  );
 });
 
 t.test('a required list missing: 503 not-ready naming it, lookups still answer; its file arrives: ready', async (t) => {
-  const { app, state, dir, logs } = await service(`
+  const { app, state, dir, logs } = await service(
+    `
 lists:
   - { name: azure, tag: Microsoft, format: azure-service-tags, path: azure-tags-*.json, required: true }
   - { name: mine, tag: Mine, format: text, path: mine.txt }
-`, { 'mine.txt': '198.51.100.0/24\n' });
+`,
+    { 'mine.txt': '198.51.100.0/24\n' },
+  );
   t.teardown(() => app.close());
   const port = await listen(app);
   const ready = await get(port, '/readyz');
   t.equal(ready.status, 503);
   t.match(ready.body, {
-    status: 'not-ready', missing: ['azure'], stale: [], failed: [], waitingFor: ['azure'],
+    status: 'not-ready',
+    missing: ['azure'],
+    stale: [],
+    failed: [],
+    waitingFor: ['azure'],
     error: { code: 'NOT_READY', message: /required list azure not loaded \(missing: azure\)/ },
   });
-  t.match(logs.find((l) => l.level === 40 && l.readiness), { readiness: 'not-ready', missing: ['azure'], waitingFor: ['azure'] });
+  t.match(
+    logs.find((l) => l.level === 40 && l.readiness),
+    { readiness: 'not-ready', missing: ['azure'], waitingFor: ['azure'] },
+  );
   const lists = await get(port, '/lists');
   t.equal(lists.status, 200, '/lists answers, and says the same');
-  t.match(lists.body, { status: 'not-ready', missing: ['azure'], waitingFor: ['azure'], lists: [{ name: 'azure', state: 'missing', required: true }, { name: 'mine', state: 'loaded', required: false }] });
+  t.match(lists.body, {
+    status: 'not-ready',
+    missing: ['azure'],
+    waitingFor: ['azure'],
+    lists: [
+      { name: 'azure', state: 'missing', required: true },
+      { name: 'mine', state: 'loaded', required: false },
+    ],
+  });
   t.match((await get(port, '/lookup/198.51.100.7')).body, { IPDestination: 'Mine' }, 'lookups answer from what is loaded');
 
   copyFileSync(join(FIXTURES, 'lists', 'azure-tags-20250106.json'), join(dir, 'azure-tags-20250106.json'));
@@ -91,7 +135,9 @@ lists:
 });
 
 t.test('a required list whose new file is malformed: its last good version serves, degraded (200), not 503', async (t) => {
-  const { app, state, dir } = await service('lists:\n  - { name: mine, tag: Mine, format: text, path: mine.txt, required: true }\n', { 'mine.txt': '198.51.100.0/24\n' });
+  const { app, state, dir } = await service('lists:\n  - { name: mine, tag: Mine, format: text, path: mine.txt, required: true }\n', {
+    'mine.txt': '198.51.100.0/24\n',
+  });
   t.teardown(() => app.close());
   t.match(JSON.parse((await app.inject({ method: 'GET', url: '/readyz' })).body), { status: 'ready' });
   writeFileSync(join(dir, 'mine.txt'), '198.51.100.0/24\n10.0.0.0/33\n');
@@ -102,12 +148,20 @@ t.test('a required list whose new file is malformed: its last good version serve
 });
 
 t.test('before the first load: 503 not-ready, waiting for the required lists', async (t) => {
-  const { app, state } = await service('lists:\n  - { name: mine, tag: Mine, format: text, path: mine.txt, required: true }\n  - { name: other, tag: O, format: text, path: o.txt }\n', { 'mine.txt': '198.51.100.0/24\n' }, false);
+  const { app, state } = await service(
+    'lists:\n  - { name: mine, tag: Mine, format: text, path: mine.txt, required: true }\n  - { name: other, tag: O, format: text, path: o.txt }\n',
+    { 'mine.txt': '198.51.100.0/24\n' },
+    false,
+  );
   t.teardown(() => app.close());
   const r = await app.inject({ method: 'GET', url: '/readyz' });
   t.equal(r.statusCode, 503);
   t.same(JSON.parse(r.body), {
-    status: 'not-ready', missing: [], stale: [], failed: [], waitingFor: ['mine'],
+    status: 'not-ready',
+    missing: [],
+    stale: [],
+    failed: [],
+    waitingFor: ['mine'],
     error: { code: 'NOT_READY', message: 'the lists are not loaded yet: the first load has not finished' },
   });
   await state.reload('test');

@@ -10,12 +10,23 @@ import { openFilesLimit } from '../../src/http/connections.js';
 import { bearerToken } from '../../src/http/routes/admin.js';
 import { listen, testApp, TOKEN } from '../helpers/app.js';
 
-interface LogLine { level: number; msg: string; [k: string]: unknown }
+interface LogLine {
+  level: number;
+  msg: string;
+  [k: string]: unknown;
+}
 
 /** The app on the embedded defaults, loaded, with `opts` and a logger whose lines the test reads. */
 async function app(t: Tap, opts: Omit<AppOptions, 'state' | 'logger'> = {}, yaml = ''): Promise<{ app: IpdestApp; port: number; logs: LogLine[] }> {
   const logs: LogLine[] = [];
-  const logger = pino({ level: 'debug' }, { write: (s: string) => { logs.push(JSON.parse(s)); } });
+  const logger = pino(
+    { level: 'debug' },
+    {
+      write: (s: string) => {
+        logs.push(JSON.parse(s));
+      },
+    },
+  );
   const state = new ServiceState(parseConfigText(yaml, 'x.yaml'), '.', logger);
   const a = await buildApp({ state, logger, ...opts });
   await state.reload('test');
@@ -23,7 +34,11 @@ async function app(t: Tap, opts: Omit<AppOptions, 'state' | 'logger'> = {}, yaml
   return { app: a, port: await listen(a), logs };
 }
 
-interface Raw { text: string; closed: boolean; ms: number }
+interface Raw {
+  text: string;
+  closed: boolean;
+  ms: number;
+}
 
 /** Writes `data` on a new connection and reads until the server closes it, or `waitMs` passes. */
 function raw(port: number, data: string | Buffer, waitMs = 3000): Promise<Raw> {
@@ -31,10 +46,20 @@ function raw(port: number, data: string | Buffer, waitMs = 3000): Promise<Raw> {
     const started = Date.now();
     const s = net.connect(port, '127.0.0.1');
     let text = '';
-    const timer = setTimeout(() => { s.destroy(); resolve({ text, closed: false, ms: Date.now() - started }); }, waitMs);
-    s.on('data', (c) => { text += c.toString('latin1'); });
-    s.on('error', () => { /* a reset after the answer: `closed` says enough */ });
-    s.on('close', () => { clearTimeout(timer); resolve({ text, closed: true, ms: Date.now() - started }); });
+    const timer = setTimeout(() => {
+      s.destroy();
+      resolve({ text, closed: false, ms: Date.now() - started });
+    }, waitMs);
+    s.on('data', (c) => {
+      text += c.toString('latin1');
+    });
+    s.on('error', () => {
+      /* a reset after the answer: `closed` says enough */
+    });
+    s.on('close', () => {
+      clearTimeout(timer);
+      resolve({ text, closed: true, ms: Date.now() - started });
+    });
     s.write(data);
   });
 }
@@ -49,12 +74,16 @@ function parse(text: string): { status: number; headers: Record<string, string>;
 
 function get(port: number, path: string, agent?: http.Agent): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path, agent: agent ?? false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => { body += c; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-    }).on('error', reject);
+    http
+      .get({ host: '127.0.0.1', port, path, agent: agent ?? false }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => {
+          body += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+      })
+      .on('error', reject);
   });
 }
 
@@ -89,14 +118,20 @@ t.test('a body that stalls: 408 in the one error shape, and the connection is cl
   t.match(metrics, /ipdest_http_client_errors_total\{code="REQUEST_TIMEOUT"\} 3/);
   t.equal((await get(port, '/healthz')).status, 200, 'the server carries on');
   t.equal(a.metrics.connections.open, 0, 'no connection left open');
-  t.same(logs.filter((l) => l.level >= 40), [], 'a slow client is no warning, no error');
+  t.same(
+    logs.filter((l) => l.level >= 40),
+    [],
+    'a slow client is no warning, no error',
+  );
 });
 
 t.test('headers that never end, and a connection that sends nothing: 408 after the headers limit', async (t) => {
   const { port } = await app(t, TIMEOUTS);
   const slow = await raw(port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ');
   t.ok(slow.closed);
-  t.match(JSON.parse(parse(slow.text).body), { error: { code: 'REQUEST_TIMEOUT', message: /headers did not arrive within 0\.2 s \(server\.headersTimeout\)/ } });
+  t.match(JSON.parse(parse(slow.text).body), {
+    error: { code: 'REQUEST_TIMEOUT', message: /headers did not arrive within 0\.2 s \(server\.headersTimeout\)/ },
+  });
   const silent = await raw(port, '');
   t.ok(silent.closed && silent.ms < 2500, `an idle new connection is closed (${silent.ms} ms)`);
 });
@@ -121,7 +156,11 @@ t.test('what node:http refuses itself is answered in the one shape, with Connect
   const metrics = (await get(port, '/metrics')).body;
   t.match(metrics, /ipdest_http_client_errors_total\{code="BAD_REQUEST"\} 3/);
   t.match(metrics, /ipdest_http_client_errors_total\{code="HEADERS_TOO_LARGE"\} 1/);
-  t.same(logs.filter((l) => l.level >= 40), [], 'logged at debug only');
+  t.same(
+    logs.filter((l) => l.level >= 40),
+    [],
+    'logged at debug only',
+  );
 });
 
 t.test('413 names the body size and the limit', async (t) => {
@@ -138,8 +177,15 @@ t.test('413 names the body size and the limit', async (t) => {
     t.same(JSON.parse(res.body), { error: { code: 'BODY_TOO_LARGE', message: 'body is 1,202,964 bytes; server.bodyLimit is 1,048,576' } }, path);
   }
   const chunk = body.slice(0, 600_000);
-  const chunked = await raw(port, `POST /enrich HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${chunk.length.toString(16)}\r\n${chunk}\r\n${chunk.length.toString(16)}\r\n${chunk}\r\n0\r\n\r\n`);
-  t.same(JSON.parse(parse(chunked.text).body), { error: { code: 'BODY_TOO_LARGE', message: 'body is larger than server.bodyLimit (1,048,576 bytes)' } }, 'chunked');
+  const chunked = await raw(
+    port,
+    `POST /enrich HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${chunk.length.toString(16)}\r\n${chunk}\r\n${chunk.length.toString(16)}\r\n${chunk}\r\n0\r\n\r\n`,
+  );
+  t.same(
+    JSON.parse(parse(chunked.text).body),
+    { error: { code: 'BODY_TOO_LARGE', message: 'body is larger than server.bodyLimit (1,048,576 bytes)' } },
+    'chunked',
+  );
 });
 
 t.test('the Bearer scheme in any case; the token stays exact', async (t) => {
@@ -162,7 +208,9 @@ t.test('POST /admin/reload without a token: 404 saying how to enable it', async 
   t.teardown(() => a.close());
   const r = await a.inject({ method: 'POST', url: '/admin/reload' });
   t.equal(r.statusCode, 404);
-  t.same(JSON.parse(r.body), { error: { code: 'NOT_FOUND', message: 'POST /admin/reload is disabled: set IPDEST_ADMIN_TOKEN (or server.adminToken), at least 16 characters' } });
+  t.same(JSON.parse(r.body), {
+    error: { code: 'NOT_FOUND', message: 'POST /admin/reload is disabled: set IPDEST_ADMIN_TOKEN (or server.adminToken), at least 16 characters' },
+  });
   const docs = JSON.parse((await a.inject({ method: 'GET', url: '/docs/json' })).body);
   t.notOk(docs.paths['/admin/reload'], 'not in the API docs while disabled');
 });
@@ -170,12 +218,16 @@ t.test('POST /admin/reload without a token: 404 saying how to enable it', async 
 t.test('past the connection cap: new connections closed at once, counted, logged once; accepted again after', async (t) => {
   const { port, logs } = await app(t, { maxConnections: 5 });
   const sockets: net.Socket[] = [];
-  t.teardown(() => { for (const s of sockets) s.destroy(); });
+  t.teardown(() => {
+    for (const s of sockets) s.destroy();
+  });
   let closedByServer = 0;
   for (let i = 0; i < 15; i++) {
     const s = net.connect(port, '127.0.0.1');
     s.on('error', () => {});
-    s.on('close', () => { closedByServer++; });
+    s.on('close', () => {
+      closedByServer++;
+    });
     sockets.push(s);
   }
   await waitUntil('10 connections shed', () => closedByServer >= 10);
@@ -187,7 +239,10 @@ t.test('past the connection cap: new connections closed at once, counted, logged
   for (const s of sockets) s.destroy();
   let status = 0;
   for (let i = 0; i < 50 && status !== 200; i++) {
-    status = await get(port, '/healthz').then((r) => r.status, () => 0);
+    status = await get(port, '/healthz').then(
+      (r) => r.status,
+      () => 0,
+    );
     if (status !== 200) await new Promise((r) => setTimeout(r, 20));
   }
   t.equal(status, 200, 'answers again once the connections are gone');
@@ -204,7 +259,11 @@ t.test('the connection cap comes from the open-files limit', async (t) => {
   const { app: a } = await app(t);
   const limit = openFilesLimit();
   if (limit === null) t.equal(a.metrics.connections.limit, null);
-  else t.ok(a.metrics.connections.limit! > 0 && a.metrics.connections.limit! < limit - 64, `cap ${a.metrics.connections.limit} below the limit ${limit} less the reserve`);
+  else
+    t.ok(
+      a.metrics.connections.limit! > 0 && a.metrics.connections.limit! < limit - 64,
+      `cap ${a.metrics.connections.limit} below the limit ${limit} less the reserve`,
+    );
 });
 
 t.test('shutdown: answers in flight finish in full; idle keep-alive connections close', async (t) => {
@@ -222,23 +281,53 @@ t.test('shutdown: answers in flight finish in full; idle keep-alive connections 
   // Slow readers of large answers: the answer is queued whole, the bytes leave as the client reads.
   let headersIn = 0;
   let begun!: () => void;
-  const allBegun = new Promise<void>((r) => { begun = r; });
-  const answers = Array.from({ length: 2 }, () => new Promise<{ status: number; length: number; got: number; connection?: string; json: boolean }>((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/lookup/batch', headers: { 'content-type': 'application/json' }, agent: new http.Agent({ keepAlive: true }) }, (res) => {
-      if (++headersIn === 2) begun();
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => { chunks.push(c); res.pause(); setTimeout(() => res.resume(), 2); });
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json = false;
-        try { json = JSON.parse(text).results.length === ips.length; } catch { /* cut short */ }
-        resolve({ status: res.statusCode ?? 0, length: Number(res.headers['content-length']), got: Buffer.byteLength(text), connection: res.headers.connection, json });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  }));
+  const allBegun = new Promise<void>((r) => {
+    begun = r;
+  });
+  const answers = Array.from(
+    { length: 2 },
+    () =>
+      new Promise<{ status: number; length: number; got: number; connection?: string; json: boolean }>((resolve, reject) => {
+        const req = http.request(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/lookup/batch',
+            headers: { 'content-type': 'application/json' },
+            agent: new http.Agent({ keepAlive: true }),
+          },
+          (res) => {
+            if (++headersIn === 2) begun();
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => {
+              chunks.push(c);
+              res.pause();
+              setTimeout(() => res.resume(), 2);
+            });
+            res.on('end', () => {
+              const text = Buffer.concat(chunks).toString('utf8');
+              let json = false;
+              try {
+                json = JSON.parse(text).results.length === ips.length;
+              } catch {
+                /* cut short */
+              }
+              resolve({
+                status: res.statusCode ?? 0,
+                length: Number(res.headers['content-length']),
+                got: Buffer.byteLength(text),
+                connection: res.headers.connection,
+                json,
+              });
+            });
+            res.on('error', reject);
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      }),
+  );
   // Shut down while the answers are being written.
   await allBegun;
   const started = Date.now();

@@ -11,8 +11,23 @@ t.test('GET /lookup/:ip', async (t) => {
   const ok = await app.inject({ method: 'GET', url: '/lookup/13.107.4.50' });
   t.equal(ok.statusCode, 200);
   t.match(ok.headers['content-type'], /application\/json/);
-  t.match(json(ok), { input: '13.107.4.50', ip: '13.107.4.50', version: 4, mapped: false, IPDestination: 'Microsoft', label: 'Microsoft', tags: ['Microsoft'], scope: 'global', external: true, action: 'keep' });
-  t.same(json(ok).matches.map((m: any) => `${m.list} ${m.prefix}`), ['azure 13.107.4.0/22', 'microsoft 13.104.0.0/14'], 'most specific first');
+  t.match(json(ok), {
+    input: '13.107.4.50',
+    ip: '13.107.4.50',
+    version: 4,
+    mapped: false,
+    IPDestination: 'Microsoft',
+    label: 'Microsoft',
+    tags: ['Microsoft'],
+    scope: 'global',
+    external: true,
+    action: 'keep',
+  });
+  t.same(
+    json(ok).matches.map((m: any) => `${m.list} ${m.prefix}`),
+    ['azure 13.107.4.0/22', 'microsoft 13.104.0.0/14'],
+    'most specific first',
+  );
   const bad = await app.inject({ method: 'GET', url: '/lookup/010.0.0.1' });
   t.equal(bad.statusCode, 400);
   t.match(json(bad), { error: { code: 'INVALID_ADDRESS', message: /leading zero/ } });
@@ -49,14 +64,27 @@ t.test("POST /lookup as Logstash's http filter sends it", async (t) => {
     t.equal(r.statusCode, 200, type);
     t.match(json(r), { IPDestination: 'Microsoft', action: 'keep' }, type);
   }
-  const missing = await app.inject({ method: 'POST', url: '/lookup', headers: { 'content-type': 'text/plain', 'user-agent': ua }, payload: '{"ip":"%{[destination][ip]}"}' });
+  const missing = await app.inject({
+    method: 'POST',
+    url: '/lookup',
+    headers: { 'content-type': 'text/plain', 'user-agent': ua },
+    payload: '{"ip":"%{[destination][ip]}"}',
+  });
   t.equal(missing.statusCode, 200, 'an unresolved field reference is answered 200');
   t.match(json(missing), { input: '%{[destination][ip]}', error: { code: 'NO_ADDRESS' }, action: 'keep' });
   const invalid = await app.inject({ method: 'POST', url: '/lookup', headers: { 'content-type': 'application/json' }, payload: '{"ip":"999.1.1.1"}' });
   t.equal(invalid.statusCode, 200);
   t.match(json(invalid), { input: '999.1.1.1', error: { code: 'INVALID_ADDRESS' }, action: 'keep' });
-  const event = await app.inject({ method: 'POST', url: '/lookup', payload: { winlog: { event_data: { DestinationIp: '13.107.4.50', DestinationPort: '443', Image: 'C:\\x\\y.exe', Initiated: 'true', Protocol: 'tcp' } } } });
-  t.match(json(event), { IPDestination: 'Microsoft', port: 443, service: 'https', process: 'C:\\x\\y.exe', direction: 'outbound' }, 'an event is judged with its port and image');
+  const event = await app.inject({
+    method: 'POST',
+    url: '/lookup',
+    payload: { winlog: { event_data: { DestinationIp: '13.107.4.50', DestinationPort: '443', Image: 'C:\\x\\y.exe', Initiated: 'true', Protocol: 'tcp' } } },
+  });
+  t.match(
+    json(event),
+    { IPDestination: 'Microsoft', port: 443, service: 'https', process: 'C:\\x\\y.exe', direction: 'outbound' },
+    'an event is judged with its port and image',
+  );
   const notObject = await app.inject({ method: 'POST', url: '/lookup', headers: { 'content-type': 'application/json' }, payload: '"13.107.4.50"' });
   t.equal(notObject.statusCode, 400);
   t.equal(json(notObject).error.code, 'BAD_REQUEST');
@@ -85,7 +113,12 @@ t.test('batch limit: 413', async (t) => {
   const r = await app.inject({ method: 'POST', url: '/lookup/batch', payload: { ips: ['1.1.1.1', '1.1.1.2', '1.1.1.3', '1.1.1.4'] } });
   t.equal(r.statusCode, 413);
   t.equal(json(r).error.code, 'BATCH_TOO_LARGE');
-  const nd = await app.inject({ method: 'POST', url: '/enrich/batch', headers: { 'content-type': 'application/x-ndjson' }, payload: '{"ip":"1.1.1.1"}\n'.repeat(4) });
+  const nd = await app.inject({
+    method: 'POST',
+    url: '/enrich/batch',
+    headers: { 'content-type': 'application/x-ndjson' },
+    payload: '{"ip":"1.1.1.1"}\n'.repeat(4),
+  });
   t.equal(nd.statusCode, 413);
   const arr = await app.inject({ method: 'POST', url: '/enrich/batch', payload: [{}, {}, {}, {}] });
   t.equal(arr.statusCode, 413);
@@ -107,12 +140,14 @@ t.test('POST /enrich', async (t) => {
 });
 
 t.test('POST /enrich/batch: JSON array and NDJSON, order kept, bad elements in place, ?dropped=omit', async (t) => {
-  const { app } = await testApp({ config: `lists:
+  const { app } = await testApp({
+    config: `lists:
   - { name: mine, tag: Mine, format: text, path: mine.txt }
 rules:
   list:
     - { name: drop-mine, action: drop, tags: [Mine] }
-` });
+`,
+  });
   t.teardown(() => app.close());
   const events = [{ ip: '198.51.100.1' }, 'text', { ip: '10.0.0.1' }, [1], { ip: '8.8.8.8' }];
   const arr = await app.inject({ method: 'POST', url: '/enrich/batch', payload: events });
@@ -131,7 +166,10 @@ rules:
   const nd = await app.inject({ method: 'POST', url: '/enrich/batch', headers: { 'content-type': 'application/x-ndjson' }, payload: ndjson });
   t.equal(nd.statusCode, 200);
   t.match(nd.headers['content-type'], /application\/x-ndjson/);
-  const lines = nd.body.trim().split('\n').map((l) => JSON.parse(l));
+  const lines = nd.body
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   t.equal(lines.length, 5, 'blank lines skipped, every other line answered');
   t.match(lines[1], { ipdest: { error: { code: 'INVALID_EVENT', line: 2 } } });
   t.match(lines[3], { ipdest: { error: { code: 'INVALID_EVENT', line: 5 } } });
@@ -155,7 +193,16 @@ t.test('GET /lists, /healthz, /readyz, /metrics, /docs', async (t) => {
   const { app } = await testApp();
   t.teardown(() => app.close());
   const lists = json(await app.inject({ method: 'GET', url: '/lists' })).lists;
-  t.match(lists[0], { name: 'azure', tag: 'Microsoft', format: 'azure-service-tags', version: '300', state: 'loaded', prefixes: { v4: 3, v6: 1 }, warnings: [], error: null });
+  t.match(lists[0], {
+    name: 'azure',
+    tag: 'Microsoft',
+    format: 'azure-service-tags',
+    version: '300',
+    state: 'loaded',
+    prefixes: { v4: 3, v6: 1 },
+    warnings: [],
+    error: null,
+  });
   t.ok(Date.parse(lists[0].loadedAt) > 0, 'loadedAt is a date');
   t.match(lists[2], { name: 'mine', version: /^sha256:/ }, 'a text list is versioned by content hash');
   t.match(lists.at(-1), { name: 'multicast', format: 'builtin', state: 'builtin' });
@@ -172,7 +219,8 @@ t.test('GET /lists, /healthz, /readyz, /metrics, /docs', async (t) => {
   const docs = await app.inject({ method: 'GET', url: '/docs/json' });
   const spec = json(docs);
   t.equal(spec.openapi.slice(0, 2), '3.');
-  for (const p of ['/lookup/{ip}', '/lookup', '/lookup/batch', '/enrich', '/enrich/batch', '/lists', '/healthz', '/readyz']) t.ok(spec.paths[p], `OpenAPI has ${p}`);
+  for (const p of ['/lookup/{ip}', '/lookup', '/lookup/batch', '/enrich', '/enrich/batch', '/lists', '/healthz', '/readyz'])
+    t.ok(spec.paths[p], `OpenAPI has ${p}`);
   const ui = await app.inject({ method: 'GET', url: '/docs' });
   t.ok(ui.statusCode === 200 || ui.statusCode === 302, 'the UI is served');
   const asset = await app.inject({ method: 'GET', url: '/docs/static/swagger-ui-bundle.js' });
@@ -211,12 +259,42 @@ t.test('errors: one shape, never a 500 for what a client sent', async (t) => {
   const { app } = await testApp();
   t.teardown(() => app.close());
   const cases: Array<{ why: string; req: InjectOptions; status: number; code: string }> = [
-    { why: 'bad JSON', req: { method: 'POST', url: '/lookup', headers: { 'content-type': 'application/json' }, payload: '{"ip": ' }, status: 400, code: 'BAD_JSON' },
-    { why: 'empty body', req: { method: 'POST', url: '/lookup', headers: { 'content-type': 'application/json' }, payload: '' }, status: 400, code: 'BAD_REQUEST' },
-    { why: 'empty event', req: { method: 'POST', url: '/enrich', headers: { 'content-type': 'application/json' }, payload: ' ' }, status: 400, code: 'BAD_REQUEST' },
-    { why: 'unsupported type', req: { method: 'POST', url: '/lookup', headers: { 'content-type': 'application/xml' }, payload: '<ip/>' }, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
-    { why: 'NDJSON where JSON is expected', req: { method: 'POST', url: '/lookup', headers: { 'content-type': 'application/x-ndjson' }, payload: '{"ip":"1.1.1.1"}\n' }, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
-    { why: 'body over the limit', req: { method: 'POST', url: '/enrich', headers: { 'content-type': 'application/json' }, payload: `{"x":"${'a'.repeat(4_300_000)}"}` }, status: 413, code: 'BODY_TOO_LARGE' },
+    {
+      why: 'bad JSON',
+      req: { method: 'POST', url: '/lookup', headers: { 'content-type': 'application/json' }, payload: '{"ip": ' },
+      status: 400,
+      code: 'BAD_JSON',
+    },
+    {
+      why: 'empty body',
+      req: { method: 'POST', url: '/lookup', headers: { 'content-type': 'application/json' }, payload: '' },
+      status: 400,
+      code: 'BAD_REQUEST',
+    },
+    {
+      why: 'empty event',
+      req: { method: 'POST', url: '/enrich', headers: { 'content-type': 'application/json' }, payload: ' ' },
+      status: 400,
+      code: 'BAD_REQUEST',
+    },
+    {
+      why: 'unsupported type',
+      req: { method: 'POST', url: '/lookup', headers: { 'content-type': 'application/xml' }, payload: '<ip/>' },
+      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+    },
+    {
+      why: 'NDJSON where JSON is expected',
+      req: { method: 'POST', url: '/lookup', headers: { 'content-type': 'application/x-ndjson' }, payload: '{"ip":"1.1.1.1"}\n' },
+      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+    },
+    {
+      why: 'body over the limit',
+      req: { method: 'POST', url: '/enrich', headers: { 'content-type': 'application/json' }, payload: `{"x":"${'a'.repeat(4_300_000)}"}` },
+      status: 413,
+      code: 'BODY_TOO_LARGE',
+    },
     { why: 'unknown route', req: { method: 'GET', url: '/nope' }, status: 404, code: 'NOT_FOUND' },
     { why: 'broken percent-encoding', req: { method: 'GET', url: '/lookup/%zz' }, status: 400, code: 'BAD_REQUEST' },
     { why: 'empty key', req: { method: 'GET', url: '/lookup/' }, status: 400, code: 'INVALID_ADDRESS' },
@@ -232,7 +310,12 @@ t.test('errors: one shape, never a 500 for what a client sent', async (t) => {
 t.test('hostile bodies: prototype keys, deep nesting, invalid UTF-8, huge strings', async (t) => {
   const { app } = await testApp();
   t.teardown(() => app.close());
-  const proto = await app.inject({ method: 'POST', url: '/enrich', headers: { 'content-type': 'application/json' }, payload: '{"__proto__":{"polluted":1},"constructor":{"prototype":{"p":1}},"ip":"10.0.0.1"}' });
+  const proto = await app.inject({
+    method: 'POST',
+    url: '/enrich',
+    headers: { 'content-type': 'application/json' },
+    payload: '{"__proto__":{"polluted":1},"constructor":{"prototype":{"p":1}},"ip":"10.0.0.1"}',
+  });
   t.equal(proto.statusCode, 200);
   t.equal(({} as any).polluted, undefined, 'no prototype pollution');
   t.match(json(proto), { IPDestination: 'Private' });
@@ -244,16 +327,31 @@ t.test('hostile bodies: prototype keys, deep nesting, invalid UTF-8, huge string
   const deepObj = `{"ip":"10.0.0.1","x":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}`;
   const r1 = await app.inject({ method: 'POST', url: '/enrich', headers: { 'content-type': 'application/json' }, payload: deepObj });
   t.ok(r1.statusCode < 500, `deep object /enrich → ${r1.statusCode}`);
-  const r2 = await app.inject({ method: 'POST', url: '/enrich/batch', headers: { 'content-type': 'application/json' }, payload: `[${deepObj},{"ip":"10.0.0.2"}]` });
+  const r2 = await app.inject({
+    method: 'POST',
+    url: '/enrich/batch',
+    headers: { 'content-type': 'application/json' },
+    payload: `[${deepObj},{"ip":"10.0.0.2"}]`,
+  });
   t.equal(r2.statusCode, 200, 'a batch with one unserialisable event still answers');
   t.match(json(r2)[1], { IPDestination: 'Private' });
-  const nd = await app.inject({ method: 'POST', url: '/enrich/batch', headers: { 'content-type': 'application/x-ndjson' }, payload: `${deepObj}\n{"ip":"10.0.0.2"}\n` });
+  const nd = await app.inject({
+    method: 'POST',
+    url: '/enrich/batch',
+    headers: { 'content-type': 'application/x-ndjson' },
+    payload: `${deepObj}\n{"ip":"10.0.0.2"}\n`,
+  });
   t.equal(nd.statusCode, 200);
   t.match(JSON.parse(nd.body.trim().split('\n')[1]!), { IPDestination: 'Private' });
   const utf8 = Buffer.concat([Buffer.from('{"ip":"10.0.0.1","x":"'), Buffer.from([0xff, 0xfe, 0xc3, 0x28]), Buffer.from('"}')]);
   const r3 = await app.inject({ method: 'POST', url: '/enrich', headers: { 'content-type': 'application/json' }, payload: utf8 });
   t.equal(r3.statusCode, 200, 'invalid UTF-8 is read as replacement characters');
-  const huge = await app.inject({ method: 'POST', url: '/lookup', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ ip: '1'.repeat(900_000) }) });
+  const huge = await app.inject({
+    method: 'POST',
+    url: '/lookup',
+    headers: { 'content-type': 'application/json' },
+    payload: JSON.stringify({ ip: '1'.repeat(900_000) }),
+  });
   t.equal(huge.statusCode, 200);
   t.match(json(huge), { error: { code: 'INVALID_ADDRESS' } });
   const hugeKey = await app.inject({ method: 'GET', url: `/lookup/${'a'.repeat(5000)}` });

@@ -6,16 +6,25 @@ import { join } from 'node:path';
 import { listen, testApp, TOKEN } from '../helpers/app.js';
 import { dataPath, sharedData, FIXTURES } from '../helpers/shared-data.js';
 
-interface Res { status: number; body: string; headers: http.IncomingHttpHeaders }
+interface Res {
+  status: number;
+  body: string;
+  headers: http.IncomingHttpHeaders;
+}
 
 function request(port: number, method: string, path: string, body?: string, headers: Record<string, string> = {}, agent?: http.Agent): Promise<Res> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path, agent, headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers } }, (res) => {
-      let data = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => { data += c; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data, headers: res.headers }));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, method, path, agent, headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        let data = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => {
+          data += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data, headers: res.headers }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -26,7 +35,9 @@ t.test("1,000 requests on one keep-alive connection, as Logstash's pool sends th
   t.teardown(() => app.close());
   const port = await listen(app);
   let connections = 0;
-  app.server.on('connection', () => { connections++; });
+  app.server.on('connection', () => {
+    connections++;
+  });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   t.teardown(() => agent.destroy());
   let ok = 0;
@@ -55,7 +66,11 @@ t.test('reload: a malformed list keeps its last good version; a new valid one re
   t.equal((await lookup('198.51.100.7')).IPDestination, 'Mine', 'the old version still answers');
   t.equal((await lookup('203.0.113.5')).IPDestination, null);
   const lists = JSON.parse((await request(port, 'GET', '/lists')).body).lists;
-  t.match(lists.find((l: any) => l.name === 'mine'), { state: 'failed', error: { line: 4 } }, '/lists shows the error');
+  t.match(
+    lists.find((l: any) => l.name === 'mine'),
+    { state: 'failed', error: { line: 4 } },
+    '/lists shows the error',
+  );
   const metrics = (await request(port, 'GET', '/metrics')).body;
   t.match(metrics, /ipdest_reloads_total\{result="failed"\} 1/);
   t.match(metrics, /ipdest_list_failed\{list="mine",state="failed"\} 1/);
@@ -106,7 +121,10 @@ t.test('reloads while requests run: none fails', async (t) => {
 
 t.test('a list file that changes on disk is reloaded (debounced watch)', async (t) => {
   const { app, dir, state } = await testApp();
-  t.teardown(() => { state.close(); return app.close(); });
+  t.teardown(() => {
+    state.close();
+    return app.close();
+  });
   state.watchFiles(50);
   writeFileSync(join(dir, 'mine.txt'), '192.0.2.0/24\n');
   const deadline = Date.now() + 5000;
@@ -131,8 +149,19 @@ t.test('real Sysmon events and iptables lines through /enrich and both /enrich/b
   t.teardown(() => app.close());
   const port = await listen(app);
   const events: string[] = [];
-  for (const f of readdirSync(dataPath('sysmon')).filter((f) => f.includes('eid3'))) events.push(...readFileSync(dataPath('sysmon', f), 'utf8').split('\n').filter((l) => l.trim()));
-  for (const f of readdirSync(dataPath('iptables'))) events.push(...readFileSync(dataPath('iptables', f), 'utf8').split('\n').filter((l) => l.trim()).map((message) => JSON.stringify({ message })));
+  for (const f of readdirSync(dataPath('sysmon')).filter((f) => f.includes('eid3')))
+    events.push(
+      ...readFileSync(dataPath('sysmon', f), 'utf8')
+        .split('\n')
+        .filter((l) => l.trim()),
+    );
+  for (const f of readdirSync(dataPath('iptables')))
+    events.push(
+      ...readFileSync(dataPath('iptables', f), 'utf8')
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((message) => JSON.stringify({ message })),
+    );
   // One by one (a sample, to keep it quick), then all as a JSON array and as NDJSON.
   const single: any[] = [];
   for (let i = 0; i < events.length; i += 25) {
@@ -145,14 +174,24 @@ t.test('real Sysmon events and iptables lines through /enrich and both /enrich/b
   const arrOut = JSON.parse(arr.body);
   const nd = await request(port, 'POST', '/enrich/batch', events.join('\n') + '\n', { 'content-type': 'application/x-ndjson' });
   t.equal(nd.status, 200);
-  const ndOut = nd.body.trim().split('\n').map((l) => JSON.parse(l));
+  const ndOut = nd.body
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   t.equal(arrOut.length, events.length, 'array: one out per event');
   t.equal(ndOut.length, events.length, 'NDJSON: one out per line');
   t.same(ndOut, arrOut, 'both forms agree');
-  t.same(single, arrOut.filter((_: unknown, i: number) => i % 25 === 0), '/enrich agrees with the batch');
+  t.same(
+    single,
+    arrOut.filter((_: unknown, i: number) => i % 25 === 0),
+    '/enrich agrees with the batch',
+  );
   const tags = new Set(arrOut.map((e: any) => e.IPDestination).filter(Boolean));
   t.ok(tags.has('Microsoft') && tags.has('AWS') && tags.has('Private'), `tags seen: ${[...tags].join(', ')}`);
   const noAddress = arrOut.filter((e: any) => e.ipdest.error?.code === 'NO_ADDRESS').length;
   t.equal(noAddress, 1, 'only the sshd line has no address');
-  t.notOk(arrOut.some((e: any) => e.ipdest.error?.code === 'INVALID_ADDRESS'), 'every address parses');
+  t.notOk(
+    arrOut.some((e: any) => e.ipdest.error?.code === 'INVALID_ADDRESS'),
+    'every address parses',
+  );
 });

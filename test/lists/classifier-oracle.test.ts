@@ -11,8 +11,18 @@ import { dataPath, sharedData, SHARED_DATA } from '../helpers/shared-data.js';
  * one hash map per prefix length: a probe masks the address to each length present, longest
  * first. No code is shared with the trie or the list parsers.
  */
-interface OracleEntry { prefix: string; bits: number; services: Set<string>; regions: Set<string> }
-interface OracleList { name: string; tag: string; v4: Map<number, Map<bigint, OracleEntry>>; v6: Map<number, Map<bigint, OracleEntry>> }
+interface OracleEntry {
+  prefix: string;
+  bits: number;
+  services: Set<string>;
+  regions: Set<string>;
+}
+interface OracleList {
+  name: string;
+  tag: string;
+  v4: Map<number, Map<bigint, OracleEntry>>;
+  v6: Map<number, Map<bigint, OracleEntry>>;
+}
 
 function toBig(addr: ipaddr.IPv4 | ipaddr.IPv6): bigint {
   let v = 0n;
@@ -28,7 +38,10 @@ function oracleList(name: string, tag: string, rows: Array<[string, string?, str
   const list: OracleList = { name, tag, v4: new Map(), v6: new Map() };
   for (const [cidr, service, region] of rows) {
     let [addr, bits] = ipaddr.parseCIDR(cidr.trim());
-    if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) { addr = (addr as ipaddr.IPv6).toIPv4Address(); bits -= 96; }
+    if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) {
+      addr = (addr as ipaddr.IPv6).toIPv4Address();
+      bits -= 96;
+    }
     const width = addr.kind() === 'ipv4' ? 32 : 128;
     const net = mask(toBig(addr), bits, width);
     const byLen = addr.kind() === 'ipv4' ? list.v4 : list.v6;
@@ -36,7 +49,8 @@ function oracleList(name: string, tag: string, rows: Array<[string, string?, str
     const m = byLen.get(bits)!;
     let e = m.get(net);
     if (!e) {
-      const text = width === 32 ? ipaddr.fromByteArray(bigBytes(net, 4)).toString() : (ipaddr.fromByteArray(bigBytes(net, 16)) as ipaddr.IPv6).toRFC5952String();
+      const text =
+        width === 32 ? ipaddr.fromByteArray(bigBytes(net, 4)).toString() : (ipaddr.fromByteArray(bigBytes(net, 16)) as ipaddr.IPv6).toRFC5952String();
       e = { prefix: `${text}/${bits}`, bits, services: new Set(), regions: new Set() };
       m.set(net, e);
     }
@@ -61,7 +75,10 @@ function oracleMatches(lists: OracleList[], addr: ipaddr.IPv4 | ipaddr.IPv6) {
     const lengths = [...byLen.keys()].sort((a, b) => b - a);
     for (const bits of lengths) {
       const e = byLen.get(bits)!.get(mask(v, bits, width));
-      if (e) { found.push({ order, list: l.name, tag: l.tag, e }); break; }
+      if (e) {
+        found.push({ order, list: l.name, tag: l.tag, e });
+        break;
+      }
     }
   });
   found.sort((a, b) => b.e.bits - a.e.bits || a.order - b.order);
@@ -72,20 +89,30 @@ const AZURE = 'azure/ServiceTags_Public_20251028.json';
 const json = (p: string) => JSON.parse(readFileSync(dataPath(p), 'utf8'));
 
 t.test('real lists: zero disagreements at every prefix boundary and on random addresses', sharedData(AZURE), async (t) => {
-  const set = await loadLists([
-    { name: 'azure', tag: 'Microsoft', format: 'azure-service-tags', path: 'azure/ServiceTags_Public_*.json' },
-    { name: 'microsoft', tag: 'Microsoft', format: 'msft-public-ip-csv', path: 'microsoft/msft-public-ips.csv' },
-    { name: 'aws', tag: 'AWS', format: 'aws-ip-ranges', path: 'aws/ip-ranges.json' },
-    { name: 'google', tag: 'Google', format: 'google-ip-ranges', path: 'google/goog.json' },
-    { name: 'google-cloud', tag: 'GoogleCloud', format: 'google-ip-ranges', path: 'google/cloud.json' },
-  ], { baseDir: SHARED_DATA });
+  const set = await loadLists(
+    [
+      { name: 'azure', tag: 'Microsoft', format: 'azure-service-tags', path: 'azure/ServiceTags_Public_*.json' },
+      { name: 'microsoft', tag: 'Microsoft', format: 'msft-public-ip-csv', path: 'microsoft/msft-public-ips.csv' },
+      { name: 'aws', tag: 'AWS', format: 'aws-ip-ranges', path: 'aws/ip-ranges.json' },
+      { name: 'google', tag: 'Google', format: 'google-ip-ranges', path: 'google/goog.json' },
+      { name: 'google-cloud', tag: 'GoogleCloud', format: 'google-ip-ranges', path: 'google/cloud.json' },
+    ],
+    { baseDir: SHARED_DATA },
+  );
   t.ok(set.ok, 'every list loaded');
   t.equal(set.lists[0]!.source, dataPath(AZURE), 'the glob picked the newest Azure file');
 
   const azure = json(AZURE).values.flatMap((v: any) => v.properties.addressPrefixes.map((p: string) => [p, v.name, v.properties.region || undefined]));
-  const msft = readFileSync(dataPath('microsoft/msft-public-ips.csv'), 'utf8').split(/\r?\n/).slice(1).filter((l) => l.trim()).map((l) => [l.split(',')[0]!]);
+  const msft = readFileSync(dataPath('microsoft/msft-public-ips.csv'), 'utf8')
+    .split(/\r?\n/)
+    .slice(1)
+    .filter((l) => l.trim())
+    .map((l) => [l.split(',')[0]!]);
   const aws = json('aws/ip-ranges.json');
-  const awsRows = [...aws.prefixes.map((p: any) => [p.ip_prefix, p.service, p.region]), ...aws.ipv6_prefixes.map((p: any) => [p.ipv6_prefix, p.service, p.region])];
+  const awsRows = [
+    ...aws.prefixes.map((p: any) => [p.ip_prefix, p.service, p.region]),
+    ...aws.ipv6_prefixes.map((p: any) => [p.ipv6_prefix, p.service, p.region]),
+  ];
   const googRows = json('google/goog.json').prefixes.map((p: any) => [p.ipv4Prefix ?? p.ipv6Prefix]);
   const cloudRows = json('google/cloud.json').prefixes.map((p: any) => [p.ipv4Prefix ?? p.ipv6Prefix, p.service, p.scope]);
   const oracle = [
@@ -110,30 +137,48 @@ t.test('real lists: zero disagreements at every prefix boundary and on random ad
     probes.add(width === 32 ? a.toString() : (a as ipaddr.IPv6).toRFC5952String());
   };
   for (const l of oracle) {
-    for (const [width, byLen] of [[32, l.v4], [128, l.v6]] as const) {
+    for (const [width, byLen] of [
+      [32, l.v4],
+      [128, l.v6],
+    ] as const) {
       for (const [bits, m] of byLen) {
         for (const net of m.keys()) {
           const last = net + (1n << BigInt(width - bits)) - 1n;
-          addBig(net, width); addBig(last, width); addBig(net - 1n, width); addBig(last + 1n, width);
+          addBig(net, width);
+          addBig(last, width);
+          addBig(net - 1n, width);
+          addBig(last + 1n, width);
         }
       }
     }
   }
   let seed = 42;
-  const rnd = () => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed; };
+  const rnd = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed;
+  };
   for (let i = 0; i < 20000; i++) addBig(BigInt(rnd()), 32);
-  for (let i = 0; i < 5000; i++) addBig((0x2000n + BigInt(rnd() & 0x1fff)) << 112n | BigInt(rnd()) << 64n | BigInt(rnd()), 128);
+  for (let i = 0; i < 5000; i++) addBig(((0x2000n + BigInt(rnd() & 0x1fff)) << 112n) | (BigInt(rnd()) << 64n) | BigInt(rnd()), 128);
 
   let disagreements = 0;
   const examples: string[] = [];
   for (const ip of probes) {
     const got = set.classifier.lookup(ip);
-    if (got instanceof AddrParseError) { disagreements++; examples.push(`${ip}: ${got.message}`); continue; }
+    if (got instanceof AddrParseError) {
+      disagreements++;
+      examples.push(`${ip}: ${got.message}`);
+      continue;
+    }
     const want = oracleMatches(oracle, ipaddr.parse(ip));
     const have = got.set.matches.map((m) => ({ list: m.list, tag: m.tag, prefix: m.prefix, services: [...m.services].sort(), regions: [...m.regions].sort() }));
     const wantTag = want[0]?.tag ?? null;
     const wantScope = scopeOf(mustParseAddr(ip));
-    if (JSON.stringify(have) !== JSON.stringify(want) || got.set.tag !== wantTag || got.set.scope !== wantScope || got.set.external !== (wantScope === 'global')) {
+    if (
+      JSON.stringify(have) !== JSON.stringify(want) ||
+      got.set.tag !== wantTag ||
+      got.set.scope !== wantScope ||
+      got.set.external !== (wantScope === 'global')
+    ) {
       disagreements++;
       if (examples.length < 5) examples.push(`${ip}: got ${JSON.stringify(have)} want ${JSON.stringify(want)}`);
     }

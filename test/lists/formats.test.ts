@@ -14,20 +14,38 @@ const summary = (p: ParsedList) => p.entries.map((e) => [e.prefix.toString(), [.
 
 t.test('text: comments, blank lines, CRLF, BOM, bare addresses, host bits', async (t) => {
   const p = parseFixture('text', 'text-good.txt');
-  t.same(summary(p).map((e) => e[0]), ['203.0.113.0/24', '198.51.100.7/32', '10.0.0.0/8', '2001:db8:abcd::/48', '192.0.2.0/25']);
+  t.same(
+    summary(p).map((e) => e[0]),
+    ['203.0.113.0/24', '198.51.100.7/32', '10.0.0.0/8', '2001:db8:abcd::/48', '192.0.2.0/25'],
+  );
   t.equal(p.version, null, 'text lists carry no version of their own');
   t.equal(p.warnings.length, 1);
   t.match(p.warnings[0], /1 prefix had host bits set.*10\.1\.2\.3\/8 → 10\.0\.0\.0\/8 \(line 5\)/);
 });
 
-interface Broken { format: ListFormat; file: string; line: number; text?: RegExp; reason: RegExp; column?: string; why: string }
+interface Broken {
+  format: ListFormat;
+  file: string;
+  line: number;
+  text?: RegExp;
+  reason: RegExp;
+  column?: string;
+  why: string;
+}
 
 const broken: Broken[] = [
   { format: 'text', file: 'text-bad-line7.txt', line: 7, text: /^10\.0\.0\.0\/33$/, reason: /invalid CIDR/, why: 'a bad CIDR on line 7 names line 7' },
   { format: 'text', file: 'text-empty.txt', line: 1, reason: /empty/, why: 'an empty file is an error, never an empty list' },
   { format: 'msft-public-ip-csv', file: 'msft-bad.csv', line: 3, text: /13\.64\.0\.0\/11x/, reason: /invalid CIDR/, why: 'a bad row names its line' },
   { format: 'msft-public-ip-csv', file: 'text-empty.txt', line: 1, reason: /empty/, why: 'empty CSV' },
-  { format: 'azure-service-tags', file: 'azure-bad-cidr.json', line: 43, text: /13\.107\.4\.0\/222/, reason: /invalid CIDR in tag AzureFrontDoor\.FirstParty/, why: 'the line of the bad prefix inside the JSON' },
+  {
+    format: 'azure-service-tags',
+    file: 'azure-bad-cidr.json',
+    line: 43,
+    text: /13\.107\.4\.0\/222/,
+    reason: /invalid CIDR in tag AzureFrontDoor\.FirstParty/,
+    why: 'the line of the bad prefix inside the JSON',
+  },
   { format: 'azure-service-tags', file: 'azure-truncated.json', line: 14, reason: /invalid JSON/, why: 'a truncated download' },
   { format: 'azure-service-tags', file: 'text-good.txt', line: 1, reason: /invalid JSON/, why: 'not JSON at all' },
   { format: 'azure-service-tags', file: 'aws-sample.json', line: 1, reason: /"values"/, why: 'JSON of the wrong format' },
@@ -64,7 +82,12 @@ t.test('text: a file of comments only loads with a warning', async (t) => {
 
 t.test('msft-public-ip-csv: header, CRLF, space after the comma', async (t) => {
   const p = parseFixture('msft-public-ip-csv', 'msft-sample.csv');
-  t.same(summary(p), [['4.128.0.0/12', [], []], ['13.64.0.0/11', [], []], ['13.104.0.0/14', [], []], ['2603:1000::/24', [], []]]);
+  t.same(summary(p), [
+    ['4.128.0.0/12', [], []],
+    ['13.64.0.0/11', [], []],
+    ['13.104.0.0/14', [], []],
+    ['2603:1000::/24', [], []],
+  ]);
   t.match(p.version, null);
 });
 
@@ -92,29 +115,63 @@ t.test('aws-ip-ranges: a prefix once per service becomes one entry', async (t) =
 t.test('google-ip-ranges: goog.json and cloud.json', async (t) => {
   const goog = parseFixture('google-ip-ranges', 'google-goog-sample.json');
   t.equal(goog.version, '1714053903000');
-  t.same(summary(goog), [['8.8.4.0/24', [], []], ['8.8.8.0/24', [], []], ['2001:4860::/32', [], []]]);
+  t.same(summary(goog), [
+    ['8.8.4.0/24', [], []],
+    ['8.8.8.0/24', [], []],
+    ['2001:4860::/32', [], []],
+  ]);
   const cloud = parseFixture('google-ip-ranges', 'google-cloud-sample.json');
-  t.same(summary(cloud), [['34.35.0.0/16', ['Google Cloud'], ['africa-south1']], ['2600:1900:8000::/44', ['Google Cloud'], ['us-central1']]]);
+  t.same(summary(cloud), [
+    ['34.35.0.0/16', ['Google Cloud'], ['africa-south1']],
+    ['2600:1900:8000::/44', ['Google Cloud'], ['us-central1']],
+  ]);
 });
 
 t.test('csv: column by name or number, quoted cells, several prefixes in a cell, BOM', async (t) => {
   const byName = parseFixture('csv', 'networks.csv', 'Network');
-  t.same(summary(byName).map((e) => e[0]), ['198.51.100.0/24', '192.0.2.0/24', '2001:db8::/32']);
+  t.same(
+    summary(byName).map((e) => e[0]),
+    ['198.51.100.0/24', '192.0.2.0/24', '2001:db8::/32'],
+  );
   const byNumber = parseFixture('csv', 'networks.csv', 2);
   t.same(summary(byNumber), summary(byName));
 });
 
 t.test('every format survives random text: a result or a ListFormatError, never another throw (property)', async (t) => {
   const formats: ListFormat[] = ['text', 'msft-public-ip-csv', 'azure-service-tags', 'aws-ip-ranges', 'google-ip-ranges', 'csv'];
-  const pieces = fc.constantFrom('10.0.0.0/8', '2001:db8::/32', '#', ',', '"', '\n', '\r\n', '{', '}', '[', ']', ':', '"values"', '"prefixes"', '"ip_prefix"', 'x', ' ', '\ufeff', '1.2.3.4/33', '"addressPrefixes"');
-  fc.assert(fc.property(fc.constantFrom(...formats), fc.array(pieces, { maxLength: 40 }), (format, parts) => {
-    try {
-      parseList(format, parts.join(''), 'fuzz.txt', { column: 1 });
-    } catch (err) {
-      if (!(err instanceof ListFormatError)) throw err;
-      return err.line >= 1;
-    }
-    return true;
-  }), { seed: 3, numRuns: 5000 });
+  const pieces = fc.constantFrom(
+    '10.0.0.0/8',
+    '2001:db8::/32',
+    '#',
+    ',',
+    '"',
+    '\n',
+    '\r\n',
+    '{',
+    '}',
+    '[',
+    ']',
+    ':',
+    '"values"',
+    '"prefixes"',
+    '"ip_prefix"',
+    'x',
+    ' ',
+    '\ufeff',
+    '1.2.3.4/33',
+    '"addressPrefixes"',
+  );
+  fc.assert(
+    fc.property(fc.constantFrom(...formats), fc.array(pieces, { maxLength: 40 }), (format, parts) => {
+      try {
+        parseList(format, parts.join(''), 'fuzz.txt', { column: 1 });
+      } catch (err) {
+        if (!(err instanceof ListFormatError)) throw err;
+        return err.line >= 1;
+      }
+      return true;
+    }),
+    { seed: 3, numRuns: 5000 },
+  );
   t.pass('5000 random files');
 });

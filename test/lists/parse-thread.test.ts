@@ -35,11 +35,23 @@ t.test('fixtures: same entries, versions and warnings', async (t) => {
 });
 
 t.test('broken files: the same typed error', async (t) => {
-  for (const [format, name] of [['text', 'text-bad-line7.txt'], ['azure-service-tags', 'azure-truncated.json'], ['aws-ip-ranges', 'text-empty.txt']] as const) {
+  for (const [format, name] of [
+    ['text', 'text-bad-line7.txt'],
+    ['azure-service-tags', 'azure-truncated.json'],
+    ['aws-ip-ranges', 'text-empty.txt'],
+  ] as const) {
     const text = readFileSync(resolve(FIXTURES, 'lists', name), 'utf8');
     let here: ListFormatError | undefined;
-    try { parseList(format, text, name); } catch (err) { here = err as ListFormatError; }
-    await t.rejects(parseListOffThread(format, text, name), { name: 'ListFormatError', code: 'LIST_FORMAT', file: here!.file, line: here!.line, text: here!.text, message: here!.message }, name);
+    try {
+      parseList(format, text, name);
+    } catch (err) {
+      here = err as ListFormatError;
+    }
+    await t.rejects(
+      parseListOffThread(format, text, name),
+      { name: 'ListFormatError', code: 'LIST_FORMAT', file: here!.file, line: here!.line, text: here!.text, message: here!.message },
+      name,
+    );
   }
 });
 

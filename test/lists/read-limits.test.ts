@@ -18,7 +18,7 @@ async function timed<T>(work: Promise<T>): Promise<{ value: T; ms: number }> {
   return { value, ms: performance.now() - started };
 }
 
-t.test('a named pipe in a list\'s place fails at once, naming the file and what it is; the last good version stays', { timeout: 20_000 }, async (t) => {
+t.test("a named pipe in a list's place fails at once, naming the file and what it is; the last good version stays", { timeout: 20_000 }, async (t) => {
   const dir = folder();
   writeFileSync(join(dir, 'mine.txt'), '198.51.100.0/24\n');
   const good = await loadList(mine, dir);
@@ -34,7 +34,7 @@ t.test('a named pipe in a list\'s place fails at once, naming the file and what 
   }
 });
 
-t.test('a directory or a device in a list\'s place is refused too', { timeout: 20_000 }, async (t) => {
+t.test("a directory or a device in a list's place is refused too", { timeout: 20_000 }, async (t) => {
   const dir = folder();
   mkdirSync(join(dir, 'mine.txt'));
   t.match((await loadList(mine, dir)).error, { message: /mine\.txt is a directory, not a regular file/ });
@@ -53,7 +53,10 @@ t.test('a file over the size limit fails with its size and the limit', { timeout
 
 t.test('a file that says it is small but reads on past the limit is cut off', { skip: existsSync('/proc/self/status') ? false : 'needs /proc' }, async (t) => {
   // /proc files are regular files of size 0 that read as text.
-  await t.rejects(readListFile('/proc/self/status', { maxBytes: 10 }), { name: 'ListReadError', message: '/proc/self/status grew past the limit of 10 bytes for a list file while being read' });
+  await t.rejects(readListFile('/proc/self/status', { maxBytes: 10 }), {
+    name: 'ListReadError',
+    message: '/proc/self/status grew past the limit of 10 bytes for a list file while being read',
+  });
 });
 
 t.test('a read that never returns times out; the last good version stays', { timeout: 20_000 }, async (t) => {
@@ -71,11 +74,19 @@ t.test('a reader is told to stop (its signal aborts) when the load gives up on i
   const dir = folder();
   writeFileSync(join(dir, 'mine.txt'), '198.51.100.0/24\n');
   let stopped = false;
-  const slow: ListReader = (_file, opts) => new Promise<string>((_resolve, reject) => {
-    opts.signal?.addEventListener('abort', () => { stopped = true; reject(new Error('stopped')); });
-  });
+  const slow: ListReader = (_file, opts) =>
+    new Promise<string>((_resolve, reject) => {
+      opts.signal?.addEventListener('abort', () => {
+        stopped = true;
+        reject(new Error('stopped'));
+      });
+    });
   const set = await loadLists([mine], { baseDir: dir, reader: slow, readTimeoutMs: 60_000, loadTimeoutMs: 200 });
-  t.match(set.lists[0], { name: 'mine', state: 'failed', error: { message: /loading list "mine" \(mine\.txt\) did not finish within the limit of 200 ms for loading the lists/ } });
+  t.match(set.lists[0], {
+    name: 'mine',
+    state: 'failed',
+    error: { message: /loading list "mine" \(mine\.txt\) did not finish within the limit of 200 ms for loading the lists/ },
+  });
   t.ok(stopped, 'the reader got the abort');
   t.equal(set.ok, false, 'the set says a list failed');
 });
@@ -84,8 +95,11 @@ t.test('the whole load has a limit: lists after one that overran are not read, a
   const dir = folder();
   writeFileSync(join(dir, 'a.txt'), '198.51.100.0/24\n');
   writeFileSync(join(dir, 'b.txt'), '203.0.113.0/24\n');
-  const sources: ListSource[] = [{ ...mine, name: 'a', path: 'a.txt' }, { ...mine, name: 'b', path: 'b.txt' }];
-  const reader: ListReader = (file) => file.endsWith('a.txt') ? new Promise<string>(() => {}) : Promise.resolve('203.0.113.0/24\n');
+  const sources: ListSource[] = [
+    { ...mine, name: 'a', path: 'a.txt' },
+    { ...mine, name: 'b', path: 'b.txt' },
+  ];
+  const reader: ListReader = (file) => (file.endsWith('a.txt') ? new Promise<string>(() => {}) : Promise.resolve('203.0.113.0/24\n'));
   const { value: set, ms } = await timed(loadLists(sources, { baseDir: dir, reader, loadTimeoutMs: 200 }));
   t.ok(ms < 2000, `done in ${Math.round(ms)} ms`);
   t.match(set.lists[0], { name: 'a', state: 'failed', error: { message: /did not finish within the limit of 200 ms/ } });
@@ -96,7 +110,10 @@ t.test('the whole load has a limit: lists after one that overran are not read, a
 t.test('a parse on the worker that does not answer in time fails; the worker is replaced and the next parse works', { timeout: 20_000 }, async (t) => {
   // 200,000 lines take the worker far longer than 1 ms.
   const big = Array.from({ length: 200_000 }, (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32`).join('\n') + '\n';
-  await t.rejects(parseListOffThread('text', big, 'big.txt', undefined, { timeoutMs: 1 }), { code: 'LIST_FAILED', message: /parsing big\.txt on the parse thread gave no answer within 1 ms: gave up on it and restarted the thread/ });
+  await t.rejects(parseListOffThread('text', big, 'big.txt', undefined, { timeoutMs: 1 }), {
+    code: 'LIST_FAILED',
+    message: /parsing big\.txt on the parse thread gave no answer within 1 ms: gave up on it and restarted the thread/,
+  });
   const started = parseThread.workersStarted;
   const p = await parseListOffThread('text', '198.51.100.0/24\n', 'small.txt');
   t.equal(p.entries.length, 1);

@@ -13,13 +13,21 @@ t.test('serve over a named pipe: ready (degraded), SIGHUP reloads, SIGTERM exits
   const cfg = join(dir, 'ipdest.yaml');
   writeFileSync(cfg, 'lists:\n  - { name: pipe, tag: Pipe, format: text, path: pipe.txt }\n  - { name: mine, tag: Mine, format: text, path: mine.txt }\n');
   const child = spawn(process.execPath, ['--import', 'tsx', resolve(PROJECT_ROOT, 'src', 'cli.ts'), 'serve', '-c', cfg, '--host', '127.0.0.1', '--port', '0'], {
-    cwd: PROJECT_ROOT, env: { ...process.env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
-  child.stdout.on('data', (c) => { log += c; });
-  child.stderr.on('data', (c) => { log += c; });
+  child.stdout.on('data', (c) => {
+    log += c;
+  });
+  child.stderr.on('data', (c) => {
+    log += c;
+  });
   const exited = new Promise<{ code: number | null; signal: string | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
-  t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
   const waitFor = async (re: RegExp, ms = 20_000): Promise<RegExpExecArray> => {
     const end = Date.now() + ms;
     for (;;) {
@@ -42,7 +50,12 @@ t.test('serve over a named pipe: ready (degraded), SIGHUP reloads, SIGTERM exits
   await waitFor(/"reason":"SIGHUP"/);
   child.kill('SIGTERM');
   let timer: NodeJS.Timeout | undefined;
-  const end = await Promise.race([exited, new Promise<'hung'>((r) => { timer = setTimeout(() => r('hung'), 15_000); })]);
+  const end = await Promise.race([
+    exited,
+    new Promise<'hung'>((r) => {
+      timer = setTimeout(() => r('hung'), 15_000);
+    }),
+  ]);
   clearTimeout(timer);
   t.same(end, { code: 0, signal: null }, 'exit 0 after SIGTERM');
 });

@@ -9,7 +9,15 @@ function bytesOf(a: Addr): number[] {
   return words.flatMap((w) => [w >>> 24, (w >>> 16) & 255, (w >>> 8) & 255, w & 255]);
 }
 
-interface Accepted { in: string; ip: string; version: 4 | 6; mapped?: boolean; zone?: string; why: string; refDiffers?: string }
+interface Accepted {
+  in: string;
+  ip: string;
+  version: 4 | 6;
+  mapped?: boolean;
+  zone?: string;
+  why: string;
+  refDiffers?: string;
+}
 
 const accepted: Accepted[] = [
   { in: '1.2.3.4', ip: '1.2.3.4', version: 4, why: 'plain dotted quad' },
@@ -28,7 +36,13 @@ const accepted: Accepted[] = [
   { in: '2001:db8:0:0:1:0:0:1', ip: '2001:db8::1:0:0:1', version: 6, why: 'RFC 5952: the first of two equal zero runs is compressed' },
   { in: '2001:0:0:1:0:0:0:1', ip: '2001:0:0:1::1', version: 6, why: 'RFC 5952: the longest zero run is compressed' },
   { in: '64:ff9b::1.2.3.4', ip: '64:ff9b::102:304', version: 6, why: 'embedded IPv4 is printed all-hex' },
-  { in: '::1.2.3.4', ip: '::102:304', version: 6, why: 'deprecated IPv4-compatible form still parses', refDiffers: 'ipaddr.js reads ::a.b.c.d as IPv4-mapped; RFC 4291 2.2 (3) makes it ::102:304' },
+  {
+    in: '::1.2.3.4',
+    ip: '::102:304',
+    version: 6,
+    why: 'deprecated IPv4-compatible form still parses',
+    refDiffers: 'ipaddr.js reads ::a.b.c.d as IPv4-mapped; RFC 4291 2.2 (3) makes it ::102:304',
+  },
   { in: '::ffff:1.2.3.4', ip: '1.2.3.4', version: 4, mapped: true, why: 'IPv4-mapped is the IPv4 address it carries' },
   { in: '::FFFF:0102:0304', ip: '1.2.3.4', version: 4, mapped: true, why: 'mapped, in hex and upper case' },
   { in: '0:0:0:0:0:ffff:a00:1', ip: '10.0.0.1', version: 4, mapped: true, why: 'mapped, fully written' },
@@ -40,7 +54,11 @@ const accepted: Accepted[] = [
   { in: 'a00:203:3000:0:0:0:0:1', ip: 'a00:203:3000::1', version: 6, why: 'an odd but valid address from the Sysmon test capture' },
 ];
 
-interface Rejected { in: string; code?: 'INVALID_ADDRESS' | 'NO_ADDRESS'; why: string }
+interface Rejected {
+  in: string;
+  code?: 'INVALID_ADDRESS' | 'NO_ADDRESS';
+  why: string;
+}
 
 const rejected: Rejected[] = [
   { in: '127.1', why: 'shorthand IPv4: some parsers accept it, the contract does not' },
@@ -100,7 +118,10 @@ t.test('accepted forms', async (t) => {
     t.ok(mustParseAddr(a.toString()).equals(a), `${row.in} round trip`);
     // The slow reference parser agrees on the value (bytes; it writes some forms differently).
     if (row.refDiffers) continue;
-    const inner = row.in.trim().replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+    const inner = row.in
+      .trim()
+      .replace(/^\[|\]$/g, '')
+      .replace(/%.*$/, '');
     let ref: ipaddr.IPv4 | ipaddr.IPv6 = inner.includes(':') ? ipaddr.IPv6.parse(inner) : ipaddr.IPv4.parse(inner);
     if (ref.kind() === 'ipv6' && (ref as ipaddr.IPv6).isIPv4MappedAddress()) ref = (ref as ipaddr.IPv6).toIPv4Address();
     t.same(bytesOf(a), ref.toByteArray(), `${row.in} agrees with ipaddr.js`);
@@ -134,36 +155,48 @@ const v4 = fc.integer({ min: 0, max: 0xffffffff });
 const word = fc.integer({ min: 0, max: 0xffffffff });
 
 t.test('IPv4 round trip and reference agreement (property)', async (t) => {
-  fc.assert(fc.property(v4, (n) => {
-    const a = addrFrom4(n);
-    const back = mustParseAddr(a.toString());
-    return back.equals(a) && a.toString() === ipaddr.fromByteArray([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]).toString();
-  }), { seed: 42, numRuns: 2000 });
+  fc.assert(
+    fc.property(v4, (n) => {
+      const a = addrFrom4(n);
+      const back = mustParseAddr(a.toString());
+      return back.equals(a) && a.toString() === ipaddr.fromByteArray([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]).toString();
+    }),
+    { seed: 42, numRuns: 2000 },
+  );
   t.pass('2000 random IPv4 addresses');
 });
 
 t.test('IPv6 canonical text matches RFC 5952 as ipaddr.js writes it (property)', async (t) => {
   // Words biased toward zero so that zero runs and :: placement are exercised.
   const w = fc.oneof(fc.constant(0), fc.constant(0xffff), word);
-  fc.assert(fc.property(w, w, w, w, (a, b, c, d) => {
-    const text = formatV6(a >>> 0, b >>> 0, c >>> 0, d >>> 0);
-    const parsed = mustParseAddr(text);
-    if (a === 0 && b === 0 && (c >>> 0) === 0xffff) return parsed.mapped && parsed.version === 4;
-    const ref = ipaddr.parse(text) as ipaddr.IPv6;
-    return parsed.equals(addrFrom6(a, b, c, d)) && ref.toRFC5952String() === text;
-  }), { seed: 42, numRuns: 3000 });
+  fc.assert(
+    fc.property(w, w, w, w, (a, b, c, d) => {
+      const text = formatV6(a >>> 0, b >>> 0, c >>> 0, d >>> 0);
+      const parsed = mustParseAddr(text);
+      if (a === 0 && b === 0 && c >>> 0 === 0xffff) return parsed.mapped && parsed.version === 4;
+      const ref = ipaddr.parse(text) as ipaddr.IPv6;
+      return parsed.equals(addrFrom6(a, b, c, d)) && ref.toRFC5952String() === text;
+    }),
+    { seed: 42, numRuns: 3000 },
+  );
   t.pass('3000 random IPv6 addresses');
 });
 
 t.test('random text never throws and agrees with ipaddr.js on validity of IPv4 (property)', async (t) => {
   const chars = fc.constantFrom(...'0123456789abcdefABCDEF.:%[]/ x'.split(''));
-  fc.assert(fc.property(fc.string({ unit: chars, maxLength: 45 }), (s) => {
-    const a = parseAddr(s);
-    if (a instanceof AddrParseError) return true;
-    // Whatever is accepted must be something the reference can parse after removing brackets and zone.
-    const inner = s.trim().replace(/^\[|\]$/g, '').replace(/%.*$/, '');
-    return ipaddr.isValid(inner) && (a.version === 6 || a.mapped || ipaddr.IPv4.isValidFourPartDecimal(inner));
-  }), { seed: 7, numRuns: 20000 });
+  fc.assert(
+    fc.property(fc.string({ unit: chars, maxLength: 45 }), (s) => {
+      const a = parseAddr(s);
+      if (a instanceof AddrParseError) return true;
+      // Whatever is accepted must be something the reference can parse after removing brackets and zone.
+      const inner = s
+        .trim()
+        .replace(/^\[|\]$/g, '')
+        .replace(/%.*$/, '');
+      return ipaddr.isValid(inner) && (a.version === 6 || a.mapped || ipaddr.IPv4.isValidFourPartDecimal(inner));
+    }),
+    { seed: 7, numRuns: 20000 },
+  );
   t.pass('20000 random strings');
 });
 
@@ -185,12 +218,15 @@ t.test('every spelling of an IPv6 address has the one canonical text (property)'
       }),
     ];
   };
-  fc.assert(fc.property(w, w, w, w, (a, b, c, d) => {
-    const words = [a >>> 0, b >>> 0, c >>> 0, d >>> 0] as const;
-    if (words[0] === 0 && words[1] === 0 && words[2] === 0xffff) return true; // mapped: IPv4 text
-    const g = words.flatMap((x) => [x >>> 16, x & 0xffff]);
-    const want = formatV6(...words);
-    return spellings(g).every((text) => mustParseAddr(text).toString() === want && mustParseAddr(`[${text}]`).toString() === want);
-  }), { seed: 99, numRuns: 3000 });
+  fc.assert(
+    fc.property(w, w, w, w, (a, b, c, d) => {
+      const words = [a >>> 0, b >>> 0, c >>> 0, d >>> 0] as const;
+      if (words[0] === 0 && words[1] === 0 && words[2] === 0xffff) return true; // mapped: IPv4 text
+      const g = words.flatMap((x) => [x >>> 16, x & 0xffff]);
+      const want = formatV6(...words);
+      return spellings(g).every((text) => mustParseAddr(text).toString() === want && mustParseAddr(`[${text}]`).toString() === want);
+    }),
+    { seed: 99, numRuns: 3000 },
+  );
   t.pass('3000 addresses, every spelling');
 });

@@ -5,7 +5,11 @@ import { mustParseAddr, mustParsePrefix, scopeOf, type Addr, type Prefix, type S
 import { readCsv } from '../../src/lists/formats/csv-rows.js';
 import { dataPath, sharedData } from '../helpers/shared-data.js';
 
-interface Row { prefix: Prefix; cls: Scope | null; name: string }
+interface Row {
+  prefix: Prefix;
+  cls: Scope | null;
+  name: string;
+}
 
 /** The class the contract gives a registry row, from its name and "Globally Reachable" column. */
 function classOf(name: string, reachable: string): Scope | null {
@@ -53,7 +57,10 @@ const multicast: Row[] = [
   { prefix: mustParsePrefix('ff00::/8'), cls: 'multicast', name: 'multicast' },
 ];
 
-for (const [family, file] of [['IPv4', 'iana-ipv4-special-registry-1.csv'], ['IPv6', 'iana-ipv6-special-registry-1.csv']] as const) {
+for (const [family, file] of [
+  ['IPv4', 'iana-ipv4-special-registry-1.csv'],
+  ['IPv6', 'iana-ipv6-special-registry-1.csv'],
+] as const) {
   t.test(`${family} registry: every row's first and last address`, sharedData('iana', file), async (t) => {
     const rows = [...registryRows(dataPath('iana', file)), ...multicast];
     t.ok(rows.length > 20, `${rows.length} rows read`);

@@ -32,7 +32,9 @@ function boundaries(p: Prefix): Addr[] {
 }
 
 t.test('fixed table', async (t) => {
-  const prefixes = ['0.0.0.0/0', '10.0.0.0/8', '10.1.0.0/16', '10.1.2.0/24', '10.1.2.128/25', '10.1.2.3/32', '2001:db8::/32', '2001:db8:1::/48', '::/0'].map(mustParsePrefix);
+  const prefixes = ['0.0.0.0/0', '10.0.0.0/8', '10.1.0.0/16', '10.1.2.0/24', '10.1.2.128/25', '10.1.2.3/32', '2001:db8::/32', '2001:db8:1::/48', '::/0'].map(
+    mustParsePrefix,
+  );
   const table = PrefixTable.build(prefixes.map((p) => ({ prefix: p, value: p.toString() })));
   const rows: Array<[string, string | undefined]> = [
     ['10.1.2.3', '10.1.2.3/32'],
@@ -57,7 +59,14 @@ t.test('a miss is undefined', async (t) => {
 
 t.test('duplicate prefixes are a build error', async (t) => {
   const p = mustParsePrefix('10.0.0.0/8');
-  t.throws(() => PrefixTable.build([{ prefix: p, value: 1 }, { prefix: p, value: 2 }]), /duplicate/);
+  t.throws(
+    () =>
+      PrefixTable.build([
+        { prefix: p, value: 1 },
+        { prefix: p, value: 2 },
+      ]),
+    /duplicate/,
+  );
 });
 
 t.test('resolve sees the longest enclosing prefix', async (t) => {
@@ -70,18 +79,31 @@ t.test('resolve sees the longest enclosing prefix', async (t) => {
 const v4Prefix = fc.tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 32 })).map(([a, b]) => prefixFrom(addrFrom4(a), b));
 // Clustered IPv4 (one /8) so that prefixes nest often.
 const v4Nested = fc.tuple(fc.integer({ min: 0, max: 0xffffff }), fc.integer({ min: 8, max: 32 })).map(([a, b]) => prefixFrom(addrFrom4(0x0a000000 + a), b));
-const v6Prefix = fc.tuple(fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 128 }))
+const v6Prefix = fc
+  .tuple(
+    fc.integer({ min: 0, max: 0xffff }),
+    fc.integer({ min: 0, max: 0xffffffff }),
+    fc.integer({ min: 0, max: 0xffffffff }),
+    fc.integer({ min: 0, max: 128 }),
+  )
   .map(([hi, w1, w3, b]) => prefixFrom(addrFrom6(0x20010000 + (hi & 0xff), w1 & 0xff00ffff, 0, w3), b));
 
 t.test('random prefix sets agree with the linear oracle at every boundary (property)', async (t) => {
   fc.assert(
-    fc.property(fc.array(fc.oneof(v4Prefix, v4Nested, v4Nested, v6Prefix), { minLength: 1, maxLength: 60 }), fc.array(fc.integer({ min: 0, max: 0xffffffff }), { maxLength: 20 }), (raw, randoms) => {
-      const prefixes = dedupe(raw);
-      const table = PrefixTable.build(prefixes.map((p) => ({ prefix: p, value: p.toString() })));
-      const probes = prefixes.flatMap(boundaries).concat(randoms.map(addrFrom4), randoms.map((r) => addrFrom4(0x0a000000 + (r & 0xffffff))));
-      for (const a of probes) if (table.longestMatch(a) !== linearLongest(prefixes, a)) return false;
-      return true;
-    }),
+    fc.property(
+      fc.array(fc.oneof(v4Prefix, v4Nested, v4Nested, v6Prefix), { minLength: 1, maxLength: 60 }),
+      fc.array(fc.integer({ min: 0, max: 0xffffffff }), { maxLength: 20 }),
+      (raw, randoms) => {
+        const prefixes = dedupe(raw);
+        const table = PrefixTable.build(prefixes.map((p) => ({ prefix: p, value: p.toString() })));
+        const probes = prefixes.flatMap(boundaries).concat(
+          randoms.map(addrFrom4),
+          randoms.map((r) => addrFrom4(0x0a000000 + (r & 0xffffff))),
+        );
+        for (const a of probes) if (table.longestMatch(a) !== linearLongest(prefixes, a)) return false;
+        return true;
+      },
+    ),
     { seed: 42, numRuns: 400 },
   );
   t.pass('400 random sets');

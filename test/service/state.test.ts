@@ -35,7 +35,14 @@ async function stateWith(opts: ServiceStateOptions, logs: Array<Record<string, a
   const dir = mkdtempSync(join(tmpdir(), 'ipdest-state-'));
   writeFileSync(join(dir, 'mine.txt'), '198.51.100.0/24\n');
   const config = parseConfigText('lists:\n  - { name: mine, tag: Mine, format: text, path: mine.txt }\n', join(dir, 'ipdest.yaml'));
-  const logger = pino({ level: 'info' }, { write: (line: string) => { logs.push(JSON.parse(line)); } });
+  const logger = pino(
+    { level: 'info' },
+    {
+      write: (line: string) => {
+        logs.push(JSON.parse(line));
+      },
+    },
+  );
   const state = new ServiceState(config, dir, logger, opts);
   const app = await buildApp({ state, logger });
   return { app, state, dir };
@@ -49,7 +56,7 @@ async function timed<T>(work: Promise<T>): Promise<{ value: T; ms: number }> {
   return { value, ms: performance.now() - started };
 }
 
-t.test('a named pipe in a list\'s place: the reload fails at once and says so; the next reload works', { timeout: 20_000 }, async (t) => {
+t.test("a named pipe in a list's place: the reload fails at once and says so; the next reload works", { timeout: 20_000 }, async (t) => {
   const { app, state, dir } = await testApp();
   t.teardown(() => app.close());
   rmSync(join(dir, 'mine.txt'));
@@ -57,7 +64,10 @@ t.test('a named pipe in a list\'s place: the reload fails at once and says so; t
   const { value: stuck, ms } = await timed(state.reload('test'));
   t.ok(ms < 3000, `answered in ${Math.round(ms)} ms`);
   t.equal(stuck.ok, false);
-  t.match(stuck.set.lists.find((l) => l.name === 'mine'), { state: 'failed', version: /^sha256:/, error: { message: /mine\.txt is a named pipe \(FIFO\), not a regular file/ } });
+  t.match(
+    stuck.set.lists.find((l) => l.name === 'mine'),
+    { state: 'failed', version: /^sha256:/, error: { message: /mine\.txt is a named pipe \(FIFO\), not a regular file/ } },
+  );
   t.equal(tagOf(state, '198.51.100.7'), 'Mine', 'the last good version still answers');
   const lists = JSON.parse((await app.inject({ method: 'GET', url: '/lists' })).body);
   t.match(lists, { status: 'degraded', failed: ['mine'] });
@@ -71,7 +81,7 @@ t.test('a named pipe in a list\'s place: the reload fails at once and says so; t
 
 t.test('a reload stuck on a read is reported failed at its time limit; the tables stay; later reloads run', { timeout: 20_000 }, async (t) => {
   let hang = false;
-  const reader: ListReader = (file, opts) => hang ? new Promise<string>(() => {}) : readListFile(file, opts);
+  const reader: ListReader = (file, opts) => (hang ? new Promise<string>(() => {}) : readListFile(file, opts));
   const logs: Array<Record<string, any>> = [];
   const { app, state, dir } = await stateWith({ reader, reloadTimeoutMs: 300, readTimeoutMs: 60_000 }, logs);
   t.teardown(() => app.close());
@@ -86,9 +96,18 @@ t.test('a reload stuck on a read is reported failed at its time limit; the table
   const { value: outcome, ms } = await timed(stuck);
   t.ok(ms >= 290 && ms < 3000, `reported after ${Math.round(ms)} ms`);
   t.equal(outcome.ok, false);
-  t.match(outcome.set.lists[0], { name: 'mine', state: 'failed', version: first.lists[0]!.version, error: { message: /did not finish within the limit of 300 ms/ } });
+  t.match(outcome.set.lists[0], {
+    name: 'mine',
+    state: 'failed',
+    version: first.lists[0]!.version,
+    error: { message: /did not finish within the limit of 300 ms/ },
+  });
   t.equal(tagOf(state, '198.51.100.7'), 'Mine', 'the tables in service stay');
-  t.match(logs.find((l) => l.level === 50 && l.list === 'mine'), { msg: /last good version stays in service/ }, 'logged');
+  t.match(
+    logs.find((l) => l.level === 50 && l.list === 'mine'),
+    { msg: /last good version stays in service/ },
+    'logged',
+  );
 
   hang = false;
   const { value: after } = await timed(folded);
@@ -99,7 +118,7 @@ t.test('a reload stuck on a read is reported failed at its time limit; the table
 
 t.test('close() ends a stuck reload at once: reported failed, the tables stay', { timeout: 20_000 }, async (t) => {
   let hang = false;
-  const reader: ListReader = (file, opts) => hang ? new Promise<string>(() => {}) : readListFile(file, opts);
+  const reader: ListReader = (file, opts) => (hang ? new Promise<string>(() => {}) : readListFile(file, opts));
   const { app, state, dir } = await stateWith({ reader });
   t.teardown(() => app.close());
   await state.reload('test');
@@ -116,7 +135,7 @@ t.test('close() ends a stuck reload at once: reported failed, the tables stay', 
 
 t.test('a stuck first load: lists reported failed, the built-ins answer, the next reload loads', { timeout: 20_000 }, async (t) => {
   let hang = true;
-  const reader: ListReader = (file, opts) => hang ? new Promise<string>(() => {}) : readListFile(file, opts);
+  const reader: ListReader = (file, opts) => (hang ? new Promise<string>(() => {}) : readListFile(file, opts));
   const { app, state } = await stateWith({ reader, reloadTimeoutMs: 200 });
   t.teardown(() => app.close());
   const outcome = await state.reload('start');
@@ -132,8 +151,13 @@ t.test('a reload never rejects: a listener that throws is logged, the outcome st
   const logs: Array<Record<string, any>> = [];
   const { app, state } = await stateWith({}, logs);
   t.teardown(() => app.close());
-  state.onReload(() => { throw new Error('listener bug'); });
+  state.onReload(() => {
+    throw new Error('listener bug');
+  });
   const outcome = await state.reload('test');
   t.equal(outcome.ok, true);
-  t.match(logs.find((l) => l.level === 50), { msg: /a reload listener failed/, err: { message: 'listener bug' } });
+  t.match(
+    logs.find((l) => l.level === 50),
+    { msg: /a reload listener failed/, err: { message: 'listener bug' } },
+  );
 });

@@ -18,16 +18,23 @@ export async function adminRoutes(app: FastifyInstance, deps: RouteDeps & { toke
       return sendError(reply, 'UNAUTHORIZED', 'POST /admin/reload needs Authorization: Bearer <IPDEST_ADMIN_TOKEN>');
     }
   });
-  app.post('/admin/reload', {
-    schema: {
-      summary: 'Reload every list from disk; 422 when one failed (it keeps its last good version)',
-      security: [{ bearer: [] }],
-      response: { 200: { $ref: 'Lists#' }, 401: { $ref: 'Error#' }, 422: { $ref: 'Lists#' } },
+  app.post(
+    '/admin/reload',
+    {
+      schema: {
+        summary: 'Reload every list from disk; 422 when one failed (it keeps its last good version)',
+        security: [{ bearer: [] }],
+        response: { 200: { $ref: 'Lists#' }, 401: { $ref: 'Error#' }, 422: { $ref: 'Lists#' } },
+      },
     },
-  }, async (_request, reply) => {
-    const outcome = await deps.state.reload('POST /admin/reload');
-    return reply.code(outcome.ok ? 200 : 422).type('application/json; charset=utf-8').send(listsBody(outcome.set, { full: true }));
-  });
+    async (_request, reply) => {
+      const outcome = await deps.state.reload('POST /admin/reload');
+      return reply
+        .code(outcome.ok ? 200 : 422)
+        .type('application/json; charset=utf-8')
+        .send(listsBody(outcome.set, { full: true }));
+    },
+  );
 }
 
 /** The token of `Authorization: Bearer <token>`: the scheme in any case (RFC 7235), the token exact; '' when absent. */

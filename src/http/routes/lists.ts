@@ -49,17 +49,23 @@ export function publicError(e: ListErrorInfo): ListErrorInfo {
   const short = excerpt(e.text);
   // ListFormatError's message ends in the text as JSON, cut at 200 characters.
   const quoted = `: ${JSON.stringify(e.text.length > 200 ? e.text.slice(0, 200) + '…' : e.text)}`;
-  const message = e.message.endsWith(quoted)
-    ? `${excerpt(e.message.slice(0, -quoted.length), MESSAGE_CHARS)}: "${short}"`
-    : excerpt(e.message, MESSAGE_CHARS);
+  const message = e.message.endsWith(quoted) ? `${excerpt(e.message.slice(0, -quoted.length), MESSAGE_CHARS)}: "${short}"` : excerpt(e.message, MESSAGE_CHARS);
   return { ...e, message, text: short };
 }
 
 /** One list as GET /lists shows it; `full`: the error's whole text (for the token-holding admin). */
 export function listView(l: LoadedList, opts: { full?: boolean } = {}) {
   return {
-    name: l.name, tag: l.tag, format: l.format, source: l.source, version: l.version, loadedAt: l.loadedAt,
-    state: l.state, required: l.required, prefixes: l.prefixes, warnings: l.warnings,
+    name: l.name,
+    tag: l.tag,
+    format: l.format,
+    source: l.source,
+    version: l.version,
+    loadedAt: l.loadedAt,
+    state: l.state,
+    required: l.required,
+    prefixes: l.prefixes,
+    warnings: l.warnings,
     error: l.error === null || opts.full ? l.error : publicError(l.error),
   };
 }
@@ -71,12 +77,17 @@ export function listView(l: LoadedList, opts: { full?: boolean } = {}) {
 export function listsBody(set: ListSet, opts: { full?: boolean } = {}): string {
   const r = readinessOf(set);
   return JSON.stringify({
-    status: r.status, missing: r.missing, stale: r.stale, failed: r.failed, waitingFor: r.waitingFor,
+    status: r.status,
+    missing: r.missing,
+    stale: r.stale,
+    failed: r.failed,
+    waitingFor: r.waitingFor,
     lists: set.lists.map((l) => listView(l, opts)),
   });
 }
 
 export async function listsRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   app.get('/lists', { schema: { summary: 'The lists in service and their readiness', response: { 200: { $ref: 'Lists#' } } } }, async (_request, reply) =>
-    reply.type('application/json; charset=utf-8').send(listsBody(deps.state.lists)));
+    reply.type('application/json; charset=utf-8').send(listsBody(deps.state.lists)),
+  );
 }

@@ -18,51 +18,69 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 export async function lookupRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   const { state, metrics } = deps;
 
-  app.get<{ Params: { ip: string } }>('/lookup/:ip', {
-    schema: {
-      summary: 'Look up one address (Graylog HTTP JSONPath adapter: single value $.label, multi value $)',
-      params: { type: 'object', properties: { ip: { type: 'string', description: 'the address, URL-encoded (IPv6 and zones too)' } } },
-      response: { 200: { $ref: 'LookupResult#' }, 400: { $ref: 'Error#' } },
+  app.get<{ Params: { ip: string } }>(
+    '/lookup/:ip',
+    {
+      schema: {
+        summary: 'Look up one address (Graylog HTTP JSONPath adapter: single value $.label, multi value $)',
+        params: { type: 'object', properties: { ip: { type: 'string', description: 'the address, URL-encoded (IPv6 and zones too)' } } },
+        response: { 200: { $ref: 'LookupResult#' }, 400: { $ref: 'Error#' } },
+      },
     },
-  }, async (request, reply) => {
-    const r = state.enricher.lookup(request.params.ip);
-    metrics.countLookup(labelOf(r));
-    if ('error' in r) return sendError(reply, r.error.code, r.error.message);
-    return reply.type(JSON_TYPE).send(resultJson(r));
-  });
-
-  app.post<{ Body: Record<string, unknown> }>('/lookup', {
-    schema: {
-      summary: 'Look up {"ip": "…"}, or an event judged with its port, image and direction (Logstash http filter)',
-      body: { type: 'object', description: '{"ip": "…"} or a whole event' },
-      response: { 200: { $ref: 'LookupResult#' } },
-    },
-  }, async (request, reply) => {
-    // The common case of this route is answered by fast-lookup.ts before Fastify sees it.
-    return reply.type(JSON_TYPE).send(answerLookup(state.enricher, request.body, metrics));
-  });
-
-  app.post<{ Body: { ips: unknown[] } }>('/lookup/batch', {
-    schema: {
-      summary: 'Look up many addresses: {"ips": […]} → {"results": […]} in order, errors inside',
-      body: { type: 'object', required: ['ips'], properties: { ips: { type: 'array' } } },
-      response: { 200: { $ref: 'LookupResults#' } },
-    },
-  }, async (request, reply) => {
-    const { ips } = request.body;
-    if (ips.length > deps.batchLimit) throw new IpdestError('BATCH_TOO_LARGE', `${ips.length} addresses; server.batchLimit is ${deps.batchLimit}`);
-    const enricher = state.enricher;
-    const results = new Array<string>(ips.length);
-    for (let i = 0; i < ips.length; i++) {
-      const ip = ips[i];
-      // A non-string element is named by its JSON type; only a number or boolean is echoed (an
-      // array or object nested deeply could not be serialised).
-      const r: Result = typeof ip === 'string'
-        ? enricher.lookup(ip)
-        : buildFailure('INVALID_ADDRESS', `ips[${i}] is ${jsonKind(ip)}, not an address text`, {}, typeof ip === 'number' || typeof ip === 'boolean' ? { input: String(ip) } : undefined);
+    async (request, reply) => {
+      const r = state.enricher.lookup(request.params.ip);
       metrics.countLookup(labelOf(r));
-      results[i] = resultJson(r);
-    }
-    return reply.type(JSON_TYPE).send(`{"results":[${results.join(',')}]}`);
-  });
+      if ('error' in r) return sendError(reply, r.error.code, r.error.message);
+      return reply.type(JSON_TYPE).send(resultJson(r));
+    },
+  );
+
+  app.post<{ Body: Record<string, unknown> }>(
+    '/lookup',
+    {
+      schema: {
+        summary: 'Look up {"ip": "…"}, or an event judged with its port, image and direction (Logstash http filter)',
+        body: { type: 'object', description: '{"ip": "…"} or a whole event' },
+        response: { 200: { $ref: 'LookupResult#' } },
+      },
+    },
+    async (request, reply) => {
+      // The common case of this route is answered by fast-lookup.ts before Fastify sees it.
+      return reply.type(JSON_TYPE).send(answerLookup(state.enricher, request.body, metrics));
+    },
+  );
+
+  app.post<{ Body: { ips: unknown[] } }>(
+    '/lookup/batch',
+    {
+      schema: {
+        summary: 'Look up many addresses: {"ips": […]} → {"results": […]} in order, errors inside',
+        body: { type: 'object', required: ['ips'], properties: { ips: { type: 'array' } } },
+        response: { 200: { $ref: 'LookupResults#' } },
+      },
+    },
+    async (request, reply) => {
+      const { ips } = request.body;
+      if (ips.length > deps.batchLimit) throw new IpdestError('BATCH_TOO_LARGE', `${ips.length} addresses; server.batchLimit is ${deps.batchLimit}`);
+      const enricher = state.enricher;
+      const results = new Array<string>(ips.length);
+      for (let i = 0; i < ips.length; i++) {
+        const ip = ips[i];
+        // A non-string element is named by its JSON type; only a number or boolean is echoed (an
+        // array or object nested deeply could not be serialised).
+        const r: Result =
+          typeof ip === 'string'
+            ? enricher.lookup(ip)
+            : buildFailure(
+                'INVALID_ADDRESS',
+                `ips[${i}] is ${jsonKind(ip)}, not an address text`,
+                {},
+                typeof ip === 'number' || typeof ip === 'boolean' ? { input: String(ip) } : undefined,
+              );
+        metrics.countLookup(labelOf(r));
+        results[i] = resultJson(r);
+      }
+      return reply.type(JSON_TYPE).send(`{"results":[${results.join(',')}]}`);
+    },
+  );
 }

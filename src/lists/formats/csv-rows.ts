@@ -28,7 +28,10 @@ export function readCsv(text: string, file: string): CsvRow[] {
     const c = text[i]!;
     if (quoted) {
       if (c === '"') {
-        if (text[i + 1] === '"') { cell += '"'; i++; } else quoted = false;
+        if (text[i + 1] === '"') {
+          cell += '"';
+          i++;
+        } else quoted = false;
       } else {
         if (c === '\n') line++;
         cell += c;

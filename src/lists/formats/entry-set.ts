@@ -82,7 +82,9 @@ export class EntrySet {
   finish(version: string | null, extraWarnings: string[] = []): ParsedList {
     const warnings = [...extraWarnings];
     if (this.#hostBits > 0) {
-      warnings.push(`${this.#hostBits} prefix${this.#hostBits === 1 ? '' : 'es'} had host bits set and were normalised to the network, e.g. ${this.#firstHostBits}`);
+      warnings.push(
+        `${this.#hostBits} prefix${this.#hostBits === 1 ? '' : 'es'} had host bits set and were normalised to the network, e.g. ${this.#firstHostBits}`,
+      );
     }
     if (this.#byKey.size === 0) warnings.push('the list holds no prefixes');
     // Prefixes of one list mostly share a handful of service and region sets: one array each.

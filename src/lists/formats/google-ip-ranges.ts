@@ -9,7 +9,8 @@ export function parseGoogleIpRanges(text: string, file: string): ParsedList {
   const set = new EntrySet(file);
   for (const item of expectArray(doc.prefixes, file, text, 'prefixes')) {
     const p = isObject(item) ? (item.ipv4Prefix ?? item.ipv6Prefix) : undefined;
-    if (typeof p !== 'string') throw new ListFormatError(file, 1, JSON.stringify(item).slice(0, 120), 'expected "ipv4Prefix" or "ipv6Prefix" in every element of "prefixes"');
+    if (typeof p !== 'string')
+      throw new ListFormatError(file, 1, JSON.stringify(item).slice(0, 120), 'expected "ipv4Prefix" or "ipv6Prefix" in every element of "prefixes"');
     const service = isObject(item) && typeof item.service === 'string' ? item.service : undefined;
     const region = isObject(item) && typeof item.scope === 'string' ? item.scope : undefined;
     set.addJsonValue(text, p, service, region);

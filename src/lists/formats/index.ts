@@ -20,11 +20,17 @@ export interface FormatOptions {
 /** Parses a list file's text in the named format; throws ListFormatError. */
 export function parseList(format: ListFormat, text: string, file: string, opts: FormatOptions = {}): ParsedList {
   switch (format) {
-    case 'text': return parseTextList(text, file);
-    case 'msft-public-ip-csv': return parseMsftPublicIpCsv(text, file);
-    case 'azure-service-tags': return parseServiceTags(text, file);
-    case 'aws-ip-ranges': return parseAwsIpRanges(text, file);
-    case 'google-ip-ranges': return parseGoogleIpRanges(text, file);
-    case 'csv': return parseCsvList(text, file, { column: opts.column ?? 1 });
+    case 'text':
+      return parseTextList(text, file);
+    case 'msft-public-ip-csv':
+      return parseMsftPublicIpCsv(text, file);
+    case 'azure-service-tags':
+      return parseServiceTags(text, file);
+    case 'aws-ip-ranges':
+      return parseAwsIpRanges(text, file);
+    case 'google-ip-ranges':
+      return parseGoogleIpRanges(text, file);
+    case 'csv':
+      return parseCsvList(text, file, { column: opts.column ?? 1 });
   }
 }
