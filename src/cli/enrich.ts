@@ -118,7 +118,8 @@ async function enrichStream(run: Run, input: NodeJS.ReadableStream, name: string
           header = cells.map((c) => c.trim());
           continue;
         } else {
-          const event: Record<string, string> = {};
+          // No prototype: a column named __proto__ is a column like any other.
+          const event = Object.create(null) as Record<string, string>;
           header.forEach((h, i) => {
             event[h] = cells[i] ?? '';
           });

@@ -110,7 +110,8 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     return code;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_OK;
+      // Help asked for (--help, --version) is no error; help shown because a command is missing is a usage error.
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT_OK;
       return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
     const exit = reportError(err, io.stderr);

@@ -96,7 +96,9 @@ function applyEnv(config: Config, env: NodeJS.ProcessEnv, file: string): void {
   if (env.IPDEST_LOG_REQUESTS === '1') config.server.logRequests = true;
   if (env.LOG_LEVEL) {
     const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-    const level = levels.find((l) => l === env.LOG_LEVEL);
+    // Containers often set LOG_LEVEL=INFO or =warning for every program in them.
+    const given = env.LOG_LEVEL.trim().toLowerCase();
+    const level = levels.find((l) => l === (given === 'warning' ? 'warn' : given));
     if (level === undefined) throw new ConfigError(file, 'LOG_LEVEL', `one of ${levels.join(', ')}, got ${JSON.stringify(env.LOG_LEVEL)}`);
     config.server.logLevel = level;
   }

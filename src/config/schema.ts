@@ -23,7 +23,11 @@ const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
 });
 
 /** A condition is a list; a single value is taken as a list of one. */
-const oneOrMany = <T extends z.ZodType>(item: T) => z.union([z.array(item), item.transform((v) => [v])]) as unknown as z.ZodType<Array<z.output<T>>>;
+// An empty list would make a condition that nothing matches: the rule would never decide.
+const oneOrMany = <T extends z.ZodType>(item: T) =>
+  z.union([z.array(item).min(1, 'an empty list matches nothing: leave the condition out instead'), item.transform((v) => [v])]) as unknown as z.ZodType<
+    Array<z.output<T>>
+  >;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -147,6 +151,21 @@ export const configSchema = z.strictObject({
       field: z.string().min(1).default('IPDestination'),
       detailsField: z.string().min(1).nullable().default('ipdest'),
       addTags: z.boolean().default(false),
+    })
+    // ipdest writes each of these keys: two of them in one place would lose one of its answers.
+    .superRefine((e, ctx) => {
+      if (e.detailsField !== null && e.field === e.detailsField)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['detailsField'],
+          message: `must differ from enrich.field (both are ${JSON.stringify(e.field)}): the tag and the details would overwrite each other`,
+        });
+      if (e.addTags && (e.field === 'tags' || e.detailsField === 'tags'))
+        ctx.addIssue({
+          code: 'custom',
+          path: [e.field === 'tags' ? 'field' : 'detailsField'],
+          message: 'cannot be "tags" while addTags is on: addTags appends the tag to the event\'s tags array',
+        });
     })
     .prefault({}),
   rules: z

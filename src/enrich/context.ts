@@ -35,8 +35,11 @@ const PROTOCOL_NUMBERS: Readonly<Record<string, string>> = {
   '132': 'sctp',
 };
 
+const PORT_TEXT = /^[0-9]{1,5}$/;
+
+/** A port number, or a string of 1–5 decimal digits ("0x1bb", "1e2" and " 443" are no ports). */
 export function toPort(v: unknown): number | undefined {
-  const n = typeof v === 'number' ? v : typeof v === 'string' && v !== '' ? Number(v) : NaN;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && PORT_TEXT.test(v) ? Number(v) : NaN;
   return Number.isInteger(n) && n >= 0 && n <= 65535 ? n : undefined;
 }
 

@@ -28,13 +28,17 @@ export function parseNetfilter(line: string): NetfilterFields | null {
     let end = i;
     while (end < n && line.charCodeAt(end) !== 32) end++;
     if (i < end) {
-      const eq = line.indexOf('=', i);
+      // '=' and ']' are looked for within the token only: a search to the line's end for every
+      // token would make a long line of short tokens quadratic.
+      let eq = i;
+      while (eq < end && line.charCodeAt(eq) !== 61 /* = */) eq++;
       if (eq > i && eq < end) {
         // A token may carry a log prefix glued to its key: "[WAN_OUT-2000-A]IN=eth0".
         let keyStart = i;
         if (line.charCodeAt(i) === 91 /* [ */) {
-          const close = line.indexOf(']', i);
-          if (close < 0 || close > eq) return finish(f); // the quoted inner packet: stop
+          let close = i;
+          while (close < eq && line.charCodeAt(close) !== 93 /* ] */) close++;
+          if (close >= eq) return finish(f); // the quoted inner packet: stop
           keyStart = close + 1;
         }
         const key = line.slice(keyStart, eq);

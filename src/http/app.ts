@@ -45,6 +45,12 @@ const KEEP_ALIVE_TIMEOUT = 72_000; // longer than the usual client pool idle tim
 /** Descriptors kept free of connections: list files, the parse thread, fs watchers, logs, /proc reads for /metrics. */
 export const FD_RESERVE = 64;
 
+/** An IPv6 address with a zone, URL-encoded, fits easily. */
+const MAX_PARAM_LENGTH = 256;
+
+/** Routes answered even while overloaded. */
+const UNREFUSED: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
+
 export type IpdestApp = FastifyInstance & {
   metrics: Metrics;
   fastLookup: FastLookup;
@@ -88,14 +94,20 @@ export async function buildApp(opts: AppOptions): Promise<IpdestApp> {
     // method and URL themselves.
     childLoggerFactory: (logger) => logger,
     bodyLimit: server.bodyLimit,
-    routerOptions: { maxParamLength: 256 }, // an IPv6 address with a zone, URL-encoded, fits easily
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Closing: requests still arriving on open connections are answered (with Connection: close)
     // rather than refused; the drain is bounded by the shutdown time limit.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true } },
     // Errors raised before routing (a URL that is not valid percent-encoding) take our shape too.
-    frameworkErrors: (error, _request, reply) => {
+    frameworkErrors: (error, request, reply) => {
+      // No address is that long: GET /lookup/:ip answers what the contract says for a bad address.
+      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+        if (request.url.startsWith('/lookup/'))
+          return sendError(reply, 'INVALID_ADDRESS', `the address is longer than ${MAX_PARAM_LENGTH} characters; no address is`);
+        return sendError(reply, 'BAD_REQUEST', `a path segment is longer than ${MAX_PARAM_LENGTH} characters`);
+      }
       sendError(reply, 'BAD_REQUEST', error.message);
     },
   });
@@ -127,8 +139,9 @@ export async function buildApp(opts: AppOptions): Promise<IpdestApp> {
 
   const retryAfter = opts.retryAfter ?? 5;
   const pressure = new PressureMonitor({ maxEventLoopDelay: opts.maxEventLoopDelay ?? server.maxEventLoopDelay, sampleInterval: opts.sampleInterval ?? 1000 });
-  app.addHook('onRequest', function refuseWhenOverloaded(_request, reply, done) {
-    if (!pressure.overloaded) return done();
+  app.addHook('onRequest', function refuseWhenOverloaded(request, reply, done) {
+    // Probes and metrics answer even then: a lagging loop must not fail liveness or hide itself.
+    if (!pressure.overloaded || UNREFUSED.has(request.url)) return done();
     reply.header('retry-after', String(retryAfter));
     sendError(
       reply,

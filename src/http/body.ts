@@ -10,8 +10,9 @@ export function registerBodyParsers(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(JSON_MEDIA_TYPES, { parseAs: 'string' }, (req, body, done) => {
     try {
-      (req as TextBodyRequest)[kBodyText] = body as string;
-      done(null, parseJsonText(body as string, req.headers['content-type']));
+      const text = withoutBom(body as string);
+      (req as TextBodyRequest)[kBodyText] = text;
+      done(null, parseJsonText(text, req.headers['content-type']));
     } catch (err) {
       done(err as Error, undefined);
     }
@@ -38,7 +39,7 @@ export function parseJsonText(text: string, contentType?: string): unknown {
   // An empty body is no body (POST /admin/reload is sent without one); routes that need one say so.
   if (text.trim() === '') return undefined;
   try {
-    return JSON.parse(text);
+    return JSON.parse(withoutBom(text));
   } catch (err) {
     const form = contentType !== undefined && contentType.toLowerCase().startsWith('application/x-www-form-urlencoded');
     const why = form
@@ -51,10 +52,17 @@ export function parseJsonText(text: string, contentType?: string): unknown {
 /** NDJSON, only in the scope of the routes that take it (elsewhere it is answered 415). */
 export function registerNdjsonParser(app: FastifyInstance): void {
   // Read as bytes and decoded once: a string body arrives as a rope of chunks, flattened again later.
-  app.addContentTypeParser('application/x-ndjson', { parseAs: 'buffer' }, (_req, body, done) => done(null, new NdjsonBody((body as Buffer).toString('utf8'))));
+  app.addContentTypeParser('application/x-ndjson', { parseAs: 'buffer' }, (_req, body, done) =>
+    done(null, new NdjsonBody(withoutBom((body as Buffer).toString('utf8')))),
+  );
 }
 
 /** An NDJSON body, parsed line by line by the route (a bad line is answered in its place). */
 export class NdjsonBody {
   constructor(readonly text: string) {}
+}
+
+/** A byte-order mark before the text (some Windows tools write one) is no part of the JSON. */
+function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }

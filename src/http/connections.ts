@@ -169,6 +169,13 @@ export class ConnectionGuard {
   readonly clientError = (err: NodeJS.ErrnoException & { reason?: string }, socket: HttpSocket): void => {
     if (err.code === 'ECONNRESET' || socket.destroyed) return;
     const res = socket._httpMessage;
+    // A request that arrived whole is being answered (a later pipelined request failed): its
+    // answer is not replaced; it is finished, then the connection closes.
+    if (res && !res.writableFinished && socket.writable && (res as { req?: { complete?: boolean } }).req?.complete === true && !res.headersSent) {
+      res.shouldKeepAlive = false;
+      res.once('finish', () => socket.destroy());
+      return;
+    }
     if (!socket.writable || (res && res.headersSent)) {
       // An answer is being written on this connection (a later pipelined request failed): it is
       // finished, then the connection closes.

@@ -116,11 +116,13 @@ export class FastLookup {
       if (code === 'INTERNAL') this.#log.error({ err, url: '/lookup', method: 'POST' }, 'internal error (a bug in ipdest)');
       ({ status, text: body } = errorPayload(code, code === 'INTERNAL' ? undefined : (err as Error).message));
     }
-    const headers = ['content-type', JSON_TYPE, 'content-length', String(Buffer.byteLength(body))];
+    // Encoded once: measuring the string and then writing it would encode it twice.
+    const bytes = Buffer.from(body, 'utf8');
+    const headers = ['content-type', JSON_TYPE, 'content-length', String(bytes.length)];
     // As Fastify does after a body its parser refused (it closes: the client may send more).
     if (status === 400 && body.startsWith(BAD_JSON_PREFIX)) headers.push('connection', 'close');
     res.writeHead(status, headers);
-    res.end(body);
+    res.end(bytes);
     this.#answered++;
     this.#stats.record('POST', status, (performance.now() - started) / 1000);
   }

@@ -56,13 +56,19 @@ export interface ReloadListener {
   (outcome: ReloadOutcome): void;
 }
 
+/**
+ * What says a list file changed. The inode and ctime too: a same-size copy with its mtime kept
+ * (`cp -p`, a restore from a backup) changes those, and nobody can set ctime back.
+ */
 interface FileStamp {
   file: string | null;
   size: number;
   mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
 }
 
-const UNKNOWN_STAMP: FileStamp = { file: null, size: -1, mtimeMs: -1 };
+const UNKNOWN_STAMP: FileStamp = { file: null, size: -1, mtimeMs: -1, ctimeMs: -1, ino: -1 };
 
 /**
  * Holds the one ListSet/Enricher pair in service. A request reads `enricher` once and keeps that
@@ -212,19 +218,19 @@ export class ServiceState {
 
   async #stampOf(path: string): Promise<FileStamp> {
     const file = await resolveListPath(path, this.baseDir);
-    if (file === null) return { file, size: -1, mtimeMs: -1 };
+    if (file === null) return { ...UNKNOWN_STAMP, file };
     try {
       const s = await stat(file);
-      return { file, size: s.size, mtimeMs: s.mtimeMs };
+      return { file, size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, ino: s.ino };
     } catch {
-      return { file, size: -1, mtimeMs: -1 };
+      return { ...UNKNOWN_STAMP, file };
     }
   }
 
   async #reload(reason: string, started: number, signal: AbortSignal): Promise<ReloadOutcome> {
     const deadline = Date.now() + this.#reloadTimeoutMs;
     const previous = new Map<string, LoadedList>((this.#set?.lists ?? []).map((l) => [l.name, l]));
-    // A list whose file is unchanged (same path, size and mtime) and loaded fine is not parsed again.
+    // A list whose file is unchanged (same path, size, mtime, ctime and inode) and loaded fine is not parsed again.
     const stamps = new Map<string, FileStamp>();
     const unchanged: LoadedList[] = [];
     const toRead = [];
@@ -244,7 +250,9 @@ export class ServiceState {
         before &&
         before.file === stamp.file &&
         before.size === stamp.size &&
-        before.mtimeMs === stamp.mtimeMs
+        before.mtimeMs === stamp.mtimeMs &&
+        before.ctimeMs === stamp.ctimeMs &&
+        before.ino === stamp.ino
       )
         unchanged.push(prev);
       else toRead.push(spec);

@@ -89,6 +89,11 @@ t.test('usage errors exit 2, help exits 0', async (t) => {
   t.equal((await run(['bogus'])).code, 2);
   t.equal((await run(['lookup', '--nope'])).code, 2);
   t.equal((await run(['lists', 'frobnicate'])).code, 2);
+  for (const args of [[], ['lists']]) {
+    const r = await run(args);
+    t.equal(r.code, 2, `${args.join(' ') || '(no command)'}: a missing command is a usage error`);
+    t.match(r.err, /Usage: ipdest/, 'with the usage on stderr');
+  }
   for (const args of [['--help'], ['lookup', '--help'], ['lists', '--help'], ['lists', 'check', '--help']]) {
     const r = await run(args);
     t.equal(r.code, 0, args.join(' '));

@@ -244,6 +244,25 @@ t.test('environment overrides', async (t) => {
     name: 'ConfigError',
     message: /LOG_LEVEL: one of fatal, error, warn, info, debug, trace, silent, got "loud"/,
   });
+  for (const [given, level] of [
+    ['INFO', 'info'],
+    ['warning', 'warn'],
+    [' Debug ', 'debug'],
+  ])
+    t.equal(loadConfig(a, { LOG_LEVEL: given }).config.server.logLevel, level, `LOG_LEVEL=${given}`);
+});
+
+t.test("settings that would lose one of ipdest's answers, and rules that could never decide, are refused", async (t) => {
+  const cases: Array<[string, RegExp]> = [
+    ['enrich: { field: ipdest, detailsField: ipdest }', /enrich\.detailsField: must differ from enrich\.field \(both are "ipdest"\)/],
+    ['enrich: { field: tags, addTags: true }', /enrich\.field: cannot be "tags" while addTags is on/],
+    ['enrich: { detailsField: tags, addTags: true }', /enrich\.detailsField: cannot be "tags" while addTags is on/],
+    ['rules: { list: [{ action: drop, tags: [] }] }', /rules\.list\[0\]\.tags: an empty list matches nothing/],
+    ['rules: { list: [{ action: drop, ports: [] }] }', /rules\.list\[0\]\.ports: an empty list matches nothing/],
+  ];
+  for (const [yaml, message] of cases) t.throws(() => parseConfigText(yaml + '\n', 'x.yaml'), { name: 'ConfigError', message }, yaml);
+  t.doesNotThrow(() => parseConfigText('enrich: { field: tags }\n', 'x.yaml'), 'field tags without addTags is fine');
+  t.doesNotThrow(() => parseConfigText('enrich: { field: ipdest, detailsField: null }\n', 'x.yaml'), 'no details: any field');
 });
 
 t.test('a short IPDEST_ADMIN_TOKEN is refused like server.adminToken, without echoing it', async (t) => {

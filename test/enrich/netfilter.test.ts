@@ -60,3 +60,9 @@ t.test('random lines: never throws; a DST= token at top level is found (property
   );
   t.pass('3000 random lines');
 });
+
+t.test('a long line of short tokens: the fields are found (each token scanned once)', async (t) => {
+  const line = 'a '.repeat(200_000) + 'SRC=10.0.0.1 DST=1.2.3.4 PROTO=TCP DPT=443 ' + 'b=c '.repeat(100_000);
+  t.match(parseNetfilter(line), { src: '10.0.0.1', dst: '1.2.3.4', proto: 'TCP', dpt: '443' });
+  t.match(parseNetfilter('[x '.repeat(1000) + 'DST=1.2.3.4'), { dst: '1.2.3.4' }, 'brackets without a close: no key prefix');
+});

@@ -1,7 +1,7 @@
 // Hostile bodies: every POST route × media type × nesting depth × JSON type in every address field — never a 5xx.
 import t from 'tap';
 import http from 'node:http';
-import { listen, testApp } from '../helpers/app.js';
+import { defaultsApp, listen, testApp } from '../helpers/app.js';
 
 const deepArray = (n: number) => '['.repeat(n) + ']'.repeat(n);
 const deepObject = (n: number) => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
@@ -256,4 +256,51 @@ t.test('a large batch is answered in slices: other requests are served meanwhile
   }
   t.equal(await batch, 200);
   t.ok(servedDuring > 0, `${servedDuring} lookups answered while the batch ran`);
+});
+
+t.test('review findings: BOMs, long addresses in the URL, probes while overloaded, ports as text', async (t) => {
+  const { app } = await testApp();
+  t.teardown(() => app.close());
+  const bom = '\uFEFF';
+  const one = await app.inject({ method: 'POST', url: '/lookup', headers: { 'content-type': 'application/json' }, payload: `${bom}{"ip":"10.1.2.3"}` });
+  t.match(JSON.parse(one.body), { IPDestination: 'Private' }, 'a JSON body after a byte-order mark');
+  const arr = await app.inject({ method: 'POST', url: '/enrich/batch', headers: { 'content-type': 'application/json' }, payload: `${bom}[{"ip":"10.1.2.3"}]` });
+  t.equal(arr.statusCode, 200, 'a JSON array after a byte-order mark');
+  t.match(JSON.parse(arr.body), [{ IPDestination: 'Private' }]);
+  const nd = await app.inject({
+    method: 'POST',
+    url: '/enrich/batch',
+    headers: { 'content-type': 'application/x-ndjson' },
+    payload: `${bom}{"ip":"10.1.2.3"}\n`,
+  });
+  t.match(JSON.parse(nd.body), { IPDestination: 'Private' }, 'NDJSON after a byte-order mark');
+  const long = await app.inject({ method: 'GET', url: `/lookup/${'1'.repeat(300)}` });
+  t.equal(long.statusCode, 400);
+  t.match(JSON.parse(long.body), { error: { code: 'INVALID_ADDRESS', message: /longer than 256 characters/ } }, 'a 300-character address: INVALID_ADDRESS');
+  for (const port of ['0x1bb', '1e2', ' 443', '443 ', '+443']) {
+    const r = JSON.parse(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/lookup',
+          headers: { 'content-type': 'application/json' },
+          payload: JSON.stringify({ destination: { ip: '8.8.8.8', port } }),
+        })
+      ).body,
+    );
+    t.notOk('port' in r, `${JSON.stringify(port)} is no port`);
+  }
+});
+
+t.test('while overloaded, probes and metrics still answer', async (t) => {
+  const { app, state } = await defaultsApp({ maxEventLoopDelay: 50, sampleInterval: 50 });
+  t.teardown(() => app.close());
+  await state.reload('test');
+  const until = Date.now() + 300;
+  while (Date.now() < until) {
+    /* the event loop held */
+  }
+  await new Promise((r) => setTimeout(r, 0));
+  t.equal((await app.inject({ method: 'GET', url: '/lookup/10.0.0.1' })).statusCode, 503, 'a lookup is refused');
+  for (const url of ['/healthz', '/readyz', '/metrics']) t.equal((await app.inject({ method: 'GET', url })).statusCode, 200, `${url} answers`);
 });

@@ -357,3 +357,25 @@ t.test('shutdown: an answer still in flight at the time limit is cut, and the sh
   t.same(result, { drained: false, cut: 1 });
   t.ok(Date.now() - started < 2000, `ended at the limit (${Date.now() - started} ms)`);
 });
+
+t.test('a malformed request pipelined after a whole one: the first is answered, then the connection closes', async (t) => {
+  const { port } = await app(t);
+  const events = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ ip: `10.0.${i % 256}.1` })).join('\n');
+  const cases: Array<[string, string, string]> = [
+    ['fast path', '/lookup', '{"ip":"10.0.0.1"}'],
+    ['a batch answered in slices', '/enrich/batch', events],
+  ];
+  for (const [why, path, body] of cases) {
+    const type = path === '/enrich/batch' ? 'application/x-ndjson' : 'application/json';
+    const r = await raw(
+      port,
+      `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}BOGUS\r\n\r\n`,
+    );
+    const res = parse(r.text);
+    t.equal(res.status, 200, `${why}: the whole request is answered`);
+    t.equal(res.headers.connection, 'close', `${why}: and told the connection closes`);
+    t.ok(r.closed, `${why}: the connection is closed after it`);
+    if (path === '/lookup') t.match(JSON.parse(res.body), { ip: '10.0.0.1', IPDestination: 'Private' });
+    else t.equal(res.body.trimEnd().split('\n').length, 3000, `${why}: every event answered`);
+  }
+});

@@ -1,7 +1,7 @@
 // ServiceState: unchanged files keep the tables; changed ones rebuild them; a stuck or failing reload never wedges the next.
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -12,6 +12,22 @@ import { readListFile, stopParseThread, type ListReader } from '../../src/lists/
 import { testApp } from '../helpers/app.js';
 
 t.teardown(stopParseThread);
+
+t.test('a same-size copy with its mtime kept (cp -p, a restore) is read again', async (t) => {
+  const { app, state, dir } = await testApp();
+  t.teardown(() => app.close());
+  const file = join(dir, 'mine.txt');
+  const before = statSync(file);
+  t.match(state.enricher.lookup('198.51.100.7'), { IPDestination: 'Mine' });
+  // Same length, other prefix, the old timestamps put back.
+  writeFileSync(file, '198.51.101.0/24\n');
+  t.equal(statSync(file).size, before.size, 'the same size');
+  utimesSync(file, before.atime, before.mtime);
+  const outcome = await state.reload('POST /admin/reload');
+  t.same(outcome.reread, ['mine'], 'read again');
+  t.match(state.enricher.lookup('198.51.101.7'), { IPDestination: 'Mine' }, 'the new content serves');
+  t.match(state.enricher.lookup('198.51.100.7'), { IPDestination: null });
+});
 
 t.test('unchanged files: same tables; a touched file: new tables, only that list read again', async (t) => {
   const { app, state, dir } = await testApp();

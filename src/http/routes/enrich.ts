@@ -76,7 +76,11 @@ export async function enrichRoutes(app: FastifyInstance, deps: RouteDeps): Promi
             let line = lines[i]!;
             if (line.endsWith('\r')) line = line.slice(0, -1);
             if (isBlankLine(line)) continue;
-            if (++done % SLICE === 0) await nextTurn();
+            if (++done % SLICE === 0) {
+              await nextTurn();
+              // The client went away: nobody reads the rest.
+              if (request.raw.socket === null || request.raw.socket.destroyed) return reply.hijack();
+            }
             const r = enrichLine(enricher, line, i + 1);
             if (r.details) metrics.countLookup(labelOf(r.details));
             if (r.dropped) {
@@ -94,7 +98,10 @@ export async function enrichRoutes(app: FastifyInstance, deps: RouteDeps): Promi
         const spans = text === undefined ? null : arrayElementSpans(text);
         const parts: string[] = [];
         for (let i = 0; i < body.length; i++) {
-          if (i > 0 && i % SLICE === 0) await nextTurn();
+          if (i > 0 && i % SLICE === 0) {
+            await nextTurn();
+            if (request.raw.socket === null || request.raw.socket.destroyed) return reply.hijack();
+          }
           const event = body[i];
           if (!isPlainObject(event)) {
             parts.push(JSON.stringify(invalidEventRecord(enricher.options.detailsField, i + 1, `expected a JSON object, got ${jsonKind(event)}`)));
