@@ -182,8 +182,9 @@ function cmpRows(a: Row, aStart: boolean, b: Row, bStart: boolean): number {
   return x3 === y3 ? 0 : x3 < y3 ? -1 : 1;
 }
 
-/** Whether b starts right after a ends (a.end + 1 === b.start), for joining. */
-function adjacent(a: Row, b: Row): boolean {
+/** Whether b starts right after a ends (a.end + 1 === b.start), for joining. IPv4 bounds are in word 0 alone. */
+function adjacent(a: Row, b: Row, stride: 1 | 4): boolean {
+  if (stride === 1) return a.e0 + 1 === b.s0;
   const e = [a.e0, a.e1, a.e2, a.e3];
   const s = [b.s0, b.s1, b.s2, b.s3];
   let carry = 1;
@@ -206,7 +207,7 @@ function join<V>(rows: Row[], input: IntervalRange<V>[], stride: 1 | 4): { start
         const b = input[row.index]!;
         return new IntervalError<V>('OVERLAP', `ranges ${rangeText(a)} and ${rangeText(b)} overlap`, b, a);
       }
-      if (prev.value === row.value && adjacent(prev, row)) {
+      if (prev.value === row.value && adjacent(prev, row, stride)) {
         kept[kept.length - 1] = { ...prev, e0: row.e0, e1: row.e1, e2: row.e2, e3: row.e3, index: row.index };
         continue;
       }
