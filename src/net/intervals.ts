@@ -156,9 +156,9 @@ export function buildIntervalTable<V>(ranges: Iterable<IntervalRange<V>>): Inter
     if (cmpRows(row, true, row, false) > 0) return bad('the start is after the end');
     (s.version === 4 ? rows4 : rows6).push(row);
   }
-  const byStart = (a: Row, b: Row) => cmpRows(a, true, b, true) || a.index - b.index;
-  rows4.sort(byStart);
-  rows6.sort(byStart);
+  // Ties (equal starts) keep input order, so the overlap error names the ranges as given.
+  rows4.sort((a, b) => a.s0 - b.s0 || a.index - b.index);
+  rows6.sort((a, b) => cmpRows(a, true, b, true) || a.index - b.index);
   const joined4 = join(rows4, input, 1);
   if (joined4 instanceof IntervalError) return joined4;
   const joined6 = join(rows6, input, 4);

@@ -16,7 +16,7 @@ const NONE: readonly string[] = Object.freeze([]);
 export function parseRangesCsv(text: string, file: string): ParsedList {
   const lines = splitLines(text, file);
   // Ranges of one file may overlap or repeat: a prefix is one entry however often it is covered.
-  const byKey = new Map<string, ListEntry>();
+  const byKey = new Map<number | string, ListEntry>();
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!;
     const hash = raw.indexOf('#');
@@ -36,7 +36,9 @@ export function parseRangesCsv(text: string, file: string): ParsedList {
     const cover = rangeToPrefixes(start, end);
     if (cover instanceof AddrRangeError) fail(`invalid range (${cover.reason})`);
     for (const prefix of cover as Prefix[]) {
-      const key = prefix.key;
+      // An IPv4 key as a number (address · 64 + length, below 2^38): formatting millions of
+      // prefixes only to compare them costs more than the whole cover.
+      const key = prefix.version === 4 ? prefix.addr.w0 * 64 + prefix.bits : prefix.key;
       if (!byKey.has(key)) byKey.set(key, Object.freeze({ prefix, services: NONE, regions: NONE }));
     }
   }
