@@ -37,6 +37,7 @@ const FORMATS = [
     empty: '{"syncToken": "1714053903001", "creationTime": "2024-04-26T07:05:03", "prefixes": []}',
   },
   { name: 'net', format: 'csv', file: 'networks.csv', good: fixture('networks.csv'), ip: '192.0.2.9', empty: 'name,network,owner\n', column: 'network' },
+  { name: 'ranges', format: 'ranges-csv', file: 'asn.csv', good: fixture('ranges-sample.csv'), ip: '198.51.101.7', empty: '# no ranges this month\n' },
 ] as const;
 
 const yaml = (extra: string) =>

@@ -54,6 +54,16 @@ const broken: Broken[] = [
   { format: 'google-ip-ranges', file: 'azure-tags-20250106.json', line: 1, reason: /"prefixes"/, why: 'JSON of the wrong format' },
   { format: 'csv', file: 'csv-bad.csv', line: 2, text: /999\.1\.1\.1\/8/, reason: /invalid CIDR/, column: 'network', why: 'bad CIDR in the named column' },
   { format: 'csv', file: 'networks.csv', line: 1, reason: /no column named "cidr"/, column: 'cidr', why: 'a column that is not in the header' },
+  {
+    format: 'ranges-csv',
+    file: 'ranges-bad.csv',
+    line: 4,
+    text: /^203\.0\.113\.9,203\.0\.113\.1,64498$/,
+    reason: /invalid range \(the start is after the end\)/,
+    why: 'a reversed range names its line',
+  },
+  { format: 'ranges-csv', file: 'text-empty.txt', line: 1, reason: /empty/, why: 'an empty ranges file' },
+  { format: 'ranges-csv', file: 'text-good.txt', line: 3, text: /203\.0\.113\.0\/24/, reason: /needs start,end/, why: 'a CIDR list is not a ranges list' },
 ];
 
 t.test('broken files fail with file, line and text', async (t) => {
@@ -137,8 +147,52 @@ t.test('csv: column by name or number, quoted cells, several prefixes in a cell,
   t.same(summary(byNumber), summary(byName));
 });
 
+t.test('ranges-csv: ip-location-db, DB-IP and iptoasn rows become their minimal covers', async (t) => {
+  const p = parseFixture('ranges-csv', 'ranges-sample.csv');
+  t.same(summary(p), [
+    ['1.0.0.0/24', [], []],
+    ['192.0.2.1/32', [], []],
+    ['192.0.2.2/31', [], []],
+    ['192.0.2.4/31', [], []],
+    ['192.0.2.6/32', [], []],
+    ['198.51.100.0/23', [], []],
+    ['203.0.113.0/25', [], []],
+    ['203.0.113.128/25', [], []],
+    ['192.0.2.128/25', [], []],
+    ['2001:db8::/48', [], []],
+  ]);
+  t.equal(p.version, null);
+  t.same(p.warnings, []);
+  const one = (text: string) => parseList('ranges-csv', text, 'r.csv').entries.map((e) => e.prefix.toString());
+  t.same(one('\ufeff10.0.0.0,10.0.0.3\r\n10.0.0.4 , 10.0.0.4\r\n'), ['10.0.0.0/30', '10.0.0.4/32'], 'BOM, CRLF, spaces around the cells');
+  t.same(one('0.0.0.0,255.255.255.255\n'), ['0.0.0.0/0']);
+  t.same(one('::fffe:ffff:ffff,::ffff:0.0.0.1\n'), ['::fffe:ffff:ffff/128', '0.0.0.0/31'], 'across the edge of the IPv4-mapped block');
+  const empty = parseList('ranges-csv', '# nothing\n', 'r.csv');
+  t.same([empty.entries.length, empty.warnings], [0, ['the list holds no prefixes']], 'comments only: empty, with the warning');
+  const bad: [string, RegExp][] = [
+    ['10.0.0.1', /needs start,end/],
+    ['10.0.0.1,', /range end is empty/],
+    ['10.0.0.256,10.0.1.0', /invalid range start \(IPv4 field has value >255\)/],
+    ['10.0.0.1,10.0.0.01', /invalid range end \(IPv4 field has octet with leading zero\)/],
+    ['10.0.0.0/8,10.255.255.255', /invalid range start \(a CIDR prefix is not an address\)/],
+    ['10.0.0.1,2001:db8::1', /invalid range \(the start and the end are of different address families\)/],
+    ['fe80::1%eth0,fe80::2', /invalid range \(a range has no zone\)/],
+    ['[2001:db8::1],2001:db8::2', /range start is bracketed/],
+    ['16909060,16909319,9999', /invalid range start/],
+  ];
+  for (const [line, reason] of bad) {
+    try {
+      parseList('ranges-csv', `# ok\n1.0.0.0,1.0.0.255\n${line}\n`, 'r.csv');
+      t.fail(`${line} should fail`);
+    } catch (err) {
+      t.type(err, ListFormatError);
+      t.match(err, { file: 'r.csv', line: 3, text: line, message: reason }, line);
+    }
+  }
+});
+
 t.test('every format survives random text: a result or a ListFormatError, never another throw (property)', async (t) => {
-  const formats: ListFormat[] = ['text', 'msft-public-ip-csv', 'azure-service-tags', 'aws-ip-ranges', 'google-ip-ranges', 'csv'];
+  const formats: ListFormat[] = ['text', 'msft-public-ip-csv', 'azure-service-tags', 'aws-ip-ranges', 'google-ip-ranges', 'csv', 'ranges-csv'];
   const pieces = fc.constantFrom(
     '10.0.0.0/8',
     '2001:db8::/32',
@@ -160,6 +214,9 @@ t.test('every format survives random text: a result or a ListFormatError, never 
     '\ufeff',
     '1.2.3.4/33',
     '"addressPrefixes"',
+    '1.0.0.0,1.0.0.255',
+    '2001:db8::,2001:db8::ff',
+    '\t',
   );
   fc.assert(
     fc.property(fc.constantFrom(...formats), fc.array(pieces, { maxLength: 40 }), (format, parts) => {

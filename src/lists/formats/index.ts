@@ -5,11 +5,12 @@ import { parseServiceTags } from './azure-service-tags.js';
 import { parseCsvList } from './csv.js';
 import { parseGoogleIpRanges } from './google-ip-ranges.js';
 import { parseMsftPublicIpCsv } from './msft-public-ip-csv.js';
+import { parseRangesCsv } from './ranges-csv.js';
 import { parseTextList } from './text.js';
 
 export type { ListEntry, ParsedList } from './entry-set.js';
 
-export const FORMATS = ['text', 'msft-public-ip-csv', 'azure-service-tags', 'aws-ip-ranges', 'google-ip-ranges', 'csv'] as const;
+export const FORMATS = ['text', 'msft-public-ip-csv', 'azure-service-tags', 'aws-ip-ranges', 'google-ip-ranges', 'csv', 'ranges-csv'] as const;
 export type ListFormat = (typeof FORMATS)[number];
 
 export interface FormatOptions {
@@ -32,5 +33,7 @@ export function parseList(format: ListFormat, text: string, file: string, opts: 
       return parseGoogleIpRanges(text, file);
     case 'csv':
       return parseCsvList(text, file, { column: opts.column ?? 1 });
+    case 'ranges-csv':
+      return parseRangesCsv(text, file);
   }
 }
