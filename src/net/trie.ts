@@ -17,7 +17,9 @@ import { runSteps } from './steps.js';
  *   [21]     index of the node's first leaf in the leaf array.
  * A leaf is a value id (0: none). Leaf pushing copies each prefix's value down into the slots and
  * nodes it covers, so a lookup stops at the first slot without a child and never tracks a "best
- * so far"; the run-length leaf bitmap keeps those copies to one leaf per run.
+ * so far"; the run-length leaf bitmap keeps those copies to one leaf per run. A child that would
+ * hold a single prefix is instead a lone-prefix record of the same size (its words, length, value
+ * and the value pushed from above): sparse IPv6 prefixes then take one step, not a chain of nodes.
  *
  * Lookups take an unmapped Addr: an IPv4-mapped IPv6 address is parsed as IPv4 (addr.ts), so it
  * is found in the IPv4 table. A miss returns undefined. The table is immutable after build, so it
@@ -102,6 +104,7 @@ export class PrefixTable<T> {
       const s = (a >>> shift) & 255;
       const next = step(t, n, s);
       if (next < 0) return this.#leaves[leafIndex(t, n, s)]!;
+      if (t[next + FIRST_LEAF]! < 0) return ((a ^ t[next]!) & maskOf(t[next + LONE_BITS]!)) === 0 ? t[next + LONE_ID]! : t[next + LONE_ELSE]!;
       n = next;
     }
   }
@@ -115,6 +118,7 @@ export class PrefixTable<T> {
       const s = (w >>> (24 - (o & 31))) & 255;
       const next = step(t, n, s);
       if (next < 0) return this.#leaves[leafIndex(t, n, s)]!;
+      if (t[next + FIRST_LEAF]! < 0) return matches6(t, next, addr) ? t[next + LONE_ID]! : t[next + LONE_ELSE]!;
       n = next;
     }
   }
@@ -126,6 +130,28 @@ const CHILD_COUNTS = 16;
 const LEAF_COUNTS = 18;
 const FIRST_CHILD = 20;
 const FIRST_LEAF = 21;
+// A lone prefix below a slot takes a node's place instead of a chain of nodes (path compression,
+// as bart's fringes): its words at 0..3, then these; FIRST_LEAF -1 marks it.
+const LONE_BITS = 4;
+const LONE_ID = 5;
+/** The pushed value: what the slot's addresses outside the lone prefix get. */
+const LONE_ELSE = 6;
+
+/** The mask of the first `bits` bits of a word (bits ≥ 1; 32 and more: all). */
+function maskOf(bits: number): number {
+  return bits >= 32 ? -1 : ~(-1 >>> bits);
+}
+
+/** Whether addr lies inside the lone IPv6 prefix at r. */
+function matches6(t: Int32Array, r: number, addr: AddrWords): boolean {
+  const bits = t[r + LONE_BITS]!;
+  if (((addr.w0 ^ t[r]!) & maskOf(bits)) !== 0) return false;
+  if (bits <= 32) return true;
+  if (((addr.w1 ^ t[r + 1]!) & maskOf(bits - 32)) !== 0) return false;
+  if (bits <= 64) return true;
+  if (((addr.w2 ^ t[r + 2]!) & maskOf(bits - 64)) !== 0) return false;
+  return bits <= 96 || ((addr.w3 ^ t[r + 3]!) & maskOf(bits - 96)) === 0;
+}
 
 function popcount(x: number): number {
   x = x - ((x >>> 1) & 0x55555555);
@@ -336,8 +362,19 @@ class NodeBuilder {
         const s = (g << 5) | b;
         if (hasChild[s] !== 0) {
           childWord |= 1 << b;
+          const at = firstChild + childCount * NODE_WORDS;
+          const i = this.#childFrom[s]!;
           // A child's pushed value is this slot's leaf: the longest prefix here that covers it.
-          work.push([f, firstChild + childCount * NODE_WORDS, d + 1, this.#childFrom[s]!, this.#childTo[s]!, slots[s]!]);
+          if (this.#childTo[s] === i + 1) {
+            for (let k = 0; k < f.per; k++) nodes[at + k] = f.words[i * f.per + k]!;
+            nodes[at + LONE_BITS] = f.bits[i]!;
+            nodes[at + LONE_ID] = f.id[i]!;
+            nodes[at + LONE_ELSE] = slots[s]!;
+            nodes[at + FIRST_LEAF] = -1;
+            placed++;
+          } else {
+            work.push([f, at, d + 1, i, this.#childTo[s]!, slots[s]!]);
+          }
           childCount++;
         } else if (slots[s] !== prev) {
           leafWord |= 1 << b;
