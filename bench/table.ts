@@ -28,7 +28,8 @@ export function randomPrefixes(n: number, seed = 7): Prefix[] {
   // The LCG's low bits are weak: draw from its high bits.
   const draw = () => next() >>> 8;
   const roots = Array.from({ length: 256 }, () => 0x20000000 | (next() & 0x1fffffff));
-  const seen = new Set<string>();
+  // Keys from the words, not Prefix.key: that would keep two strings per prefix alive in the RSS figures.
+  const seen = new Set<string | number>();
   const out: Prefix[] = [];
   while (out.length < n) {
     const r = draw() % 100;
@@ -40,8 +41,9 @@ export function randomPrefixes(n: number, seed = 7): Prefix[] {
       const bits = r < 98 ? 33 + (draw() % 32) : 128;
       p = prefixFrom(addrFrom6(roots[draw() % 256]!, next(), next(), next()), bits);
     }
-    if (seen.has(p.key)) continue;
-    seen.add(p.key);
+    const key = p.version === 4 ? p.addr.w0 * 64 + p.bits : `${p.addr.w0},${p.addr.w1},${p.addr.w2},${p.addr.w3}/${p.bits}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
     out.push(p);
   }
   return out;
@@ -84,22 +86,35 @@ async function prefixSet(size: string): Promise<{ prefixes: Prefix[]; probes: Ad
 
 const entriesOf = (prefixes: Prefix[]) => prefixes.map((prefix, value) => ({ prefix, value }));
 
-/** In a child process of its own: RSS after building one table (after a GC), so no other case's garbage counts. */
+/**
+ * In a child process of its own: RSS after building one table (after a GC), so no other case's
+ * garbage counts; then settled, with the input prefixes dropped, as a server holds only the table.
+ */
 async function child(which: 'new' | 'old', size: string): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
-  const { prefixes } = await prefixSet(size);
-  const entries = entriesOf(prefixes);
+  // The input lives only in built()'s frame: gone once it returns.
+  const built = async () => {
+    const entries = entriesOf((await prefixSet(size)).prefixes);
+    gc?.();
+    const before = process.memoryUsage().rss;
+    const t0 = performance.now();
+    const table = BUILDS[which](entries);
+    const ms = performance.now() - t0;
+    gc?.();
+    return { table, ms, before, rss: process.memoryUsage().rss };
+  };
+  const { table, ms, before, rss } = await built();
+  // A turn of the event loop first: the finished async frames are only then unreachable.
+  await new Promise((resolve) => setImmediate(resolve));
   gc?.();
-  const before = process.memoryUsage().rss;
-  const t0 = performance.now();
-  const table = BUILDS[which](entries);
-  const ms = performance.now() - t0;
-  gc?.();
-  const rss = process.memoryUsage().rss;
-  process.stdout.write(JSON.stringify({ ms, rss, before, bytes: table.bytes }) + '\n');
+  const m = process.memoryUsage();
+  process.stdout.write(JSON.stringify({ ms, rss, before, settled: m.rss, heapUsed: m.heapUsed, arrayBuffers: m.arrayBuffers, bytes: table.bytes }) + '\n');
 }
 
-function inChild(which: 'new' | 'old', size: string): { ms: number; rss: number; before: number; bytes: number } {
+function inChild(
+  which: 'new' | 'old',
+  size: string,
+): { ms: number; rss: number; before: number; settled: number; heapUsed: number; arrayBuffers: number; bytes: number } {
   const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), '--child', which, size], { encoding: 'utf8' });
   return JSON.parse(out);
 }
@@ -135,8 +150,17 @@ export async function run(): Promise<Row[]> {
         name: `${which} table, ${label}`,
         opsPerSec: rate[which],
         ...(which === 'new' ? { ratio: rate.new / rate.old, baseline: 'new ÷ old lookups' } : {}),
-        note: `build ${s.ms.toFixed(0)} ms; table ${MiB(s.bytes)} MiB; RSS ${MiB(s.rss)} MiB after build (+${MiB(s.rss - s.before)}); ${(1e9 / rate[which]).toFixed(0)} ns/lookup`,
-        extra: { prefixes: prefixes.length, buildMs: s.ms, tableBytes: s.bytes, rssBytes: s.rss, rssBeforeBytes: s.before },
+        note: `build ${s.ms.toFixed(0)} ms; table ${MiB(s.bytes)} MiB; RSS ${MiB(s.rss)} MiB after build (+${MiB(s.rss - s.before)}), ${MiB(s.settled)} with the input dropped (heap ${MiB(s.heapUsed)} + buffers ${MiB(s.arrayBuffers)}); ${(1e9 / rate[which]).toFixed(0)} ns/lookup`,
+        extra: {
+          prefixes: prefixes.length,
+          buildMs: s.ms,
+          tableBytes: s.bytes,
+          rssBytes: s.rss,
+          rssBeforeBytes: s.before,
+          rssSettledBytes: s.settled,
+          heapUsedBytes: s.heapUsed,
+          arrayBufferBytes: s.arrayBuffers,
+        },
       });
     }
   }
