@@ -8,13 +8,14 @@ import { runSteps } from './steps.js';
  * found by popcount (poptrie, Asai & Ohara 2015; the same idea as Go's bart). IPv4 and IPv6 share
  * the node layout and one Int32Array; IPv4 takes at most 4 steps, IPv6 at most 16.
  *
- * A node is NODE_WORDS 32-bit words:
- *   [0..7]   child bitmap: bit s of slot s (slot = the next 8 address bits) when a node lies below;
- *   [8..15]  leaf bitmap: bit s when slot s starts a run of equal leaves (slots with a child skipped);
- *   [16..17] child counts before each 32-slot group, one byte per group (at most 224 fit a byte);
- *   [18..19] leaf counts before each group, the same way;
- *   [20]     word offset of the first child (siblings are contiguous, NODE_WORDS apart);
- *   [21]     index of the node's first leaf in the leaf array.
+ * A node is NODE_WORDS (22) 32-bit words, 88 bytes:
+ *   [0]      word offset of the first child (siblings are contiguous, NODE_WORDS apart);
+ *   [1]      index of the node's first leaf in the leaf array;
+ *   [2..3]   child counts before each 32-slot group, one byte per group (at most 224 fit a byte);
+ *   [4..5]   leaf counts before each group, the same way;
+ *   [6..21]  per group g, at 6 + 2g: the child bitmap word (bit s & 31 of slot s, the slot being
+ *            the next 8 address bits, set when a node lies below), then the leaf bitmap word (bit
+ *            set when the slot starts a run of equal leaves; slots with a child are skipped).
  * A leaf is a value id (0: none). Leaf pushing copies each prefix's value down into the slots and
  * nodes it covers, so a lookup stops at the first slot without a child and never tracks a "best
  * so far"; the run-length leaf bitmap keeps those copies to one leaf per run. A child that would
@@ -104,7 +105,7 @@ export class PrefixTable<T> {
       const s = (a >>> shift) & 255;
       const next = step(t, n, s);
       if (next < 0) return this.#leaves[leafIndex(t, n, s)]!;
-      if (t[next + FIRST_LEAF]! < 0) return ((a ^ t[next]!) & maskOf(t[next + LONE_BITS]!)) === 0 ? t[next + LONE_ID]! : t[next + LONE_ELSE]!;
+      if (t[next + FIRST_LEAF]! < 0) return ((a ^ t[next + LONE_WORDS]!) & maskOf(t[next + LONE_BITS]!)) === 0 ? t[next + LONE_ID]! : t[next + LONE_ELSE]!;
       n = next;
     }
   }
@@ -125,17 +126,21 @@ export class PrefixTable<T> {
 }
 
 const NODE_WORDS = 22;
-const LEAF_BITS = 8;
-const CHILD_COUNTS = 16;
-const LEAF_COUNTS = 18;
-const FIRST_CHILD = 20;
-const FIRST_LEAF = 21;
+// The header first and each group's two bitmap words side by side: a step reads the header and
+// one pair, 32 bytes of a node, so most steps touch one cache line.
+const FIRST_CHILD = 0;
+const FIRST_LEAF = 1;
+const CHILD_COUNTS = 2;
+const LEAF_COUNTS = 4;
+/** Group g's child bitmap word is at BITMAPS + 2g, its leaf bitmap word right after it. */
+const BITMAPS = 6;
 // A lone prefix below a slot takes a node's place instead of a chain of nodes (path compression,
-// as bart's fringes): its words at 0..3, then these; FIRST_LEAF -1 marks it.
-const LONE_BITS = 4;
-const LONE_ID = 5;
+// as bart's fringes): FIRST_LEAF -1 marks it, its words are at LONE_WORDS..+3, then the rest.
+const LONE_WORDS = 2;
+const LONE_BITS = 6;
+const LONE_ID = 7;
 /** The pushed value: what the slot's addresses outside the lone prefix get. */
-const LONE_ELSE = 6;
+const LONE_ELSE = 8;
 
 /** The mask of the first `bits` bits of a word (bits ≥ 1; 32 and more: all). */
 function maskOf(bits: number): number {
@@ -145,12 +150,13 @@ function maskOf(bits: number): number {
 /** Whether addr lies inside the lone IPv6 prefix at r. */
 function matches6(t: Int32Array, r: number, addr: AddrWords): boolean {
   const bits = t[r + LONE_BITS]!;
-  if (((addr.w0 ^ t[r]!) & maskOf(bits)) !== 0) return false;
+  const w = r + LONE_WORDS;
+  if (((addr.w0 ^ t[w]!) & maskOf(bits)) !== 0) return false;
   if (bits <= 32) return true;
-  if (((addr.w1 ^ t[r + 1]!) & maskOf(bits - 32)) !== 0) return false;
+  if (((addr.w1 ^ t[w + 1]!) & maskOf(bits - 32)) !== 0) return false;
   if (bits <= 64) return true;
-  if (((addr.w2 ^ t[r + 2]!) & maskOf(bits - 64)) !== 0) return false;
-  return bits <= 96 || ((addr.w3 ^ t[r + 3]!) & maskOf(bits - 96)) === 0;
+  if (((addr.w2 ^ t[w + 2]!) & maskOf(bits - 64)) !== 0) return false;
+  return bits <= 96 || ((addr.w3 ^ t[w + 3]!) & maskOf(bits - 96)) === 0;
 }
 
 function popcount(x: number): number {
@@ -168,7 +174,7 @@ function countBefore(t: Int32Array, at: number, g: number): number {
 function step(t: Int32Array, n: number, s: number): number {
   const g = s >>> 5;
   const bit = 1 << (s & 31);
-  const word = t[n + g]!;
+  const word = t[n + BITMAPS + 2 * g]!;
   if ((word & bit) === 0) return -1;
   return t[n + FIRST_CHILD]! + (countBefore(t, n + CHILD_COUNTS, g) + popcount(word & (bit - 1))) * NODE_WORDS;
 }
@@ -177,7 +183,7 @@ function step(t: Int32Array, n: number, s: number): number {
 function leafIndex(t: Int32Array, n: number, s: number): number {
   const g = s >>> 5;
   // (2 << 31) - 1 is -1 in 32-bit arithmetic: every bit, as slot 31 of a group needs.
-  const word = t[n + LEAF_BITS + g]! & ((2 << (s & 31)) - 1);
+  const word = t[n + BITMAPS + 2 * g + 1]! & ((2 << (s & 31)) - 1);
   return t[n + FIRST_LEAF]! + countBefore(t, n + LEAF_COUNTS, g) + popcount(word) - 1;
 }
 
@@ -366,7 +372,7 @@ class NodeBuilder {
           const i = this.#childFrom[s]!;
           // A child's pushed value is this slot's leaf: the longest prefix here that covers it.
           if (this.#childTo[s] === i + 1) {
-            for (let k = 0; k < f.per; k++) nodes[at + k] = f.words[i * f.per + k]!;
+            for (let k = 0; k < f.per; k++) nodes[at + LONE_WORDS + k] = f.words[i * f.per + k]!;
             nodes[at + LONE_BITS] = f.bits[i]!;
             nodes[at + LONE_ID] = f.id[i]!;
             nodes[at + LONE_ELSE] = slots[s]!;
@@ -383,8 +389,8 @@ class NodeBuilder {
           leafCount++;
         }
       }
-      nodes[n + g] = childWord;
-      nodes[n + LEAF_BITS + g] = leafWord;
+      nodes[n + BITMAPS + 2 * g] = childWord;
+      nodes[n + BITMAPS + 2 * g + 1] = leafWord;
     }
     return placed;
   }
