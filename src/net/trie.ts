@@ -357,13 +357,10 @@ class NodeBuilder {
     for (let g = 0; g < 8; g++) {
       let childWord = 0;
       let leafWord = 0;
-      if (g < 4) {
-        nodes[n + CHILD_COUNTS] |= childCount << (g << 3);
-        nodes[n + LEAF_COUNTS] |= leafCount << (g << 3);
-      } else {
-        nodes[n + CHILD_COUNTS + 1] |= childCount << ((g - 4) << 3);
-        nodes[n + LEAF_COUNTS + 1] |= leafCount << ((g - 4) << 3);
-      }
+      const at = g >>> 2;
+      const shift = (g & 3) << 3;
+      nodes[n + CHILD_COUNTS + at] = nodes[n + CHILD_COUNTS + at]! | (childCount << shift);
+      nodes[n + LEAF_COUNTS + at] = nodes[n + LEAF_COUNTS + at]! | (leafCount << shift);
       for (let b = 0; b < 32; b++) {
         const s = (g << 5) | b;
         if (hasChild[s] !== 0) {
