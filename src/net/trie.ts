@@ -63,7 +63,7 @@ export class PrefixTable<T> {
   ): Generator<void, PrefixTable<T>> {
     const v4 = Family.of(entries, 4);
     const v6 = Family.of(entries, 6);
-    yield;
+    // No yield before `chunk` prefixes: a small table is built within one turn, as callers expect.
     // Resolve in address order: an enclosing prefix sorts before the ones inside it, so a stack of
     // the open enclosing prefixes gives each one its outer value without a table to ask.
     const values: T[] = [];
