@@ -7,6 +7,7 @@ const SCENARIOS: Record<string, () => Promise<{ run: () => Promise<Row[]> }>> = 
   enrich: () => import('./enrich.js'),
   http: () => import('./http.js'),
   'fast-path': () => import('./fast-path.js'),
+  table: () => import('./table.js'),
 };
 
 const wanted = process.argv.slice(2);
