@@ -1,0 +1,82 @@
+// A bounded cache of lookup answers by input text, for batches whose addresses repeat.
+
+/** Entries kept at most, by default (two generations of half as many). */
+export const DEFAULT_ANSWER_CACHE_ENTRIES = 4096;
+/** Inputs longer than this are answered but never kept (the longest address text is 45 + zone). */
+export const DEFAULT_ANSWER_CACHE_MAX_INPUT = 64;
+
+/** What the cache keeps of an answer: its JSON text and what it is counted under. */
+export interface CachedAnswer {
+  readonly json: string;
+  readonly label: string;
+  readonly failed: boolean;
+}
+
+export interface AnswerCacheOptions {
+  /** Entries kept at most (0: no cache). */
+  readonly entries?: number;
+  /** Longest input text kept, in UTF-16 units. */
+  readonly maxInputLength?: number;
+}
+
+/**
+ * Two generations of Maps: new answers go into the young one; when it holds half the bound, it
+ * becomes the old one and the previous old one is dropped; a hit in the old one moves to the young
+ * one. So it never holds more than `capacity` entries, recently used answers stay, and a hit costs
+ * one Map get (V8 keeps a string's hash on the string) — no list to reorder as an LRU would.
+ * The answers depend on the lists, so each Enricher has its own: a reload starts an empty one.
+ */
+export class AnswerCache {
+  readonly capacity: number;
+  readonly maxInputLength: number;
+  readonly #half: number;
+  #young = new Map<string, CachedAnswer>();
+  #old = new Map<string, CachedAnswer>();
+  hits = 0;
+  misses = 0;
+
+  constructor(opts: AnswerCacheOptions = {}) {
+    this.capacity = Math.max(0, Math.floor(opts.entries ?? DEFAULT_ANSWER_CACHE_ENTRIES));
+    this.maxInputLength = opts.maxInputLength ?? DEFAULT_ANSWER_CACHE_MAX_INPUT;
+    this.#half = Math.max(1, this.capacity >> 1);
+  }
+
+  /** Entries held now (never more than `capacity`). */
+  get size(): number {
+    return this.#young.size + this.#old.size;
+  }
+
+  /** The kept answer for this input, or undefined (counted as a hit or a miss). */
+  get(input: string): CachedAnswer | undefined {
+    let a = this.#young.get(input);
+    if (a !== undefined) {
+      this.hits++;
+      return a;
+    }
+    a = this.#old.get(input);
+    if (a !== undefined) {
+      this.hits++;
+      this.#old.delete(input);
+      this.#add(input, a);
+      return a;
+    }
+    this.misses++;
+    return undefined;
+  }
+
+  /** Keeps an answer (inputs over the length cap are not kept). */
+  set(input: string, answer: CachedAnswer): void {
+    if (this.capacity === 0 || input.length > this.maxInputLength) return;
+    this.#add(input, answer);
+  }
+
+  #add(input: string, answer: CachedAnswer): void {
+    if (this.#young.size >= this.#half) {
+      this.#old = this.#young;
+      this.#young = new Map();
+      // A capacity of 1 has room for one entry in all.
+      if (this.capacity === 1) this.#old.clear();
+    }
+    this.#young.set(input, answer);
+  }
+}
