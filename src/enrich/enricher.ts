@@ -114,32 +114,34 @@ export class Enricher {
    */
   lookupMany(inputs: readonly string[], count?: CountAnswer, opts: { cache?: boolean } = {}): string[] {
     const out = new Array<string>(inputs.length);
-    const cache = opts.cache === false ? null : this.answerCache;
-    if (cache === null || cache.capacity === 0) {
+    if (opts.cache === false || this.answerCache.capacity === 0) {
       for (let i = 0; i < inputs.length; i++) out[i] = this.lookupJson(inputs[i]!, count);
-      return out;
-    }
-    let label = '';
-    let failed = false;
-    const keep: CountAnswer = (l, f) => {
-      label = l;
-      failed = f;
-    };
-    for (let i = 0; i < inputs.length; i++) {
-      const input = inputs[i]!;
-      const hit = cache.get(input);
-      if (hit !== undefined) {
-        count?.(hit.label, hit.failed);
-        out[i] = hit.json;
-        continue;
-      }
-      const json = this.lookupJson(input, keep);
-      cache.set(input, { json, label, failed });
-      count?.(label, failed);
-      out[i] = json;
+    } else {
+      for (let i = 0; i < inputs.length; i++) out[i] = this.lookupCached(inputs[i]!, count);
     }
     return out;
   }
+
+  /** lookupJson through the answer cache: for a stream of addresses that repeat (the CLI's stdin). */
+  lookupCached(input: string, count?: CountAnswer): string {
+    const cache = this.answerCache;
+    const hit = cache.get(input);
+    if (hit !== undefined) {
+      count?.(hit.label, hit.failed);
+      return hit.json;
+    }
+    const json = this.lookupJson(input, this.#keep);
+    cache.set(input, { json, label: this.#kept.label, failed: this.#kept.failed });
+    count?.(this.#kept.label, this.#kept.failed);
+    return json;
+  }
+
+  // What lookupJson last counted, for lookupCached (one closure per Enricher, not per call).
+  readonly #kept = { label: '', failed: false };
+  readonly #keep: CountAnswer = (label, failed) => {
+    this.#kept.label = label;
+    this.#kept.failed = failed;
+  };
 
   /** The answer cache of lookupMany (made on first use). */
   get answerCache(): AnswerCache {
