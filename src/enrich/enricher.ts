@@ -115,6 +115,7 @@ export class Enricher {
   lookupMany(inputs: readonly string[], count?: CountAnswer, opts: { cache?: boolean } = {}): string[] {
     const out = new Array<string>(inputs.length);
     if (opts.cache === false || this.answerCache.capacity === 0) {
+      // (The cache also steps aside by itself where inputs barely repeat: AnswerCache.useful.)
       for (let i = 0; i < inputs.length; i++) out[i] = this.lookupJson(inputs[i]!, count);
     } else {
       for (let i = 0; i < inputs.length; i++) out[i] = this.lookupCached(inputs[i]!, count);
@@ -125,6 +126,7 @@ export class Enricher {
   /** lookupJson through the answer cache: for a stream of addresses that repeat (the CLI's stdin). */
   lookupCached(input: string, count?: CountAnswer): string {
     const cache = this.answerCache;
+    if (!cache.useful()) return this.lookupJson(input, count);
     const hit = cache.get(input);
     if (hit !== undefined) {
       count?.(hit.label, hit.failed);

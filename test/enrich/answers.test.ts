@@ -152,6 +152,19 @@ t.test('recently used answers stay in the cache', async (t) => {
   t.equal(e.answerCache.misses, 101);
 });
 
+t.test('where inputs do not repeat the cache steps aside, and comes back when they do', async (t) => {
+  const e = new Enricher(small, OPTS);
+  const unique = Array.from({ length: 4096 * 3 }, (_, i) => `8.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
+  const out = e.lookupMany(unique);
+  t.same(out, e.lookupMany(unique, undefined, { cache: false }), 'the same answers');
+  const c = e.answerCache;
+  t.ok(c.bypassed > 0, `${c.bypassed} lookups went past it`);
+  t.ok(c.size <= 1, 'emptied (but for the input that found it out)');
+  // After its rest, a repeating stream brings it back.
+  for (let i = 0; i < 20 * 4096; i++) e.lookupCached(i % 2 ? '13.104.1.1' : '10.0.0.1');
+  t.ok(c.size > 0 && c.hits > 4096, `${c.hits} hits`);
+});
+
 t.test('after a reload, no answer from the lists before is served', async (t) => {
   const before = new Enricher(small, OPTS, RULES);
   const inputs = ['198.51.100.7', '203.0.113.9', '198.51.100.7'];
