@@ -176,7 +176,10 @@ t.test('after a reload, no answer from the lists before is served', async (t) =>
   const now = after.lookupMany(inputs);
   t.match(JSON.parse(now[0]!), { label: 'documentation', action: 'drop', rule: 'drop "docs"' });
   t.match(JSON.parse(now[1]!), { label: 'Mine', action: 'drop' });
-  t.same(now, inputs.map((i) => JSON.stringify(after.lookup(i))));
+  t.same(
+    now,
+    inputs.map((i) => JSON.stringify(after.lookup(i))),
+  );
 });
 
 /** Destination addresses of the real Sysmon events, as they are written there. */
