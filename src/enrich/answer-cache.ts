@@ -5,6 +5,9 @@ export const DEFAULT_ANSWER_CACHE_ENTRIES = 4096;
 /** Inputs longer than this are answered but never kept (the longest address text is 45 + zone). */
 export const DEFAULT_ANSWER_CACHE_MAX_INPUT = 64;
 
+/** Answers longer than this are not kept (the real lists' longest is about 530 characters). */
+export const DEFAULT_ANSWER_CACHE_MAX_ANSWER = 4096;
+
 /** Lookups a hit rate is judged over, and the share of hits below which the cache steps aside. */
 const WINDOW = 4096;
 const MIN_HITS = WINDOW / 32;
@@ -23,6 +26,8 @@ export interface AnswerCacheOptions {
   readonly entries?: number;
   /** Longest input text kept, in UTF-16 units. */
   readonly maxInputLength?: number;
+  /** Longest answer text kept, in UTF-16 units. */
+  readonly maxAnswerLength?: number;
 }
 
 /**
@@ -39,6 +44,7 @@ export interface AnswerCacheOptions {
 export class AnswerCache {
   readonly capacity: number;
   readonly maxInputLength: number;
+  readonly maxAnswerLength: number;
   readonly #half: number;
   #young = new Map<string, CachedAnswer>();
   #old = new Map<string, CachedAnswer>();
@@ -53,6 +59,7 @@ export class AnswerCache {
   constructor(opts: AnswerCacheOptions = {}) {
     this.capacity = Math.max(0, Math.floor(opts.entries ?? DEFAULT_ANSWER_CACHE_ENTRIES));
     this.maxInputLength = opts.maxInputLength ?? DEFAULT_ANSWER_CACHE_MAX_INPUT;
+    this.maxAnswerLength = opts.maxAnswerLength ?? DEFAULT_ANSWER_CACHE_MAX_ANSWER;
     this.#half = Math.max(1, this.capacity >> 1);
   }
 
@@ -98,9 +105,12 @@ export class AnswerCache {
     return undefined;
   }
 
-  /** Keeps an answer (inputs over the length cap are not kept). */
+  /**
+   * Keeps an answer (inputs and answers over their length caps are not kept): so it never holds
+   * more than capacity × (maxInputLength + maxAnswerLength) characters of text.
+   */
   set(input: string, answer: CachedAnswer): void {
-    if (this.capacity === 0 || input.length > this.maxInputLength) return;
+    if (this.capacity === 0 || input.length > this.maxInputLength || answer.json.length > this.maxAnswerLength) return;
     this.#add(input, answer);
   }
 

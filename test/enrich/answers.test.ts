@@ -133,9 +133,11 @@ t.test('the answer cache never holds more than its bound, nor an over-long input
     );
     t.ok(c.size <= entries, `${entries} entries: ${c.size} held`);
   }
-  const c = new AnswerCache({ entries: 4, maxInputLength: 8 });
+  const c = new AnswerCache({ entries: 4, maxInputLength: 8, maxAnswerLength: 10 });
   c.set('123456789', { json: 'x', label: 'x', failed: false });
   t.equal(c.size, 0, 'an input over the length cap is not kept');
+  c.set('1', { json: '12345678901', label: 'x', failed: false });
+  t.equal(c.size, 0, 'an answer over the length cap is not kept');
   c.set('a', { json: 'a', label: 'x', failed: false });
   t.equal(c.get('a')?.json, 'a');
   t.equal(c.hits, 1);
