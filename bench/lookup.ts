@@ -51,7 +51,7 @@ function batches(ips: readonly string[], size: number, many: (chunk: readonly st
 }
 
 /** The destination addresses of the real Sysmon events, as written there. */
-function sysmonDestinations(): string[] {
+export function sysmonDestinations(): string[] {
   const dir = resolve(SHARED_DATA, 'sysmon');
   const out: string[] = [];
   for (const f of readdirSync(dir)) {
