@@ -1,4 +1,4 @@
-// Scenario `http`: POST /lookup against a bare Fastify echo route, /enrich/batch against the JSON floor, reloads under load.
+// Scenario `http`: POST /lookup against a bare Fastify echo route, /lookup/batch with and without repeats, /enrich/batch against the JSON floor, reloads under load.
 // Env: BENCH_HTTP_SECONDS (each timed run, 10), BENCH_HTTP_ROUNDS (3), BENCH_HTTP_WARMUP (6 s), BENCH_HTTP_QUICK (POST /lookup only).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
@@ -12,7 +12,8 @@ import { parseJsonText } from '../src/http/body.js';
 import { answerLookup } from '../src/http/lookup-answer.js';
 import type { Metrics } from '../src/http/metrics.js';
 import { BENCH_DIR, SHARED_DATA, measure, median, type Row } from './harness.js';
-import { REAL_SOURCES, addressMix } from './real-lists.js';
+import { REAL_SOURCES, addressMix, rng } from './real-lists.js';
+import { sysmonDestinations } from './lookup.js';
 
 const ROOT = resolve(BENCH_DIR, '..');
 const TOKEN = 'bench-token-0123456789abcdef';
@@ -168,6 +169,68 @@ export async function run(): Promise<Row[]> {
     name: "POST /lookup's answer alone (in process, warm caches)",
     opsPerSec: answers,
     note: `${(1e6 / answers).toFixed(2)} µs an answer (the echo's ${bareCpu.toFixed(1)} µs + this = ${(bareCpu + 1e6 / answers).toFixed(1)} µs; ipdest measured ${ourCpu.toFixed(1)})`,
+  });
+  // 2b. POST /lookup/batch, 1000 addresses a body: from the 100k mix (barely repeating) and from
+  // the real Sysmon destinations at their own frequencies (the answer cache's case), in turn.
+  const per = 1000;
+  const bodies = (pick: (i: number) => string) =>
+    Array.from({ length: 8 }, (_, b) => ({
+      method: 'POST' as const,
+      path: '/lookup/batch',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ips: Array.from({ length: per }, (_, i) => pick(b * per + i)) }),
+    }));
+  const mix = addressMix(set, 8 * per, 5);
+  const dests = sysmonDestinations();
+  const next = rng(3);
+  const mixBodies = bodies((i) => mix[i]!);
+  const destBodies = bodies(() => dests[next() % dests.length]!);
+  const cacheCounts = async () => {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const n = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+    return { hits: n('ipdest_answer_cache_hits_total'), misses: n('ipdest_answer_cache_misses_total') };
+  };
+  const batchRun = async (reqs: typeof mixBodies) => {
+    const cpu0 = cpuSeconds(srv.child.pid);
+    const c0 = await cacheCounts();
+    const res = await load({ url, connections: 2, duration: Math.max(2, duration / 2), requests: reqs });
+    const c1 = await cacheCounts();
+    return {
+      rate: res.requests.average * per,
+      cpuUs: ((cpuSeconds(srv.child.pid) - cpu0) / (res.requests.total * per)) * 1e6,
+      hits: c1.hits - c0.hits,
+      misses: c1.misses - c0.misses,
+    };
+  };
+  await batchRun(mixBodies);
+  await batchRun(destBodies);
+  const mixRuns: Array<Awaited<ReturnType<typeof batchRun>>> = [];
+  const destRuns: Array<Awaited<ReturnType<typeof batchRun>>> = [];
+  for (let r = 0; r < rounds; r++) {
+    mixRuns.push(await batchRun(mixBodies));
+    destRuns.push(await batchRun(destBodies));
+  }
+  const hitRate = (runs: typeof mixRuns) => {
+    const h = runs.reduce((n, x) => n + x.hits, 0);
+    const m = runs.reduce((n, x) => n + x.misses, 0);
+    return h + m === 0 ? 0 : h / (h + m);
+  };
+  const mixRate = median(mixRuns.map((x) => x.rate));
+  const destRate = median(destRuns.map((x) => x.rate));
+  rows.push({
+    scenario: 'http',
+    name: `ipdest POST /lookup/batch, 100k mix (${per}/request, 2 conns)`,
+    opsPerSec: mixRate,
+    note: `addresses/s; server CPU ${median(mixRuns.map((x) => x.cpuUs)).toFixed(2)} µs/address; answer cache hit rate ${(hitRate(mixRuns) * 100).toFixed(1)}% of those it was consulted for`,
+  });
+  rows.push({
+    scenario: 'http',
+    name: `ipdest POST /lookup/batch, Sysmon destinations (${per}/request, 2 conns)`,
+    opsPerSec: destRate,
+    ratio: destRate / mixRate,
+    baseline: 'the 100k mix, same rounds',
+    note: `addresses/s; server CPU ${median(destRuns.map((x) => x.cpuUs)).toFixed(2)} µs/address; answer cache hit rate ${(hitRate(destRuns) * 100).toFixed(1)}% (${new Set(dests).size} distinct)`,
+    extra: { hitRate: hitRate(destRuns) },
   });
   // BENCH_HTTP_QUICK: the request-rate comparison only.
   if (process.env.BENCH_HTTP_QUICK) {

@@ -43,9 +43,19 @@ export async function runLookup(
     if (table) table.push(row(r));
     else out.write(JSON.stringify(r) + '\n');
   };
-  if (ips.length > 0) {
+  const enricher = ctx.enricher;
+  const counted = (_label: string, failed: boolean): void => {
+    if (failed) invalid++;
+  };
+  // JSON lines are the prebuilt answers, repeated addresses from the answer cache.
+  const one = table ? (ip: string) => answer(enricher.lookup(ip)) : (ip: string) => out.write(enricher.lookupCached(ip, counted) + '\n');
+  if (ips.length > 0 && !table) {
+    // Arguments are known at once: the batch path, written in one piece.
+    const answers = enricher.lookupMany(ips, counted);
+    out.write(answers.length ? answers.join('\n') + '\n' : '');
+  } else if (ips.length > 0) {
     for (const ip of ips) {
-      answer(ctx.enricher.lookup(ip));
+      one(ip);
       if (out.full) await out.flush();
       if (out.closed) break;
     }
@@ -54,7 +64,7 @@ export async function runLookup(
     for await (const line of readLines(io.stdin, lineOptions)) {
       lineNo++;
       if (typeof line !== 'string') answer(overlong(lineNo, line.limit));
-      else if (line.trim() !== '') answer(ctx.enricher.lookup(line));
+      else if (line.trim() !== '') one(line);
       if (out.full) {
         await out.flush();
         // Stop reading: the rest would go nowhere.

@@ -2,7 +2,6 @@
 import { parseNetfilter } from './netfilter.js';
 import { jsonKind, type Enricher } from './enricher.js';
 import { tagOf, type Result } from './result.js';
-import { resultJson } from './serialize.js';
 import { editObject, objectSpans } from './json-text.js';
 
 export interface LineOutcome {
@@ -63,10 +62,12 @@ export function enrichLine(enricher: Enricher, line: string, lineNo: number, opt
  */
 export function enrichToText(enricher: Enricher, event: Record<string, unknown>, source?: string): { text: string; details: Result } {
   const o = enricher.options;
-  const d = enricher.judge(event);
+  // The details' text is written from the Enricher's prebuilt fragments.
+  const judged = o.detailsField === null ? null : enricher.judgeText(event);
+  const d = judged === null ? enricher.judge(event) : judged.result;
   const tag = tagOf(d);
   const own = source ?? JSON.stringify(event);
-  const details = o.detailsField === null ? null : resultJson(d);
+  const details = judged === null ? null : judged.json;
   const fieldKey = keyText(o.field);
   const touchesTags = o.addTags && tag !== null;
   // The common case: none of ipdest's keys in the event, so the additions go before its closing brace.

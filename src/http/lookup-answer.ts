@@ -1,6 +1,6 @@
-// The answer to POST /lookup, shared by the Fastify route and the fast path: the parsed body in, the result's JSON out.
-import { isFailure, isPlainObject, labelOf, resultJson } from '../enrich/index.js';
-import type { Enricher, Result } from '../enrich/index.js';
+// The answer to POST /lookup, shared by the Fastify route and the fast path: the parsed body in, the result's JSON (from the prebuilt answers) out.
+import { isFailure, isPlainObject, labelOf } from '../enrich/index.js';
+import type { Enricher } from '../enrich/index.js';
 import { IpdestError } from '../errors.js';
 import type { Metrics } from './metrics.js';
 
@@ -13,9 +13,10 @@ export const NOT_AN_OBJECT = 'body must be object';
  */
 export function answerLookup(enricher: Enricher, body: unknown, metrics: Metrics): string {
   if (!isPlainObject(body)) throw new IpdestError('BAD_REQUEST', NOT_AN_OBJECT);
-  let r: Result = enricher.judge(body);
+  const { result, json } = enricher.judgeText(body);
   // {"ip": …} when `ip` is not among enrich.addressFields: answer it all the same.
-  if (isFailure(r) && r.error.code === 'NO_ADDRESS' && typeof body.ip === 'string' && !('field' in r.error)) r = enricher.lookup(body.ip);
-  metrics.countLookup(labelOf(r));
-  return resultJson(r);
+  if (isFailure(result) && result.error.code === 'NO_ADDRESS' && typeof body.ip === 'string' && !('field' in result.error))
+    return enricher.lookupJson(body.ip, (label) => metrics.countLookup(label));
+  metrics.countLookup(labelOf(result));
+  return json;
 }

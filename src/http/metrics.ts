@@ -1,4 +1,4 @@
-// Prometheus metrics: requests, latency, lookups by tag, dropped events, list sizes and age, reloads, connections.
+// Prometheus metrics: requests, latency, lookups by tag, answer cache, dropped events, list sizes and age, reloads, connections.
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ServiceState } from '../service/index.js';
 
@@ -55,6 +55,8 @@ export class Metrics {
   readonly #routes = new Map<string, RouteStats>();
   readonly #lookups = new Map<string, { count: number }>();
   #dropped = 0;
+  /** Answer cache counts, summed over every Enricher in service since the start (a reload starts a new cache). */
+  readonly answerCache = { hits: 0, misses: 0 };
   readonly connections: ConnectionCounts = { open: 0, limit: null, rejected: 0, clientErrors: new Map() };
 
   constructor(state: ServiceState) {
@@ -92,6 +94,25 @@ export class Metrics {
       collect() {
         this.reset();
         this.inc(dropped());
+      },
+    });
+    const answerCache = this.answerCache;
+    new Counter({
+      name: 'ipdest_answer_cache_hits_total',
+      help: 'Batch addresses answered from the answer cache (inputs seen before, same lists)',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(answerCache.hits);
+      },
+    });
+    new Counter({
+      name: 'ipdest_answer_cache_misses_total',
+      help: 'Batch addresses looked up because the answer cache did not hold them',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(answerCache.misses);
       },
     });
     const connections = this.connections;
@@ -196,6 +217,12 @@ export class Metrics {
       this.#lookups.set(label, c);
     }
     c.count++;
+  }
+
+  /** Adds one batch's answer cache hits and misses. */
+  countAnswerCache(hits: number, misses: number): void {
+    this.answerCache.hits += hits;
+    this.answerCache.misses += misses;
   }
 
   countDropped(): void {

@@ -48,6 +48,8 @@ export interface Classified {
 
 /** Everything a result needs that depends only on the matched prefix: computed once per prefix at build. */
 export interface MatchSet {
+  /** Dense index in its classifier's `matchSets`: what per-set tables (prebuilt answers) are indexed by. */
+  readonly id: number;
   readonly matches: readonly Match[];
   readonly tag: string | null;
   readonly tags: readonly string[];
@@ -65,7 +67,7 @@ interface OwnEntries {
 
 const EMPTY: readonly never[] = Object.freeze([]);
 
-function matchSet(matches: readonly Match[], scope: Scope, tagSets: Map<string, readonly string[]>): MatchSet {
+function matchSet(id: number, matches: readonly Match[], scope: Scope, tagSets: Map<string, readonly string[]>): MatchSet {
   const own: string[] = [];
   for (const m of matches) if (!own.includes(m.tag)) own.push(m.tag);
   // Few distinct tag lists exist (["Microsoft"], ["AWS"], …): one frozen array each.
@@ -77,6 +79,7 @@ function matchSet(matches: readonly Match[], scope: Scope, tagSets: Map<string, 
   }
   const tag = matches.length > 0 ? matches[0]!.tag : null;
   return Object.freeze({
+    id,
     matches: matches.length ? Object.freeze(matches) : EMPTY,
     tag,
     tags,
@@ -86,16 +89,19 @@ function matchSet(matches: readonly Match[], scope: Scope, tagSets: Map<string, 
   });
 }
 
-const UNLISTED_GLOBAL = matchSet([], 'global', new Map());
-
 export class Classifier {
   readonly #table: PrefixTable<MatchSet>;
+  /** Every match set of this classifier, by id; id 0 is a global address in no list. */
+  readonly matchSets: readonly MatchSet[];
+  readonly #unlisted: MatchSet;
   /** Distinct prefixes of the lists (without the registry's), per family. */
   readonly prefixes: { readonly v4: number; readonly v6: number };
   readonly lists: readonly string[];
 
-  private constructor(table: PrefixTable<MatchSet>, prefixes: { v4: number; v6: number }, lists: readonly string[]) {
+  private constructor(table: PrefixTable<MatchSet>, sets: readonly MatchSet[], prefixes: { v4: number; v6: number }, lists: readonly string[]) {
     this.#table = table;
+    this.matchSets = Object.freeze(sets);
+    this.#unlisted = sets[0]!;
     this.prefixes = Object.freeze(prefixes);
     this.lists = Object.freeze(lists);
   }
@@ -145,6 +151,7 @@ export class Classifier {
     }
     const entries = [...byKey.values()].map((o) => ({ prefix: o.prefix, value: o }));
     const tagSets = new Map<string, readonly string[]>();
+    const sets: MatchSet[] = [matchSet(0, [], 'global', tagSets)];
     const table = yield* PrefixTable.steps<OwnEntries, MatchSet>(entries, (o, outer) => {
       o.matches.sort((a, b) => a.order - b.order);
       const mine = o.matches.map((m) => m.match);
@@ -153,10 +160,13 @@ export class Classifier {
       // lists this prefix does not hold follow in their own (already sorted) order.
       const inherited = outer ? outer.matches.filter((m) => !lists.has(m.list)) : EMPTY;
       const scope = o.scope ?? outer?.scope ?? 'global';
-      return matchSet([...mine, ...inherited], scope, tagSets);
+      const set = matchSet(sets.length, [...mine, ...inherited], scope, tagSets);
+      sets.push(set);
+      return set;
     });
     return new Classifier(
       table,
+      sets,
       { v4, v6 },
       lists.map((l) => l.name),
     );
@@ -164,7 +174,7 @@ export class Classifier {
 
   /** The match set of an address: one trie walk, no allocation. */
   matchSetOf(addr: Addr | ScratchAddr): MatchSet {
-    return this.#table.longestMatch(addr) ?? UNLISTED_GLOBAL;
+    return this.#table.longestMatch(addr) ?? this.#unlisted;
   }
 
   /** An address text classified, or why it is not an address; never throws. */
@@ -176,7 +186,7 @@ export class Classifier {
 
   /** A parsed address (an Addr, or the parser's scratch record, read at once) classified. */
   classify(addr: Addr | ScratchAddr, input: string): Classified {
-    return { input, ip: textOf(addr), version: addr.version, mapped: addr.mapped, set: this.#table.longestMatch(addr) ?? UNLISTED_GLOBAL };
+    return { input, ip: textOf(addr), version: addr.version, mapped: addr.mapped, set: this.#table.longestMatch(addr) ?? this.#unlisted };
   }
 
   /** Bytes held by the trie's slot arrays. */
@@ -185,7 +195,8 @@ export class Classifier {
   }
 }
 
-function textOf(addr: Addr | ScratchAddr): string {
+/** An address's canonical text (the result's `ip`). */
+export function textOf(addr: Addr | ScratchAddr): string {
   if ('text' in addr) return addr.text ?? (addr.version === 4 ? formatV4(addr.w0) : formatV6(addr.w0, addr.w1, addr.w2, addr.w3));
   return addr.toString();
 }

@@ -1,6 +1,6 @@
 // The lists layer: list formats, built-ins, loading from disk, and the classifier built from them.
 export { BUILTIN_NAMES, resolveBuiltins } from './builtins.js';
-export { Classifier } from './classifier.js';
+export { Classifier, textOf } from './classifier.js';
 export type { Classified, Match, MatchSet } from './classifier.js';
 export { FORMATS, parseList } from './formats/index.js';
 export { readCsv } from './formats/csv-rows.js';

@@ -115,6 +115,8 @@ t.test('real events and real lists', sharedData('sysmon'), async (t) => {
   for (const ip of ['13.107.4.50', '2603:1000::1', '3.5.140.9', '192.0.2.1', '8.8.8.8']) {
     const r = enricher.lookup(ip);
     t.equal(resultJson(r as never), JSON.stringify(r), ip);
+    t.equal(enricher.lookupJson(ip), JSON.stringify(r), `${ip} (prebuilt)`);
+    t.equal(enricher.judgeText({ ip }).json, JSON.stringify(enricher.judge({ ip })), `${ip} (judged, prebuilt)`);
   }
   t.ok(n > 1000, `${n} events`);
 });

@@ -1,6 +1,6 @@
 // Routes GET /lookup/:ip, POST /lookup, POST /lookup/batch: one address (or event) in, the result out.
 import type { FastifyInstance } from 'fastify';
-import { buildFailure, jsonKind, labelOf, resultJson, type Result } from '../../enrich/index.js';
+import { buildFailure, jsonKind, labelOf, type LookupFailure } from '../../enrich/index.js';
 import { IpdestError } from '../../errors.js';
 import { sendError } from '../errors.js';
 import { answerLookup } from '../lookup-answer.js';
@@ -28,10 +28,18 @@ export async function lookupRoutes(app: FastifyInstance, deps: RouteDeps): Promi
       },
     },
     async (request, reply) => {
-      const r = state.enricher.lookup(request.params.ip);
-      metrics.countLookup(labelOf(r));
-      if ('error' in r) return sendError(reply, r.error.code, r.error.message);
-      return reply.type(JSON_TYPE).send(resultJson(r));
+      const enricher = state.enricher;
+      let failed = false;
+      const json = enricher.lookupJson(request.params.ip, (label, f) => {
+        metrics.countLookup(label);
+        failed = f;
+      });
+      if (failed) {
+        // Rare: the failure again as an object, for the error body.
+        const r = enricher.lookup(request.params.ip) as LookupFailure;
+        return sendError(reply, r.error.code, r.error.message);
+      }
+      return reply.type(JSON_TYPE).send(json);
     },
   );
 
@@ -63,22 +71,33 @@ export async function lookupRoutes(app: FastifyInstance, deps: RouteDeps): Promi
       const { ips } = request.body;
       if (ips.length > deps.batchLimit) throw new IpdestError('BATCH_TOO_LARGE', `${ips.length} addresses; server.batchLimit is ${deps.batchLimit}`);
       const enricher = state.enricher;
+      const count = (label: string): void => metrics.countLookup(label);
+      if (ips.every((ip) => typeof ip === 'string')) {
+        // The batch path: prebuilt answers, repeated addresses from the answer cache.
+        const cache = enricher.answerCache;
+        const hits = cache.hits;
+        const misses = cache.misses;
+        const results = enricher.lookupMany(ips as string[], count);
+        metrics.countAnswerCache(cache.hits - hits, cache.misses - misses);
+        return reply.type(JSON_TYPE).send(`{"results":[${results.join(',')}]}`);
+      }
       const results = new Array<string>(ips.length);
       for (let i = 0; i < ips.length; i++) {
         const ip = ips[i];
         // A non-string element is named by its JSON type; only a number or boolean is echoed (an
         // array or object nested deeply could not be serialised).
-        const r: Result =
-          typeof ip === 'string'
-            ? enricher.lookup(ip)
-            : buildFailure(
-                'INVALID_ADDRESS',
-                `ips[${i}] is ${jsonKind(ip)}, not an address text`,
-                {},
-                typeof ip === 'number' || typeof ip === 'boolean' ? { input: String(ip) } : undefined,
-              );
+        if (typeof ip === 'string') {
+          results[i] = enricher.lookupJson(ip, count);
+          continue;
+        }
+        const r = buildFailure(
+          'INVALID_ADDRESS',
+          `ips[${i}] is ${jsonKind(ip)}, not an address text`,
+          {},
+          typeof ip === 'number' || typeof ip === 'boolean' ? { input: String(ip) } : undefined,
+        );
         metrics.countLookup(labelOf(r));
-        results[i] = resultJson(r);
+        results[i] = JSON.stringify(r);
       }
       return reply.type(JSON_TYPE).send(`{"results":[${results.join(',')}]}`);
     },
