@@ -116,9 +116,14 @@ t.test('SIGTERM with large answers in flight: each arrives whole, then exit 0 in
     t.ok(first.json, 'it parses');
     if (first.afterSignal) t.equal(first.connection, 'close', 'an answer begun after the signal says Connection: close');
     // A second request after the signal finds the server closed (refused), or was sent before
-    // and answered whole; never a reset or a cut body.
-    if (typeof second === 'string') t.equal(second, 'ECONNREFUSED', `the second request finds the port closed (${second})`);
-    else t.ok(second.status === 200 && second.got === second.length && second.json, 'the second answer is whole too');
+    // and answered whole; never a cut body. After an answer that said Connection: close the
+    // client opens a new connection and is refused. After one begun before the signal (it could
+    // not say so) the client may reuse the connection just as the drained server closes it: the
+    // request was never read, so nothing was answered in part (HTTP clients retry such requests).
+    if (typeof second === 'string') {
+      const expected = first.connection === 'close' ? ['ECONNREFUSED'] : ['ECONNREFUSED', 'ECONNRESET', 'EPIPE'];
+      t.ok(expected.includes(second), `the second request finds the port or the connection closed (${second})`);
+    } else t.ok(second.status === 200 && second.got === second.length && second.json, 'the second answer is whole too');
   }
   await idleClosed;
   t.equal(idleError, null, 'the idle keep-alive connection was closed, not reset');
