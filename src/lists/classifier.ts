@@ -189,7 +189,7 @@ export class Classifier {
     return { input, ip: textOf(addr), version: addr.version, mapped: addr.mapped, set: this.#table.longestMatch(addr) ?? this.#unlisted };
   }
 
-  /** Bytes held by the trie's slot arrays. */
+  /** Bytes held by the table: its nodes, leaves and the IPv4 /16 index. */
   get tableBytes(): number {
     return this.#table.bytes;
   }
