@@ -1,61 +1,13 @@
 // Scenario `fast-path`: is POST /lookup's answer outside Fastify's lifecycle still worth it? Four servers, loaded in turn.
 // Env: BENCH_HTTP_SECONDS (each timed run, 10), BENCH_HTTP_ROUNDS (3), BENCH_HTTP_WARMUP (6 s).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import autocannon from 'autocannon';
 import { loadLists } from '../src/lists/index.js';
 import { BENCH_DIR, SHARED_DATA, median, type Row } from './harness.js';
 import { REAL_SOURCES, addressMix } from './real-lists.js';
-
-const ROOT = resolve(BENCH_DIR, '..');
-
-async function start(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((ok, fail) => {
-    let out = '';
-    child.stdout!.on('data', (c) => {
-      out += c;
-      const m = /listening (\d+)|listening at http:\/\/127\.0\.0\.1:(\d+)|"port":(\d+)/.exec(out);
-      if (m) ok(Number(m[1] ?? m[2] ?? m[3]));
-    });
-    child.on('exit', (code) => fail(new Error(`server exited ${code}: ${out}`)));
-  });
-  return { child, port };
-}
-
-async function waitReady(port: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const r = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null);
-    if (r?.ok) return;
-    await new Promise((x) => setTimeout(x, 100));
-  }
-  throw new Error('ipdest did not become ready');
-}
-
-/** CPU seconds a process has used (user + system), from /proc. */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((ok) => {
-    child.once('exit', () => ok());
-    child.kill('SIGTERM');
-  });
-}
-
-function load(opts: autocannon.Options): Promise<autocannon.Result> {
-  return new Promise((ok, fail) => {
-    autocannon(opts, (err, res) => (err ? fail(err) : ok(res)));
-  });
-}
+import { ROOT, cpuSeconds, load, start, stop, waitReady } from './servers.js';
 
 interface Target {
   name: string;

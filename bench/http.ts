@@ -1,6 +1,5 @@
 // Scenario `http`: POST /lookup against a bare Fastify echo route, /lookup/batch with and without repeats, /enrich/batch against the JSON floor, reloads under load.
 // Env: BENCH_HTTP_SECONDS (each timed run, 10), BENCH_HTTP_ROUNDS (3), BENCH_HTTP_WARMUP (6 s), BENCH_HTTP_QUICK (POST /lookup only).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,53 +13,9 @@ import type { Metrics } from '../src/http/metrics.js';
 import { BENCH_DIR, SHARED_DATA, measure, median, type Row } from './harness.js';
 import { REAL_SOURCES, addressMix, rng } from './real-lists.js';
 import { sysmonDestinations } from './lookup.js';
+import { ROOT, cpuSeconds, load, start, stop, waitReady } from './servers.js';
 
-const ROOT = resolve(BENCH_DIR, '..');
 const TOKEN = 'bench-token-0123456789abcdef';
-
-async function start(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((ok, fail) => {
-    let out = '';
-    child.stdout!.on('data', (c) => {
-      out += c;
-      const m = /listening (\d+)|listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) ok(Number(m[1] ?? m[2]));
-    });
-    child.on('exit', (code) => fail(new Error(`server exited ${code}: ${out}`)));
-  });
-  return { child, port };
-}
-
-async function waitReady(port: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const r = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null);
-    if (r?.ok) return;
-    await new Promise((x) => setTimeout(x, 100));
-  }
-  throw new Error('ipdest did not become ready');
-}
-
-/** CPU seconds a process has used (user + system), from /proc: the server's own cost, whatever the client's. */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return NaN;
-  }
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((ok) => {
-    child.once('exit', () => ok());
-    child.kill('SIGTERM');
-  });
-}
-
-function load(opts: autocannon.Options): Promise<autocannon.Result> {
-  return start_(opts).done;
-}
 
 /** A load run that can also be stopped early. */
 function start_(opts: autocannon.Options): { stop: () => void; done: Promise<autocannon.Result> } {

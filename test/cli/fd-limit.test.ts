@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openFilesLimit } from '../../src/http/connections.js';
-import { serveChild } from './child.js';
+import { serveChild } from '../helpers/serve-child.js';
 
 const LIMIT = 256;
 const CLIENTS = 400;

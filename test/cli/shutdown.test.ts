@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serveChild } from './child.js';
+import { serveChild } from '../helpers/serve-child.js';
 
 function config(): { dir: string; cfg: string } {
   const dir = mkdtempSync(join(tmpdir(), 'ipdest-stop-'));

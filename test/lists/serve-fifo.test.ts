@@ -1,10 +1,10 @@
 // `ipdest serve` with a named pipe in a list's place: it starts, says the list failed, reloads, and stops on SIGTERM.
 import t from 'tap';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { PROJECT_ROOT } from '../helpers/shared-data.js';
+import { join } from 'node:path';
+import { serveChild } from '../helpers/serve-child.js';
 
 t.test('serve over a named pipe: ready (degraded), SIGHUP reloads, SIGTERM exits 0', { timeout: 60_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ipdest-fifo-'));
@@ -12,38 +12,12 @@ t.test('serve over a named pipe: ready (degraded), SIGHUP reloads, SIGTERM exits
   execFileSync('mkfifo', [join(dir, 'pipe.txt')]);
   const cfg = join(dir, 'ipdest.yaml');
   writeFileSync(cfg, 'lists:\n  - { name: pipe, tag: Pipe, format: text, path: pipe.txt }\n  - { name: mine, tag: Mine, format: text, path: mine.txt }\n');
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(PROJECT_ROOT, 'src', 'cli.ts'), 'serve', '-c', cfg, '--host', '127.0.0.1', '--port', '0'], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  child.stdout.on('data', (c) => {
-    log += c;
-  });
-  child.stderr.on('data', (c) => {
-    log += c;
-  });
-  const exited = new Promise<{ code: number | null; signal: string | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
-  t.teardown(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  const waitFor = async (re: RegExp, ms = 20_000): Promise<RegExpExecArray> => {
-    const end = Date.now() + ms;
-    for (;;) {
-      const m = re.exec(log);
-      if (m) return m;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${re}; log:\n${log}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
-
-  const port = Number((await waitFor(/listening at http:\/\/127\.0\.0\.1:(\d+)/))[1]);
+  const { child, port, log, waitFor, exited } = await serveChild(t, cfg);
   await waitFor(/"reason":"start"/);
   const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
   t.equal(ready.status, 200);
   t.match(await ready.json(), { status: 'degraded', failed: ['pipe'] });
-  t.match(log, /pipe\.txt is a named pipe \(FIFO\), not a regular file/, 'the log names the file and what it is');
+  t.match(log(), /pipe\.txt is a named pipe \(FIFO\), not a regular file/, 'the log names the file and what it is');
   t.match(await (await fetch(`http://127.0.0.1:${port}/lookup/198.51.100.7`)).json(), { IPDestination: 'Mine' });
 
   child.kill('SIGHUP');

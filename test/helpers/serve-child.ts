@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Test } from 'tap';
-import { PROJECT_ROOT } from '../helpers/shared-data.js';
+import { PROJECT_ROOT } from './shared-data.js';
 
 export interface ServeChild {
   child: ChildProcess;
