@@ -177,7 +177,19 @@ export class Enricher {
   /** The event's parsed address (the parser's scratch record: read it at once), or why there is none. */
   #addressOf(x: Extracted): ScratchAddr | LookupFailure {
     const ctx = x.context;
-    if (x.value === undefined || x.value === null) return buildFailure('NO_ADDRESS', this.#noAddressMessage, ctx);
+    if (x.value === undefined || x.value === null) {
+      // An address field was there, but the remote side of an inbound event is its source, and that is empty.
+      if (x.field === 'message')
+        return buildFailure(
+          'NO_ADDRESS',
+          'the netfilter line in message has no SRC=: it was logged inbound (IN= set, OUT= empty), so its remote side is SRC',
+          ctx,
+          { field: x.field },
+        );
+      if (x.field !== null)
+        return buildFailure('NO_ADDRESS', `${x.field} is missing: the event is inbound, so its remote side is that field`, ctx, { field: x.field });
+      return buildFailure('NO_ADDRESS', this.#noAddressMessage, ctx);
+    }
     if (typeof x.value !== 'string') {
       // Only the JSON type is said: echoing an arbitrary value (nested 100k deep) could not be serialised.
       return buildFailure('INVALID_ADDRESS', `${x.field} is ${jsonKind(x.value)}, not an address text`, ctx, { field: x.field! });

@@ -228,3 +228,26 @@ t.test('prototype-poisoning keys stay data', async (t) => {
   t.equal(({} as any).polluted, undefined);
   t.match(JSON.parse(r.text), { IPDestination: 'Private' });
 });
+
+t.test('an inbound event without its source field: NO_ADDRESS naming the field it needs', async (t) => {
+  const enricher = new Enricher(Classifier.build([]), {
+    addressFields: DEFAULT_ADDRESS_FIELDS,
+    field: 'IPDestination',
+    detailsField: 'ipdest',
+    addTags: false,
+  });
+  const cases: Array<[unknown, string, RegExp]> = [
+    [
+      { winlog: { event_data: { DestinationIp: '1.2.3.4', Initiated: 'false' } } },
+      'winlog.event_data.SourceIp',
+      /winlog\.event_data\.SourceIp is missing: the event is inbound/,
+    ],
+    [{ destination: { ip: '1.2.3.4' }, network: { direction: 'inbound' } }, 'source.ip', /source\.ip is missing/],
+    [{ message: 'IN=eth0 OUT= DST=10.0.0.1 PROTO=TCP' }, 'message', /no SRC=: it was logged inbound/],
+  ];
+  for (const [event, field, message] of cases) {
+    const d = enricher.judge(event);
+    t.ok(isFailure(d) && d.error.code === 'NO_ADDRESS', JSON.stringify(event));
+    if (isFailure(d)) t.match(d.error, { field, message }, field);
+  }
+});
