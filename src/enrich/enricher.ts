@@ -3,7 +3,7 @@ import { AddrParseError, parseAddrScratch, type ScratchAddr } from '../net/index
 import { textOf, type Classifier, type MatchSet } from '../lists/index.js';
 import { AnswerCache, type AnswerCacheOptions } from './answer-cache.js';
 import { AddressExtractor, type EventContext, type Extracted } from './context.js';
-import { buildFailure, buildResult, tagOf, type LookupFailure, type Result } from './result.js';
+import { buildFailure, buildResult, type LookupFailure, type Result } from './result.js';
 import { Rules } from './rules.js';
 import { VERSION_MAPPED, contextText, jsonString, setFragment, verdictText } from './serialize.js';
 
@@ -197,26 +197,5 @@ export class Enricher {
     const addr = parseAddrScratch(x.value);
     if (addr instanceof AddrParseError) return buildFailure(addr.code, `${x.field}: ${addr.message}`, ctx, { input: x.value, field: x.field!, value: x.value });
     return addr;
-  }
-
-  /** Adds the tag, the details and (with addTags) the tag in `tags` to the event object, in place. */
-  enrich(event: Record<string, unknown>): Result {
-    const d = this.judge(event);
-    const tag = tagOf(d);
-    const o = this.options;
-    // ipdest's field is ipdest's answer: one the event arrived with goes when no list matched.
-    if (tag === null) delete event[o.field];
-    else {
-      event[o.field] = tag;
-      if (o.addTags) {
-        const tags = event.tags;
-        if (Array.isArray(tags)) {
-          if (!tags.includes(tag)) tags.push(tag);
-        } else if (tags === null || tags === undefined) event.tags = [tag];
-        else event.tags = tags === tag ? [tags] : [tags, tag];
-      }
-    }
-    if (o.detailsField !== null) event[o.detailsField] = d;
-    return d;
   }
 }

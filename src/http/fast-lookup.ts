@@ -17,7 +17,6 @@ export interface FastLookupOptions {
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const kPending = Symbol('ipdest.fastLookup');
-const BAD_JSON_PREFIX = '{"error":{"code":"BAD_JSON"';
 
 /** One request's body as it arrives (a few hundred bytes: nearly always one chunk). */
 class Pending {
@@ -109,18 +108,20 @@ export class FastLookup {
   answer(text: string, res: ServerResponse, started: number, contentType?: string): void {
     let status = 200;
     let body: string;
+    let refusedBody = false;
     try {
       body = answerLookup(this.#state.enricher, parseJsonText(text, contentType), this.#metrics);
     } catch (err) {
       const code: ErrorCode = err instanceof IpdestError ? err.code : 'INTERNAL';
       if (code === 'INTERNAL') this.#log.error({ err, url: '/lookup', method: 'POST' }, 'internal error (a bug in ipdest)');
       ({ status, text: body } = errorPayload(code, code === 'INTERNAL' ? undefined : (err as Error).message));
+      refusedBody = code === 'BAD_JSON';
     }
     // Encoded once: measuring the string and then writing it would encode it twice.
     const bytes = Buffer.from(body, 'utf8');
     const headers = ['content-type', JSON_TYPE, 'content-length', String(bytes.length)];
     // As Fastify does after a body its parser refused (it closes: the client may send more).
-    if (status === 400 && body.startsWith(BAD_JSON_PREFIX)) headers.push('connection', 'close');
+    if (refusedBody) headers.push('connection', 'close');
     res.writeHead(status, headers);
     res.end(bytes);
     this.#answered++;

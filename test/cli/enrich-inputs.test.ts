@@ -4,10 +4,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { kindOfFirstLine, kindOfName, runEnrich } from '../../src/cli/enrich.js';
 import { main } from '../../src/cli/main.js';
-import { runCli } from '../helpers/cli.js';
+import { capturedIO, runCli } from '../helpers/cli.js';
 import { PROJECT_ROOT, dataPath, sharedData } from '../helpers/shared-data.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ipdest-inputs-'));
@@ -106,24 +106,15 @@ t.test('a read that fails midway: what came before is written, the input is name
   const stdin = new Readable({ read() {} });
   stdin.push('{"destination":{"ip":"10.0.0.1"},"n":1}\n{"destination":{"ip":"10.0.0.2"},"n":2}\n');
   setImmediate(() => stdin.destroy(Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO', errno: -5, syscall: 'read' })));
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => {
-    out += c;
-  });
-  stderr.on('data', (c) => {
-    err += c;
-  });
-  const code = await main(['enrich', ...C, '-', good2], { stdin, stdout, stderr });
+  const c = capturedIO(stdin);
+  const code = await main(['enrich', ...C, '-', good2], c.io);
   t.equal(code, 1);
   t.same(
-    records(out).map((e) => e.n),
+    records(c.out()).map((e) => e.n),
     [1, 2, 2],
     'the two lines read, then the next file',
   );
-  t.equal(err, 'ipdest: error: cannot read (stdin) after line 2: input/output error (EIO)\n');
+  t.equal(c.err(), 'ipdest: error: cannot read (stdin) after line 2: input/output error (EIO)\n');
 });
 
 t.test('how an input is classified', async (t) => {
@@ -217,23 +208,14 @@ t.test('a CSV row with an open quote is an INVALID_EVENT naming its line; the ro
 
 t.test('a line longer than the limit: an INVALID_EVENT record naming file and line, the lines after it answered, exit 1', async (t) => {
   const long = file('long.ndjson', `{"destination":{"ip":"10.0.0.1"},"n":1}\n{"pad":"${'x'.repeat(2000)}"}\n{"destination":{"ip":"10.0.0.3"},"n":3}\n`);
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => {
-    out += c;
-  });
-  stderr.on('data', (c) => {
-    err += c;
-  });
-  const code = await runEnrich([long], { config: '/dev/null' }, { stdin: Readable.from(['']), stdout, stderr }, { maxLineLength: 1024 });
+  const c = capturedIO();
+  const code = await runEnrich([long], { config: '/dev/null' }, c.io, { maxLineLength: 1024 });
   t.equal(code, 1);
-  const recs = records(out);
+  const recs = records(c.out());
   t.equal(recs.length, 3);
   t.same(recs[1], { ipdest: { error: { code: 'INVALID_EVENT', line: 2, message: 'line is longer than 1 KiB', file: long } } });
   t.match(recs[2], { n: 3 });
-  t.equal(err, 'ipdest: 1 line was longer than 1 KiB and not read; each has an INVALID_EVENT record in its place\n');
+  t.equal(c.err(), 'ipdest: 1 line was longer than 1 KiB and not read; each has an INVALID_EVENT record in its place\n');
 });
 
 t.test('a 9 MiB line with the default limit (8 MiB), in a raw log', async (t) => {

@@ -6,6 +6,7 @@ import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serveChild } from '../helpers/serve-child.js';
+import { isWholeBatch, readSlowly } from '../helpers/slow-reader.js';
 
 function config(): { dir: string; cfg: string } {
   const dir = mkdtempSync(join(tmpdir(), 'ipdest-stop-'));
@@ -71,30 +72,7 @@ t.test('SIGTERM with large answers in flight: each arrives whole, then exit 0 in
             s.child.kill('SIGTERM');
           }
           // Read slowly.
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => {
-            chunks.push(c);
-            res.pause();
-            setTimeout(() => res.resume(), 1);
-          });
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let json = false;
-            try {
-              json = JSON.parse(text).results.length === ips.length;
-            } catch {
-              /* cut short */
-            }
-            resolve({
-              status: res.statusCode ?? 0,
-              length: Number(res.headers['content-length']),
-              got: Buffer.byteLength(text),
-              connection: res.headers.connection,
-              json,
-              afterSignal,
-            });
-          });
-          res.on('error', reject);
+          readSlowly(res, 1).then(({ text, ...r }) => resolve({ ...r, json: isWholeBatch(text, ips.length), afterSignal }), reject);
         },
       );
       req.on('error', reject);

@@ -5,6 +5,7 @@ import { resolveBuiltins } from '../../src/lists/builtins.js';
 import { Enricher, Rules, enrichLine, isFailure, type EnrichOptions, type Result } from '../../src/enrich/index.js';
 import { DEFAULT_ADDRESS_FIELDS } from '../../src/config/index.js';
 import { mustParsePrefix } from '../../src/net/index.js';
+import { enrichInPlace } from '../helpers/enrich-in-place.js';
 
 const classifier = Classifier.build([
   {
@@ -154,7 +155,7 @@ t.test('event shapes', async (t) => {
 t.test('the event keeps every key and its order; the tag and details are added at the end', async (t) => {
   const event = { z: 1, a: { b: 2 }, destination: { ip: '13.104.0.5' }, tags: ['x'], m: 'y' };
   const before = JSON.stringify(event);
-  enricher.enrich(event);
+  enrichInPlace(enricher, event);
   t.same(Object.keys(event), ['z', 'a', 'destination', 'tags', 'm', 'IPDestination', 'ipdest']);
   const { IPDestination, ipdest, ...rest } = event as any;
   t.equal(JSON.stringify(rest), before, 'nothing else changed');
@@ -164,7 +165,7 @@ t.test('the event keeps every key and its order; the tag and details are added a
 
 t.test('no match: the tag field is absent, details still added', async (t) => {
   const event: Record<string, unknown> = { destination: { ip: '8.8.8.8' } };
-  enricher.enrich(event);
+  enrichInPlace(enricher, event);
   t.notOk('IPDestination' in event);
   t.match(event.ipdest, { label: 'Unlisted', external: true, IPDestination: null });
 });
@@ -172,13 +173,13 @@ t.test('no match: the tag field is absent, details still added', async (t) => {
 t.test('addTags, custom field names, detailsField null', async (t) => {
   const e2 = new Enricher(classifier, { ...OPTS, field: 'dest_owner', detailsField: null, addTags: true });
   const a: Record<string, unknown> = { ip: '10.1.1.1', tags: ['beats_input'] };
-  e2.enrich(a);
+  enrichInPlace(e2, a);
   t.same(a, { ip: '10.1.1.1', tags: ['beats_input', 'Private'], dest_owner: 'Private' });
   const b: Record<string, unknown> = { ip: '10.1.1.1' };
-  e2.enrich(b);
+  enrichInPlace(e2, b);
   t.same(b.tags, ['Private'], 'tags created when absent');
   const c: Record<string, unknown> = { ip: '10.1.1.1', tags: ['Private'] };
-  e2.enrich(c);
+  enrichInPlace(e2, c);
   t.same(c.tags, ['Private'], 'not added twice');
 });
 
@@ -191,7 +192,7 @@ t.test('NO_ADDRESS and INVALID_ADDRESS sit in the details, and the event is kept
     [{ message: 'sshd[1]: Accepted publickey' }, 'NO_ADDRESS', {}],
   ];
   for (const [event, code, extra] of cases) {
-    const d = enricher.enrich(event) as Result;
+    const d = enrichInPlace(enricher, event) as Result;
     t.ok(isFailure(d), JSON.stringify(event));
     if (isFailure(d)) {
       t.equal(d.error.code, code, `${JSON.stringify(event)}: code`);

@@ -2,7 +2,12 @@
 import { PassThrough, Readable } from 'node:stream';
 import { main } from '../../src/cli/main.js';
 
-export async function runCli(args: string[], stdin = ''): Promise<{ code: number; out: string; err: string }> {
+/** Streams for a command, with what it writes to stdout and stderr collected. */
+export function capturedIO(stdin: NodeJS.ReadableStream = Readable.from([''])): {
+  io: { stdin: NodeJS.ReadableStream; stdout: PassThrough; stderr: PassThrough };
+  out: () => string;
+  err: () => string;
+} {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
@@ -13,6 +18,11 @@ export async function runCli(args: string[], stdin = ''): Promise<{ code: number
   stderr.on('data', (c) => {
     err += c;
   });
-  const code = await main(args, { stdin: Readable.from([stdin]), stdout, stderr });
-  return { code, out, err };
+  return { io: { stdin, stdout, stderr }, out: () => out, err: () => err };
+}
+
+export async function runCli(args: string[], stdin = ''): Promise<{ code: number; out: string; err: string }> {
+  const c = capturedIO(Readable.from([stdin]));
+  const code = await main(args, c.io);
+  return { code, out: c.out(), err: c.err() };
 }

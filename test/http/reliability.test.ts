@@ -1,5 +1,6 @@
 // Hostile clients on the real server (127.0.0.1:0): stalled bodies, malformed requests, huge headers, connection floods, shutdown mid-answer.
 import t, { type Test as Tap } from 'tap';
+import { isWholeBatch, readSlowly } from '../helpers/slow-reader.js';
 import http from 'node:http';
 import net from 'node:net';
 import { pino } from 'pino';
@@ -299,29 +300,7 @@ t.test('shutdown: answers in flight finish in full; idle keep-alive connections 
           },
           (res) => {
             if (++headersIn === 2) begun();
-            const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => {
-              chunks.push(c);
-              res.pause();
-              setTimeout(() => res.resume(), 2);
-            });
-            res.on('end', () => {
-              const text = Buffer.concat(chunks).toString('utf8');
-              let json = false;
-              try {
-                json = JSON.parse(text).results.length === ips.length;
-              } catch {
-                /* cut short */
-              }
-              resolve({
-                status: res.statusCode ?? 0,
-                length: Number(res.headers['content-length']),
-                got: Buffer.byteLength(text),
-                connection: res.headers.connection,
-                json,
-              });
-            });
-            res.on('error', reject);
+            readSlowly(res, 2).then(({ text, ...r }) => resolve({ ...r, json: isWholeBatch(text, ips.length) }), reject);
           },
         );
         req.on('error', reject);
