@@ -3,7 +3,7 @@ import { AddrParseError, parseAddrScratch, type ScratchAddr } from '../net/index
 import { textOf, type Classifier, type MatchSet } from '../lists/index.js';
 import { AnswerCache, type AnswerCacheOptions } from './answer-cache.js';
 import { AddressExtractor, type EventContext, type Extracted } from './context.js';
-import { buildFailure, buildResult, type LookupFailure, type Result } from './result.js';
+import { buildFailure, buildResult, lookupResult, type LookupFailure, type Result } from './result.js';
 import { Rules } from './rules.js';
 import { VERSION_MAPPED, contextText, jsonString, setFragment, verdictText } from './serialize.js';
 
@@ -84,9 +84,12 @@ export class Enricher {
 
   /** One address, judged by the rules without event context (no port, image or direction). */
   lookup(input: string): Result {
-    const c = this.classifier.lookup(input);
-    if (c instanceof AddrParseError) return buildFailure(c.code, c.message, EMPTY_CONTEXT, { input });
-    return buildResult(c, this.rules.judge(c.set, EMPTY_CONTEXT), EMPTY_CONTEXT);
+    const addr = parseAddrScratch(input);
+    if (addr instanceof AddrParseError) return buildFailure(addr.code, addr.message, EMPTY_CONTEXT, { input });
+    // The scratch record is read before anything else parses. No Classified in between, and the
+    // verdict judged per call: a per-set memo of it cost more (one more cache miss) than judging.
+    const set = this.classifier.matchSetOf(addr);
+    return lookupResult(input, textOf(addr), addr.version, addr.mapped, set, this.rules.judge(set, EMPTY_CONTEXT));
   }
 
   /**

@@ -3,7 +3,9 @@ export { Addr, AddrParseError, addrFrom4, addrFrom6, formatV4, formatV6, mustPar
 export type { ScratchAddr } from './addr.js';
 export { Prefix, PrefixParseError, mustParsePrefix, parsePrefix, parsePrefixLoose, prefixFrom } from './prefix.js';
 export { PrefixTable } from './trie.js';
-export { AddrRangeError, rangeToPrefixes } from './range.js';
+export type { PackedPrefixes } from './trie.js';
+export { AddrRangeError, rangeCover, rangeToPrefixes } from './range.js';
+export type { CoverSink } from './range.js';
 export { IntervalError, IntervalTable, buildIntervalTable } from './intervals.js';
 export type { IntervalRange } from './intervals.js';
 export { runSteps, runStepsAsync } from './steps.js';

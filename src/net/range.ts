@@ -26,12 +26,27 @@ export class AddrRangeError {
  * inside it becomes IPv4 prefixes (in address order: IPv6 below the block, IPv4, IPv6 above).
  */
 export function rangeToPrefixes(start: Addr, end: Addr): Prefix[] | AddrRangeError {
+  const out: Prefix[] = [];
+  const err = rangeCover(start, end, (version, bits, w0, w1, w2, w3) => {
+    out.push(Prefix.create(version === 4 ? addrFrom4(w0) : addrFrom6(w0, w1, w2, w3), bits));
+  });
+  return err ?? out;
+}
+
+/** Receives one prefix of a cover: its family, length and words (IPv4: w0 only). */
+export type CoverSink = (version: 4 | 6, bits: number, w0: number, w1: number, w2: number, w3: number) => void;
+
+/**
+ * rangeToPrefixes without the Prefix objects: each prefix of the cover, in order, to `emit`
+ * (a loader of a million-prefix range set packs them into typed arrays). undefined when the
+ * range is good.
+ */
+export function rangeCover(start: Addr, end: Addr, emit: CoverSink): AddrRangeError | undefined {
   if (start.zone !== '' || end.zone !== '') return new AddrRangeError('ZONE', start, end, 'a range has no zone');
   if (start.version === 4 && end.version === 4) {
     if (start.w0 > end.w0) return new AddrRangeError('START_AFTER_END', start, end, 'the start is after the end');
-    const out: Prefix[] = [];
-    cover([start.w0], [end.w0], out);
-    return out;
+    cover([start.w0], [end.w0], emit);
+    return undefined;
   }
   // Some end is IPv6: compare as IPv6 positions; a plain (unmapped) IPv4 end is another family.
   if ((start.version === 4 && !start.mapped) || (end.version === 4 && !end.mapped)) {
@@ -40,16 +55,15 @@ export function rangeToPrefixes(start: Addr, end: Addr): Prefix[] | AddrRangeErr
   const s = position6(start);
   const e = position6(end);
   if (compare(s, e) > 0) return new AddrRangeError('START_AFTER_END', start, end, 'the start is after the end');
-  const out: Prefix[] = [];
   // Below the mapped block, inside it (as IPv4), above it.
-  if (compare(s, MAPPED_FIRST) < 0) cover(s, compare(e, BELOW_MAPPED) < 0 ? e : BELOW_MAPPED, out);
+  if (compare(s, MAPPED_FIRST) < 0) cover(s, compare(e, BELOW_MAPPED) < 0 ? e : BELOW_MAPPED, emit);
   if (compare(s, MAPPED_LAST) <= 0 && compare(e, MAPPED_FIRST) >= 0) {
     const from = compare(s, MAPPED_FIRST) < 0 ? 0 : s[3]!;
     const to = compare(e, MAPPED_LAST) > 0 ? 0xffffffff : e[3]!;
-    cover([from], [to], out);
+    cover([from], [to], emit);
   }
-  if (compare(e, MAPPED_LAST) > 0) cover(compare(s, ABOVE_MAPPED) > 0 ? s : ABOVE_MAPPED, e, out);
-  return out;
+  if (compare(e, MAPPED_LAST) > 0) cover(compare(s, ABOVE_MAPPED) > 0 ? s : ABOVE_MAPPED, e, emit);
+  return undefined;
 }
 
 const MAPPED_FIRST: readonly number[] = [0, 0, 0xffff, 0];
@@ -68,12 +82,12 @@ function compare(a: readonly number[], b: readonly number[]): number {
 }
 
 /**
- * Appends the cover of [from, to] (1 word: IPv4, 4 words: IPv6; from ≤ to) to out. The greedy
+ * Emits the cover of [from, to] (1 word: IPv4, 4 words: IPv6; from ≤ to) to out. The greedy
  * step is the classic one: from the current start, the largest block that is aligned there and
  * does not pass the end; its size is the smaller of the start's trailing zeros and
  * floor(log2(end - start + 1)). Each step is a few word operations; there are at most 2·width.
  */
-function cover(from: readonly number[], to: readonly number[], out: Prefix[]): void {
+function cover(from: readonly number[], to: readonly number[], emit: CoverSink): void {
   const n = from.length;
   const width = 32 * n;
   const s = from.slice();
@@ -95,7 +109,8 @@ function cover(from: readonly number[], to: readonly number[], out: Prefix[]): v
     }
     const sizeLog = carry ? width : bitLength(diff) - 1;
     const k = Math.min(trailingZeros(s, width), sizeLog);
-    out.push(Prefix.create(n === 1 ? addrFrom4(s[0]!) : addrFrom6(s[0]!, s[1]!, s[2]!, s[3]!), width - k));
+    if (n === 1) emit(4, width - k, s[0]! >>> 0, 0, 0, 0);
+    else emit(6, width - k, s[0]! >>> 0, s[1]! >>> 0, s[2]! >>> 0, s[3]! >>> 0);
     // s += 2^k; s is aligned to 2^k, so the add touches one word and then carries.
     if (k === width) return;
     let i = n - 1 - Math.floor(k / 32);

@@ -84,8 +84,38 @@ export class PrefixTable<T> {
     resolve?: (own: I, outer: T | undefined) => T,
     chunk = 4096,
   ): Generator<void, PrefixTable<T>> {
-    const v4 = Family.of(entries, 4);
-    const v6 = Family.of(entries, 6);
+    const source: PrefixSource<I> = {
+      count: entries.length,
+      version: (i) => entries[i]!.prefix.addr.version,
+      bits: (i) => entries[i]!.prefix.bits,
+      word: (i, k) => entries[i]!.prefix.addr.word(k),
+      value: (i) => entries[i]!.value,
+      describe: (i) => entries[i]!.prefix.toString(),
+    };
+    return yield* PrefixTable.#steps(source, resolve, chunk);
+  }
+
+  /**
+   * The same table from prefixes held in typed arrays (PackedPrefixes): no Prefix object per
+   * entry, so a million prefixes (a range set's CIDR cover) cost their 18 bytes each while the
+   * table is built, not a few hundred (bench/table.ts).
+   */
+  static fromPacked<T>(p: PackedPrefixes, valueOf: (i: number) => T): PrefixTable<T> {
+    const source: PrefixSource<T> = {
+      count: p.count,
+      version: (i) => (p.versions[i] === 4 ? 4 : 6),
+      bits: (i) => p.bits[i]!,
+      word: (i, k) => p.words[4 * i + k]!,
+      value: valueOf,
+      describe: (i) =>
+        `${p.versions[i] === 4 ? 'IPv4' : 'IPv6'} ${Array.from(p.words.subarray(4 * i, 4 * i + 4), (w) => w.toString(16)).join(':')}/${p.bits[i]}`,
+    };
+    return runSteps(PrefixTable.#steps<T, T>(source, undefined, 1 << 30));
+  }
+
+  static *#steps<I, T>(src: PrefixSource<I>, resolve: ((own: I, outer: T | undefined) => T) | undefined, chunk: number): Generator<void, PrefixTable<T>> {
+    const v4 = Family.of(src, 4);
+    const v6 = Family.of(src, 6);
     // No yield before `chunk` prefixes: a small table is built within one turn, as callers expect.
     // Resolve in address order: an enclosing prefix sorts before the ones inside it, so a stack of
     // the open enclosing prefixes gives each one its outer value without a table to ask.
@@ -95,9 +125,9 @@ export class PrefixTable<T> {
       const stack: number[] = [];
       for (let i = 0; i < f.n; i++) {
         if (++n % chunk === 0) yield;
-        if (i > 0 && f.same(i - 1, i)) throw new Error(`PrefixTable.build: duplicate prefix ${entries[f.entry[i]!]!.prefix.toString()}`);
+        if (i > 0 && f.same(i - 1, i)) throw new Error(`PrefixTable.build: duplicate prefix ${src.describe(f.entry[i]!)}`);
         while (stack.length > 0 && !f.contains(stack[stack.length - 1]!, i)) stack.pop();
-        const own = entries[f.entry[i]!]!.value;
+        const own = src.value(f.entry[i]!);
         let stored: T;
         if (resolve) {
           const outer = stack.length > 0 ? values[f.id[stack[stack.length - 1]!]! - 1] : undefined;
@@ -148,6 +178,24 @@ export class PrefixTable<T> {
       n = next;
     }
   }
+}
+
+/** Prefixes in typed arrays: per entry its version, length and four address words (IPv4: w0 only). */
+export interface PackedPrefixes {
+  readonly count: number;
+  readonly versions: Uint8Array;
+  readonly bits: Uint8Array;
+  readonly words: Uint32Array;
+}
+
+/** What a build reads of its input, whichever way the input is held. */
+interface PrefixSource<I> {
+  readonly count: number;
+  version(i: number): 4 | 6;
+  bits(i: number): number;
+  word(i: number, k: number): number;
+  value(i: number): I;
+  describe(i: number): string;
 }
 
 const NODE_WORDS = 22;
@@ -233,37 +281,36 @@ class Family {
     this.id = new Int32Array(n);
   }
 
-  static of(entries: ReadonlyArray<{ prefix: Prefix }>, version: 4 | 6): Family {
+  static of(src: PrefixSource<unknown>, version: 4 | 6): Family {
     const picked: number[] = [];
-    for (let i = 0; i < entries.length; i++) if (entries[i]!.prefix.addr.version === version) picked.push(i);
+    for (let i = 0; i < src.count; i++) if (src.version(i) === version) picked.push(i);
     const order = Uint32Array.from(picked);
+    const per = version === 4 ? 1 : 4;
+    // The words and lengths in input order first: the sort then reads typed arrays, not the source.
+    const words = new Uint32Array(src.count * per);
+    const bits = new Uint8Array(src.count);
+    for (const i of picked) {
+      bits[i] = src.bits(i);
+      for (let k = 0; k < per; k++) words[i * per + k] = src.word(i, k);
+    }
     if (version === 4) {
       // One number per prefix (address × 64 + length, exact below 2^53) keeps the sort cheap.
-      const key = new Float64Array(entries.length);
-      for (const i of picked) {
-        const p = entries[i]!.prefix;
-        key[i] = p.addr.w0 * 64 + p.bits;
-      }
+      const key = new Float64Array(src.count);
+      for (const i of picked) key[i] = words[i]! * 64 + bits[i]!;
       order.sort((a, b) => key[a]! - key[b]!);
     } else {
       order.sort((a, b) => {
-        const p = entries[a]!.prefix;
-        const q = entries[b]!.prefix;
-        return p.addr.w0 - q.addr.w0 || p.addr.w1 - q.addr.w1 || p.addr.w2 - q.addr.w2 || p.addr.w3 - q.addr.w3 || p.bits - q.bits;
+        const p = 4 * a;
+        const q = 4 * b;
+        return words[p]! - words[q]! || words[p + 1]! - words[q + 1]! || words[p + 2]! - words[q + 2]! || words[p + 3]! - words[q + 3]! || bits[a]! - bits[b]!;
       });
     }
-    const f = new Family(version === 4 ? 1 : 4, order.length);
+    const f = new Family(per, order.length);
     for (let i = 0; i < order.length; i++) {
-      const p = entries[order[i]!]!.prefix;
-      f.entry[i] = order[i]!;
-      f.bits[i] = p.bits;
-      const w = i * f.per;
-      f.words[w] = p.addr.w0;
-      if (f.per === 4) {
-        f.words[w + 1] = p.addr.w1;
-        f.words[w + 2] = p.addr.w2;
-        f.words[w + 3] = p.addr.w3;
-      }
+      const e = order[i]!;
+      f.entry[i] = e;
+      f.bits[i] = bits[e]!;
+      for (let k = 0; k < per; k++) f.words[i * per + k] = words[e * per + k]!;
     }
     return f;
   }

@@ -1,6 +1,6 @@
 // PrefixTable against a per-length hash-map oracle on seeded random prefix sets of 1k, 100k and 1M prefixes.
 import t, { type Test } from 'tap';
-import { PrefixTable, addrFrom4, addrFrom6, prefixFrom, type Addr, type Prefix } from '../../src/net/index.js';
+import { PrefixTable, addrFrom4, addrFrom6, prefixFrom, rangeCover, type Addr, type PackedPrefixes, type Prefix } from '../../src/net/index.js';
 
 /** A seeded generator (xorshift32), so a failure is the same failure on every run. */
 function rng(seed: number): () => number {
@@ -124,8 +124,24 @@ function add(words: readonly number[], d: 1 | -1): number[] | undefined {
   return undefined;
 }
 
-function check(t: Test, prefixes: Prefix[], randomProbes: number, seed: number): void {
-  const table = PrefixTable.build(prefixes.map((prefix, i) => ({ prefix, value: i })));
+/** The prefixes in typed arrays, as a range loader packs them. */
+function pack(prefixes: readonly Prefix[]): PackedPrefixes {
+  const n = prefixes.length;
+  const p = { count: n, versions: new Uint8Array(n), bits: new Uint8Array(n), words: new Uint32Array(4 * n) };
+  prefixes.forEach((x, i) => {
+    p.versions[i] = x.version;
+    p.bits[i] = x.bits;
+    for (let k = 0; k < 4; k++) p.words[4 * i + k] = x.addr.word(k);
+  });
+  return p;
+}
+
+type Build = (prefixes: Prefix[]) => PrefixTable<number>;
+const fromEntries: Build = (prefixes) => PrefixTable.build(prefixes.map((prefix, i) => ({ prefix, value: i })));
+const fromPacked: Build = (prefixes) => PrefixTable.fromPacked(pack(prefixes), (i) => i);
+
+function check(t: Test, prefixes: Prefix[], randomProbes: number, seed: number, build: Build = fromEntries): void {
+  const table = build(prefixes);
   const oracle = new Oracle(prefixes);
   const next = rng(seed);
   const probes = prefixes.flatMap(boundaries);
@@ -151,6 +167,71 @@ t.test('1k random prefixes agree with the oracle at every boundary', async (t) =
 t.test('100k random prefixes agree with the oracle at every boundary', async (t) => {
   // IPv6 a tenth, as in the real lists: an IPv6 probe costs the oracle up to 129 map lookups.
   check(t, randomPrefixes(100_000, 7, 0.1), 20_000, 7);
+});
+
+t.test('a table built from packed prefixes agrees with the oracle at every boundary', async (t) => {
+  for (const seed of [21, 22]) check(t, randomPrefixes(1000, seed), 2000, seed, fromPacked);
+  check(t, randomPrefixes(100_000, 23, 0.1), 20_000, 23, fromPacked);
+});
+
+t.test('a duplicate among packed prefixes is a build error naming it', async (t) => {
+  const prefixes = randomPrefixes(2000, 24);
+  prefixes.push(prefixes[1234]!);
+  t.throws(() => fromPacked(prefixes), /duplicate prefix IPv[46] /);
+});
+
+t.test('random range partitions: the packed CIDR cover in a table answers as the ranges do', async (t) => {
+  // Sorted, non-overlapping IPv4 ranges with gaps (an ASN table's shape), each a value: the oracle
+  // is a binary search over the raw ranges, sharing no code with the cover or the table.
+  for (const [count, seed] of [
+    [1000, 31],
+    [200_000, 32],
+  ] as const) {
+    const next = rng(seed);
+    const cuts = new Set<number>();
+    while (cuts.size < 2 * count) cuts.add(next() >>> 0);
+    const sorted = [...cuts].sort((a, b) => a - b);
+    const starts: number[] = [];
+    const ends: number[] = [];
+    for (let i = 0; i < sorted.length; i += 2) {
+      starts.push(sorted[i]!);
+      ends.push(sorted[i + 1]!);
+    }
+    const n0 = { versions: [] as number[], bits: [] as number[], words: [] as number[], value: [] as number[] };
+    starts.forEach((s, r) => {
+      rangeCover(addrFrom4(s), addrFrom4(ends[r]!), (version, bits, w0, w1, w2, w3) => {
+        n0.versions.push(version);
+        n0.bits.push(bits);
+        n0.words.push(w0, w1, w2, w3);
+        n0.value.push(r);
+      });
+    });
+    const table = PrefixTable.fromPacked(
+      { count: n0.versions.length, versions: Uint8Array.from(n0.versions), bits: Uint8Array.from(n0.bits), words: Uint32Array.from(n0.words) },
+      (i) => n0.value[i]!,
+    );
+    const oracle = (a: number): number => {
+      let lo = 0;
+      let hi = starts.length - 1;
+      let at = -1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (starts[mid]! <= a) {
+          at = mid;
+          lo = mid + 1;
+        } else hi = mid - 1;
+      }
+      return at >= 0 && a <= ends[at]! ? at : -1;
+    };
+    const probes: number[] = [];
+    for (let r = 0; r < starts.length; r += Math.max(1, Math.floor(starts.length / 5000))) {
+      for (const a of [starts[r]! - 1, starts[r]!, starts[r]! + 1, ends[r]! - 1, ends[r]!, ends[r]! + 1]) if (a >= 0 && a <= 0xffffffff) probes.push(a);
+    }
+    for (let i = 0; i < 20_000; i++) probes.push(next() >>> 0);
+    let bad = 0;
+    for (const a of probes) if ((table.longestMatch(addrFrom4(a)) ?? -1) !== oracle(a) && bad++ < 5) t.fail(`${a}: table and ranges disagree`);
+    t.equal(bad, 0, `${count} ranges (${n0.versions.length} prefixes): ${probes.length} probes agree`);
+  }
 });
 
 t.test('resolve gets the longest strictly shorter enclosing prefix', async (t) => {
