@@ -1,5 +1,6 @@
 // `ipdest lookup`: classify addresses from arguments or stdin, as a table or one JSON result a line.
 import { buildFailure, isFailure, type LookupFailure, type Result } from '../enrich/index.js';
+import type { Owner } from '../lists/index.js';
 import { loadContext } from './context.js';
 import { isClosedPipe, Output, readLines, sizeText, type ReadLinesOptions } from './output.js';
 import { EXIT_FAILURE, EXIT_OK } from './report.js';
@@ -10,7 +11,7 @@ export interface LookupOptions {
   json?: boolean;
 }
 
-const HEADER = ['IP', 'TAG', 'SCOPE', 'LIST/PREFIX', 'SERVICES'];
+const HEADER = ['IP', 'TAG', 'SCOPE', 'OWNER', 'LIST/PREFIX', 'SERVICES'];
 
 function servicesText(services: readonly string[]): string {
   if (services.length <= 3) return services.join(', ');
@@ -18,9 +19,16 @@ function servicesText(services: readonly string[]): string {
 }
 
 function row(r: Result): string[] {
-  if (isFailure(r)) return [r.input?.trim() || JSON.stringify(r.input ?? ''), r.error.code, '-', '-', r.error.message];
+  if (isFailure(r)) return [r.input?.trim() || JSON.stringify(r.input ?? ''), r.error.code, '-', '-', '-', r.error.message];
   const m = r.matches[0];
-  return [r.ip, r.label, r.scope, m ? `${m.list} ${m.prefix}` : '-', m ? servicesText(m.services) : ''];
+  return [r.ip, r.label, r.scope, ownerText(r.owner), m ? `${m.list} ${m.prefix}` : '-', m ? servicesText(m.services) : ''];
+}
+
+/** `AS8075 Microsoft Corporation (US)`, as much of it as is known; '-' for none. */
+function ownerText(o: Owner | undefined): string {
+  if (o === undefined) return '-';
+  const parts = [o.asn !== undefined ? `AS${o.asn}` : '', o.org ?? '', o.country !== undefined ? `(${o.country})` : ''].filter(Boolean);
+  return parts.join(' ') || '-';
 }
 
 /** The answer for a stdin line too long to be kept: no address can be that long. */

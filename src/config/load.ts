@@ -1,6 +1,6 @@
 // Config loading: which file, YAML → validated Config, environment overrides; errors name file and key.
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../errors.js';
 import { atLine, ConfigFileError, displayPath, dottedPath, expandIssue, issueReason } from './errors.js';
@@ -92,6 +92,12 @@ function readText(file: string): string {
 }
 
 function applyEnv(config: Config, env: NodeJS.ProcessEnv, file: string): void {
+  // The owner table's cache folder: the config's, else the environment's usual cache places.
+  if (config.owners.cache === undefined) {
+    const home = env.HOME ?? env.USERPROFILE;
+    const dir = env.IPDEST_CACHE_DIR ?? (env.XDG_CACHE_HOME ? join(env.XDG_CACHE_HOME, 'ipdest') : home ? join(home, '.cache', 'ipdest') : undefined);
+    config.owners.cache = dir ?? false;
+  }
   if (env.IPDEST_HOST) config.server.host = env.IPDEST_HOST;
   if (env.IPDEST_LOG_REQUESTS === '1') config.server.logRequests = true;
   if (env.LOG_LEVEL) {

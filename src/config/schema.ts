@@ -145,6 +145,19 @@ export const configSchema = z.strictObject({
       });
     }),
   builtins: z.strictObject(builtinsShape).default({}),
+  // Who holds each global address (`owner` in results: AS number, organisation, country).
+  owners: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      // Own `start,end,asn,org` / `start,end,country` files (paths relative to this file) instead of
+      // the datasets installed with ipdest (@ip-location-db/asn, @ip-location-db/geo-whois-asn-country).
+      asn: z.array(z.string().min(1)).optional(),
+      country: z.array(z.string().min(1)).optional(),
+      // Folder for the built table (a few seconds to build, ~0.2 s to read back); false: never cached.
+      // Default: IPDEST_CACHE_DIR, else $XDG_CACHE_HOME/ipdest, else ~/.cache/ipdest.
+      cache: z.union([z.string().min(1), z.literal(false)]).optional(),
+    })
+    .prefault({}),
   enrich: z
     .strictObject({
       addressFields: z.array(z.string().min(1)).min(1).default(DEFAULT_ADDRESS_FIELDS),

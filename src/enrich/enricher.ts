@@ -1,6 +1,6 @@
 // Enricher: an event in, the event with its tag, details and verdict out; also single-address lookups.
 import { AddrParseError, parseAddrScratch, type ScratchAddr } from '../net/index.js';
-import { textOf, type Classifier, type MatchSet } from '../lists/index.js';
+import { textOf, type Classifier, type MatchSet, type OwnerRecord, type OwnerTable } from '../lists/index.js';
 import { AnswerCache, type AnswerCacheOptions } from './answer-cache.js';
 import { AddressExtractor, type EventContext, type Extracted } from './context.js';
 import { buildFailure, buildResult, lookupResult, type LookupFailure, type Result } from './result.js';
@@ -58,16 +58,23 @@ export class Enricher {
    */
   readonly #fragments: Array<string | undefined>;
   readonly #tails: Array<string | undefined>;
+  /** By match set id: the tail after the owner (the context-free verdict and the closing brace). */
+  readonly #verdictTails: Array<string | undefined>;
   #cache: AnswerCache | null = null;
 
-  constructor(classifier: Classifier, options: EnrichOptions, rules: Rules = new Rules(), extractor?: AddressExtractor) {
+  /** Who holds each global address (null: no owner layer, results carry no `owner`). */
+  readonly owners: OwnerTable | null;
+
+  constructor(classifier: Classifier, options: EnrichOptions, rules: Rules = new Rules(), extractor?: AddressExtractor, owners: OwnerTable | null = null) {
     this.classifier = classifier;
+    this.owners = owners;
     this.options = options;
     this.rules = rules;
     this.#extractor = extractor ?? new AddressExtractor(options.addressFields);
     this.#noAddressMessage = `the event has none of the address fields (${options.addressFields.join(', ')}) and no netfilter line in message`;
     this.#fragments = new Array<string | undefined>(classifier.matchSets.length);
     this.#tails = new Array<string | undefined>(classifier.matchSets.length);
+    this.#verdictTails = new Array<string | undefined>(classifier.matchSets.length);
   }
 
   #fragment(set: MatchSet): string {
@@ -78,8 +85,17 @@ export class Enricher {
     return (this.#tails[set.id] ??= this.#fragment(set) + verdictText(this.rules.judge(set, EMPTY_CONTEXT)) + '}');
   }
 
+  #verdictTail(set: MatchSet): string {
+    return (this.#verdictTails[set.id] ??= verdictText(this.rules.judge(set, EMPTY_CONTEXT)) + '}');
+  }
+
+  /** The owner of a global address; none for the rest (the contract gives owners to global addresses only). */
+  #ownerOf(addr: ScratchAddr, set: MatchSet): OwnerRecord | undefined {
+    return set.external && this.owners !== null ? this.owners.find(addr) : undefined;
+  }
+
   withClassifier(classifier: Classifier): Enricher {
-    return new Enricher(classifier, this.options, this.rules, this.#extractor);
+    return new Enricher(classifier, this.options, this.rules, this.#extractor, this.owners);
   }
 
   /** One address, judged by the rules without event context (no port, image or direction). */
@@ -89,7 +105,7 @@ export class Enricher {
     // The scratch record is read before anything else parses. No Classified in between, and the
     // verdict judged per call: a per-set memo of it cost more (one more cache miss) than judging.
     const set = this.classifier.matchSetOf(addr);
-    return lookupResult(input, textOf(addr), addr.version, addr.mapped, set, this.rules.judge(set, EMPTY_CONTEXT));
+    return lookupResult(input, textOf(addr), addr.version, addr.mapped, set, this.rules.judge(set, EMPTY_CONTEXT), this.#ownerOf(addr, set)?.owner);
   }
 
   /**
@@ -104,8 +120,10 @@ export class Enricher {
     }
     // The scratch record is read before anything else parses.
     const set = this.classifier.matchSetOf(addr);
+    const owner = this.#ownerOf(addr, set);
     const vm = addr.version === 6 ? VERSION_MAPPED.v6 : addr.mapped ? VERSION_MAPPED.v4mapped : VERSION_MAPPED.v4;
-    const json = '{"input":' + jsonString(input) + ',"ip":"' + textOf(addr) + vm + this.#tail(set);
+    const head = '{"input":' + jsonString(input) + ',"ip":"' + textOf(addr) + vm;
+    const json = owner === undefined ? head + this.#tail(set) : head + this.#fragment(set) + owner.json + this.#verdictTail(set);
     count?.(set.label, false);
     return json;
   }
@@ -158,8 +176,9 @@ export class Enricher {
     const x = this.#extractor.extract(event);
     const addr = this.#addressOf(x);
     if (!('version' in addr)) return addr;
+    const owner = this.#ownerOf(addr, this.classifier.matchSetOf(addr))?.owner;
     const c = this.classifier.classify(addr, x.value as string);
-    return buildResult(c, this.rules.judge(c.set, x.context), x.context);
+    return buildResult(c, this.rules.judge(c.set, x.context), x.context, owner);
   }
 
   /** judge(event) and its JSON text (resultJson's bytes), written from the prebuilt fragment of its match set. */
@@ -169,12 +188,18 @@ export class Enricher {
     if (!('version' in addr)) return { result: addr, json: JSON.stringify(addr) };
     const ctx = x.context;
     const c = this.classifier.classify(addr, x.value as string);
+    const owner = this.#ownerOf(addr, c.set);
     const verdict = this.rules.judge(c.set, ctx);
     const vm = c.version === 6 ? VERSION_MAPPED.v6 : c.mapped ? VERSION_MAPPED.v4mapped : VERSION_MAPPED.v4;
     const head = '{"input":' + jsonString(c.input) + ',"ip":"' + c.ip + vm;
+    const ownerJson = owner === undefined ? '' : owner.json;
     // No connection facts: the verdict is the context-free one, so the prebuilt tail is the answer.
-    const json = isEmptyContext(ctx) ? head + this.#tail(c.set) : head + this.#fragment(c.set) + verdictText(verdict) + contextText(ctx) + '}';
-    return { result: buildResult(c, verdict, ctx), json };
+    const json = isEmptyContext(ctx)
+      ? owner === undefined
+        ? head + this.#tail(c.set)
+        : head + this.#fragment(c.set) + ownerJson + this.#verdictTail(c.set)
+      : head + this.#fragment(c.set) + ownerJson + verdictText(verdict) + contextText(ctx) + '}';
+    return { result: buildResult(c, verdict, ctx, owner?.owner), json };
   }
 
   /** The event's parsed address (the parser's scratch record: read it at once), or why there is none. */

@@ -1,5 +1,5 @@
 // The contract's result of a lookup: its one description and the one place it is built.
-import type { Classified, Match, MatchSet } from '../lists/index.js';
+import type { Classified, Match, MatchSet, Owner } from '../lists/index.js';
 import type { Scope } from '../net/index.js';
 import type { EventContext } from './context.js';
 import type { Verdict } from './rules.js';
@@ -16,6 +16,8 @@ export interface LookupResult extends EventContext {
   readonly matches: readonly Match[];
   readonly scope: Scope;
   readonly external: boolean;
+  /** Who holds the address (AS, organisation, country): global addresses with an owner layer only. */
+  readonly owner?: Owner;
   readonly action: 'keep' | 'drop';
   /** The rule that decided (its name or index); absent when the default decided. */
   readonly rule?: string | number;
@@ -54,7 +56,7 @@ export function tagOf(r: Result): string | null {
 }
 
 /** Classification, verdict and the event's connection facts, as the contract's object. */
-export function buildResult(c: Classified, verdict: Verdict, context: EventContext): LookupResult {
+export function buildResult(c: Classified, verdict: Verdict, context: EventContext, owner?: Owner): LookupResult {
   const s = c.set;
   const r: { -readonly [K in keyof LookupResult]: LookupResult[K] } = {
     input: c.input,
@@ -67,6 +69,8 @@ export function buildResult(c: Classified, verdict: Verdict, context: EventConte
     matches: s.matches,
     scope: s.scope,
     external: s.external,
+    // In the contract's key order: owner (where known) before action.
+    ...(owner !== undefined ? { owner } : {}),
     action: verdict.action,
   };
   if (verdict.rule !== undefined) r.rule = verdict.rule;
@@ -75,7 +79,25 @@ export function buildResult(c: Classified, verdict: Verdict, context: EventConte
 }
 
 /** buildResult of a lookup without event context, from its parts (no Classified made first). */
-export function lookupResult(input: string, ip: string, version: 4 | 6, mapped: boolean, s: MatchSet, verdict: Verdict): LookupResult {
+export function lookupResult(input: string, ip: string, version: 4 | 6, mapped: boolean, s: MatchSet, verdict: Verdict, owner?: Owner): LookupResult {
+  if (owner !== undefined) {
+    const r: { -readonly [K in keyof LookupResult]: LookupResult[K] } = {
+      input,
+      ip,
+      version,
+      mapped,
+      IPDestination: s.tag,
+      label: s.label,
+      tags: s.tags,
+      matches: s.matches,
+      scope: s.scope,
+      external: s.external,
+      owner,
+      action: verdict.action,
+    };
+    if (verdict.rule !== undefined) r.rule = verdict.rule;
+    return r;
+  }
   if (verdict.rule === undefined) {
     return {
       input,

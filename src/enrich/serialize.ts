@@ -69,5 +69,5 @@ function fragment(r: LookupResult): string {
 export function resultJson(d: Result): string {
   if ('error' in d) return JSON.stringify(d);
   const r = d;
-  return `{"input":${JSON.stringify(r.input)},"ip":"${r.ip}","version":${r.version},"mapped":${r.mapped}${fragment(r)}${verdictText(r as Verdict)}${contextText(r)}}`;
+  return `{"input":${JSON.stringify(r.input)},"ip":"${r.ip}","version":${r.version},"mapped":${r.mapped}${fragment(r)}${r.owner === undefined ? '' : `,"owner":${JSON.stringify(r.owner)}`}${verdictText(r as Verdict)}${contextText(r)}}`;
 }

@@ -29,6 +29,16 @@ export const resultSchema = {
     matches: { type: 'array', items: { $ref: 'Match#' } },
     scope: { type: 'string' },
     external: { type: 'boolean' },
+    owner: {
+      type: 'object',
+      description: 'who holds a global address (the owner layer: ip-location-db ASN and country data by default); absent where unknown',
+      properties: {
+        asn: { type: 'integer', examples: [8075] },
+        org: { type: 'string', examples: ['Microsoft Corporation'] },
+        country: { type: 'string', examples: ['US'] },
+      },
+      additionalProperties: false,
+    },
     action: { type: 'string', enum: ['keep', 'drop'] },
     rule: { type: ['string', 'integer'], description: 'the rule that decided (name or index); absent when the default decided' },
     direction: { type: 'string', enum: ['inbound', 'outbound'] },
@@ -133,10 +143,29 @@ const readinessProperties = {
   waitingFor: { ...names, description: 'required lists with no version in service' },
 } as const;
 
+export const ownersSchema = {
+  $id: 'Owners',
+  type: 'object',
+  description: 'the owner layer: where `owner` in results comes from, with its licence',
+  properties: {
+    state: { type: 'string', enum: ['loaded', 'off', 'failed'] },
+    prefixes: { type: 'object', properties: { v4: { type: 'integer' }, v6: { type: 'integer' } } },
+    cached: { type: 'boolean', description: 'read from its cache file rather than built from the dataset files' },
+    sources: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { name: { type: 'string' }, files: { type: 'array', items: { type: 'string' } }, ranges: { type: 'integer' }, licence: { type: 'string' } },
+      },
+    },
+    error: { type: ['string', 'null'] },
+  },
+} as const;
+
 export const listsSchema = {
   $id: 'Lists',
   type: 'object',
-  properties: { ...readinessProperties, lists: { type: 'array', items: { $ref: 'List#' } } },
+  properties: { ...readinessProperties, lists: { type: 'array', items: { $ref: 'List#' } }, owners: { $ref: 'Owners#' } },
 } as const;
 
 export const readinessSchema = {
@@ -156,4 +185,4 @@ export const readinessSchema = {
   required: ['status', 'missing', 'stale', 'failed'],
 } as const;
 
-export const ALL_SCHEMAS = [matchSchema, resultSchema, batchResultsSchema, errorSchema, listSchema, listsSchema, readinessSchema];
+export const ALL_SCHEMAS = [matchSchema, resultSchema, batchResultsSchema, errorSchema, listSchema, ownersSchema, listsSchema, readinessSchema];

@@ -11,3 +11,7 @@ export { parseListOffThread, stopParseThread } from './parse-thread.js';
 export { readinessOf } from './readiness.js';
 export type { Readiness } from './readiness.js';
 export { seconds, TimeLimitError, within } from './deadline.js';
+export { OwnerRecord, OwnerTable, OwnerTableBuilder } from './owners.js';
+export type { Owner, OwnerSourceInfo } from './owners.js';
+export { bundledOwnerFiles, loadOwners } from './owner-load.js';
+export type { LoadedOwners, OwnerSettings, OwnersInfo } from './owner-load.js';

@@ -110,10 +110,21 @@ export class PrefixTable<T> {
       describe: (i) =>
         `${p.versions[i] === 4 ? 'IPv4' : 'IPv6'} ${Array.from(p.words.subarray(4 * i, 4 * i + 4), (w) => w.toString(16)).join(':')}/${p.bits[i]}`,
     };
-    return runSteps(PrefixTable.#steps<T, T>(source, undefined, 1 << 30));
+    return runSteps(PrefixTable.#steps<T, T>(source, undefined, 1 << 30, true));
   }
 
-  static *#steps<I, T>(src: PrefixSource<I>, resolve: ((own: I, outer: T | undefined) => T) | undefined, chunk: number): Generator<void, PrefixTable<T>> {
+  /**
+   * With `intern`, equal values (by identity) share one id: a range set's million prefixes then
+   * reference its few thousand values, and equal neighbours make one leaf run. Without it every
+   * prefix has its own id, as `resolve` needs (it reads the value stored for the enclosing prefix).
+   */
+  static *#steps<I, T>(
+    src: PrefixSource<I>,
+    resolve: ((own: I, outer: T | undefined) => T) | undefined,
+    chunk: number,
+    intern = false,
+  ): Generator<void, PrefixTable<T>> {
+    const ids = intern ? new Map<T, number>() : null;
     const v4 = Family.of(src, 4);
     const v6 = Family.of(src, 6);
     // No yield before `chunk` prefixes: a small table is built within one turn, as callers expect.
@@ -135,14 +146,39 @@ export class PrefixTable<T> {
         } else {
           stored = own as unknown as T;
         }
-        values.push(stored);
-        f.id[i] = values.length;
+        let id = ids?.get(stored);
+        if (id === undefined) {
+          values.push(stored);
+          id = values.length;
+          ids?.set(stored, id);
+        }
+        f.id[i] = id;
         stack.push(i);
       }
     }
     const b = new NodeBuilder();
     yield* b.build(v4, v6, chunk);
     return new PrefixTable(b.nodes(), b.leaves(), values, { v4: v4.n, v6: v6.n });
+  }
+
+  /**
+   * The table's arrays, for a cache file: a table costing seconds to build (a million prefixes
+   * of range data) is then read back in milliseconds. Values are the caller's to write; `values`
+   * gives them in id order.
+   */
+  arrays(): { nodes: Int32Array; leaves: Int32Array; values: readonly T[]; size: { v4: number; v6: number } } {
+    return { nodes: this.#nodes, leaves: this.#leaves, values: this.#values, size: this.size };
+  }
+
+  /**
+   * A table from arrays() read back. The arrays are checked to be a table (every child offset
+   * inside the nodes, every leaf id a value, every walk ending within 16 steps), so a damaged
+   * file is refused here rather than answering wrong or never returning.
+   */
+  static fromArrays<T>(nodes: Int32Array, leaves: Int32Array, values: readonly T[], size: { v4: number; v6: number }): PrefixTable<T> | string {
+    const bad = checkArrays(nodes, leaves, values.length);
+    if (bad !== null) return bad;
+    return new PrefixTable(nodes, leaves, [...values], { v4: size.v4, v6: size.v6 });
   }
 
   /** The value of the longest prefix that holds addr, or undefined. */
@@ -178,6 +214,50 @@ export class PrefixTable<T> {
       n = next;
     }
   }
+}
+
+/** Why arrays are not a table (fromArrays), or null: a walk over every node from both roots. */
+function checkArrays(nodes: Int32Array, leaves: Int32Array, values: number): string | null {
+  if (nodes.length < 2 * NODE_WORDS || nodes.length % NODE_WORDS !== 0) return 'node array of a wrong length';
+  for (let i = 0; i < leaves.length; i++) if (leaves[i]! < 0 || leaves[i]! > values) return `leaf ${i} names no value`;
+  const lone = (r: number): string | null => {
+    const id = nodes[r + LONE_ID]!;
+    const other = nodes[r + LONE_ELSE]!;
+    const bits = nodes[r + LONE_BITS]!;
+    if (id < 1 || id > values || other < 0 || other > values || bits < 0 || bits > 128) return `lone prefix at ${r} is damaged`;
+    return null;
+  };
+  // Depth-first from the IPv4 root (0) and the IPv6 root (NODE_WORDS); a node deeper than 16 is a loop.
+  const stack: Array<[number, number]> = [
+    [0, 0],
+    [NODE_WORDS, 0],
+  ];
+  let seen = 0;
+  while (stack.length > 0) {
+    const [n, depth] = stack.pop()!;
+    if (++seen > nodes.length / NODE_WORDS) return 'a node is reached twice';
+    if (depth >= 16) return 'a walk deeper than 16 steps';
+    let children = 0;
+    let leafCount = 0;
+    for (let g = 0; g < 8; g++) {
+      if (countBefore(nodes, n + CHILD_COUNTS, g) !== children || countBefore(nodes, n + LEAF_COUNTS, g) !== leafCount)
+        return `node ${n}: counts do not match its bitmaps`;
+      children += popcount(nodes[n + BITMAPS + 2 * g]!);
+      leafCount += popcount(nodes[n + BITMAPS + 2 * g + 1]!);
+    }
+    const first = nodes[n + FIRST_CHILD]!;
+    const firstLeaf = nodes[n + FIRST_LEAF]!;
+    if (firstLeaf < 0 || firstLeaf + leafCount > leaves.length) return `node ${n}: leaves out of range`;
+    if (children > 0 && (first <= n || first % NODE_WORDS !== 0 || first + children * NODE_WORDS > nodes.length)) return `node ${n}: children out of range`;
+    for (let c = 0; c < children; c++) {
+      const at = first + c * NODE_WORDS;
+      if (nodes[at + FIRST_LEAF]! < 0) {
+        const why = lone(at);
+        if (why !== null) return why;
+      } else stack.push([at, depth + 1]);
+    }
+  }
+  return null;
 }
 
 /** Prefixes in typed arrays: per entry its version, length and four address words (IPv4: w0 only). */

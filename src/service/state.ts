@@ -11,6 +11,7 @@ import {
   failedList,
   LOAD_TIMEOUT_MS,
   loadLists,
+  loadOwners,
   readinessOf,
   resolveListPath,
   seconds,
@@ -19,11 +20,15 @@ import {
   type ListReader,
   type ListSet,
   type LoadedList,
+  type LoadedOwners,
+  type OwnersInfo,
   type LoadLimits,
   type Readiness,
 } from '../lists/index.js';
 import { IpdestError } from '../errors.js';
-import { enricherFor, rulesOf } from './chain.js';
+import { enricherFor, ownerSettingsOf, rulesOf } from './chain.js';
+
+const OWNERS_NOT_LOADED: OwnersInfo = Object.freeze({ state: 'off', sources: [], prefixes: { v4: 0, v6: 0 }, cached: false, ms: 0, error: null });
 
 /** Longest time a reload may take: lists still loading then fail, keeping their last good versions. */
 export const RELOAD_TIMEOUT_MS = LOAD_TIMEOUT_MS;
@@ -86,6 +91,7 @@ export class ServiceState {
   readonly #opts: ServiceStateOptions;
   #set: ListSet | null = null;
   #enricher: Enricher | null = null;
+  #owners: LoadedOwners | null = null;
   #stamps = new Map<string, FileStamp>();
   #running: Promise<ReloadOutcome> | null = null;
   #abort: AbortController | null = null;
@@ -101,6 +107,24 @@ export class ServiceState {
     this.#log = log;
     this.#rules = rulesOf(config);
     this.#opts = opts;
+  }
+
+  /**
+   * Loads the owner layer (once: the datasets change with ipdest's install, not with the lists),
+   * and from then on every enricher carries it. A failure leaves results without `owner`.
+   */
+  async loadOwners(): Promise<OwnersInfo> {
+    if (this.#owners === null) {
+      const { settings, sources } = ownerSettingsOf(this.config, this.baseDir);
+      this.#owners = await loadOwners(settings, sources);
+      if (this.#set !== null) this.#enricher = enricherFor(this.config, this.#set.classifier, this.#rules, this.#owners.table);
+    }
+    return this.#owners.info;
+  }
+
+  /** The owner layer's state ('off' until loadOwners). */
+  get owners(): OwnersInfo {
+    return this.#owners?.info ?? OWNERS_NOT_LOADED;
   }
 
   /** True once lookups can be answered (after the first load). Readiness is `readiness()`. */
@@ -203,7 +227,9 @@ export class ServiceState {
   #install(set: ListSet): void {
     if (set === this.#set) return;
     this.#set = set;
-    this.#enricher = this.#enricher ? this.#enricher.withClassifier(set.classifier) : enricherFor(this.config, set.classifier, this.#rules);
+    this.#enricher = this.#enricher
+      ? this.#enricher.withClassifier(set.classifier)
+      : enricherFor(this.config, set.classifier, this.#rules, this.#owners?.table ?? null);
   }
 
   #tell(outcome: ReloadOutcome): void {

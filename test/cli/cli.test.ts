@@ -29,11 +29,16 @@ t.test('lookup: arguments, table output', async (t) => {
   const r = await run(['lookup', '-c', cfg, '13.107.4.50', '10.1.2.3', '2001:db8::1', '13.65.1.1']);
   t.equal(r.code, 0);
   const lines = r.out.trimEnd().split('\n');
-  t.match(lines[0], /^IP\s+TAG\s+SCOPE\s+LIST\/PREFIX\s+SERVICES$/);
-  t.match(lines[1], /^13\.107\.4\.50\s+Microsoft\s+global\s+azure 13\.107\.4\.0\/22\s+AzureFrontDoor\.FirstParty$/);
-  t.match(lines[2], /^10\.1\.2\.3\s+Private\s+private\s+private 10\.0\.0\.0\/8/);
-  t.match(lines[3], /^2001:db8::1\s+documentation\s+documentation\s+-/);
-  t.match(lines[4], /^13\.65\.1\.1\s+Microsoft\s+global\s+azure 13\.65\.0\.0\/16/, 'the glob took the newest fixture, which adds 13.65.0.0/16');
+  t.match(lines[0], /^IP\s+TAG\s+SCOPE\s+OWNER\s+LIST\/PREFIX\s+SERVICES$/);
+  // The owner comes from the ASN dataset installed with ipdest (AS8068 holds 13.107.4.0/22).
+  t.match(lines[1], /^13\.107\.4\.50\s+Microsoft\s+global\s+AS8068 Microsoft Corporation \(US\)\s+azure 13\.107\.4\.0\/22\s+AzureFrontDoor\.FirstParty$/);
+  t.match(lines[2], /^10\.1\.2\.3\s+Private\s+private\s+-\s+private 10\.0\.0\.0\/8/, 'no owner for a private address');
+  t.match(lines[3], /^2001:db8::1\s+documentation\s+documentation\s+-\s+-/);
+  t.match(
+    lines[4],
+    /^13\.65\.1\.1\s+Microsoft\s+global\s+AS8075 Microsoft Corporation \(US\)\s+azure 13\.65\.0\.0\/16/,
+    'the glob took the newest fixture, which adds 13.65.0.0/16',
+  );
   // Columns line up: TAG starts at the same offset on every line.
   const at = lines.map((l) => l.search(/\s{2}\S/));
   t.ok(

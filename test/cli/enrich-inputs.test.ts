@@ -103,9 +103,15 @@ t.test(
 );
 
 t.test('a read that fails midway: what came before is written, the input is named with the line, exit 1', async (t) => {
-  const stdin = new Readable({ read() {} });
-  stdin.push('{"destination":{"ip":"10.0.0.1"},"n":1}\n{"destination":{"ip":"10.0.0.2"},"n":2}\n');
-  setImmediate(() => stdin.destroy(Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO', errno: -5, syscall: 'read' })));
+  // Two lines on the first read, then the device fails: only once the reader asks for more, so
+  // the failure comes midway however long the command takes to start.
+  let reads = 0;
+  const stdin = new Readable({
+    read() {
+      if (reads++ === 0) this.push('{"destination":{"ip":"10.0.0.1"},"n":1}\n{"destination":{"ip":"10.0.0.2"},"n":2}\n');
+      else setImmediate(() => this.destroy(Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO', errno: -5, syscall: 'read' })));
+    },
+  });
   const c = capturedIO(stdin);
   const code = await main(['enrich', ...C, '-', good2], c.io);
   t.equal(code, 1);

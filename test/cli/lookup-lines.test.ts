@@ -27,7 +27,7 @@ t.test('lookup: a stdin line over the limit is an INVALID_ADDRESS naming the lin
   t.same(results[1], { input: '', error: { code: 'INVALID_ADDRESS', message: 'line 2 is longer than 64 characters; not read' }, action: 'keep' });
   t.match(results[2], { ip: '10.0.0.2' });
   const table = await lookup(input, false);
-  t.match(table.out, /^""\s+INVALID_ADDRESS\s+-\s+-\s+line 2 is longer than 64 characters; not read$/m);
+  t.match(table.out, /^""\s+INVALID_ADDRESS\s+-\s+-\s+-\s+line 2 is longer than 64 characters; not read$/m);
 });
 
 t.test('help: enrich and lookup say how inputs are read and what the exit status means', async (t) => {

@@ -23,8 +23,11 @@ lists:
   - { name: mine, tag: Mine, format: text, path: mine.txt }
 `;
 
-/** Builds (never listens) the app over the fixture lists; `config` YAML replaces the default lists. */
-export async function testApp(opts: { config?: string; token?: boolean; files?: Record<string, string> } = {}): Promise<TestApp> {
+/**
+ * Builds (never listens) the app over the fixture lists; `config` YAML replaces the default lists.
+ * `owners`: load the owner layer the config names (without it, results carry no owner).
+ */
+export async function testApp(opts: { config?: string; token?: boolean; files?: Record<string, string>; owners?: boolean } = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'ipdest-http-'));
   for (const f of ['azure-tags-20250106.json', 'msft-sample.csv']) copyFileSync(join(FIXTURES, 'lists', f), join(dir, f));
   writeFileSync(join(dir, 'mine.txt'), '198.51.100.0/24\n');
@@ -35,6 +38,8 @@ export async function testApp(opts: { config?: string; token?: boolean; files?: 
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const state = new ServiceState(config, dir, logger);
   const app = await buildApp({ state, logger });
+  // As serve does: the owner layer first (the config's `owners`), then the lists.
+  if (opts.owners) await state.loadOwners();
   await state.reload('test');
   return { app, state, dir };
 }

@@ -32,7 +32,7 @@ export async function adminRoutes(app: FastifyInstance, deps: RouteDeps & { toke
       return reply
         .code(outcome.ok ? 200 : 422)
         .type('application/json; charset=utf-8')
-        .send(listsBody(outcome.set, { full: true }));
+        .send(listsBody(outcome.set, { full: true, owners: deps.state.owners }));
     },
   );
 }

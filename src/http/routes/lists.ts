@@ -1,6 +1,6 @@
 // Route GET /lists: readiness at the top, then each list's state, version, counts, load time and last error.
 import type { FastifyInstance } from 'fastify';
-import { readinessOf, type ListErrorInfo, type ListSet, type LoadedList } from '../../lists/index.js';
+import { readinessOf, type ListErrorInfo, type ListSet, type LoadedList, type OwnersInfo } from '../../lists/index.js';
 import type { RouteDeps } from './lookup.js';
 
 /** Longest excerpt of a list file's offending line in the public GET /lists (the full text: log and POST /admin/reload). */
@@ -74,7 +74,8 @@ export function listView(l: LoadedList, opts: { full?: boolean } = {}) {
  * The body of GET /lists: the readiness of the set (as /readyz says it), then every list.
  * `full: true` keeps each error's whole offending text: for POST /admin/reload's answer only.
  */
-export function listsBody(set: ListSet, opts: { full?: boolean } = {}): string {
+export function listsBody(set: ListSet, opts: { full?: boolean; owners?: OwnersInfo } = {}): string {
+  const owners = opts.owners;
   const r = readinessOf(set);
   return JSON.stringify({
     status: r.status,
@@ -83,11 +84,12 @@ export function listsBody(set: ListSet, opts: { full?: boolean } = {}): string {
     failed: r.failed,
     waitingFor: r.waitingFor,
     lists: set.lists.map((l) => listView(l, opts)),
+    ...(owners ? { owners: { state: owners.state, prefixes: owners.prefixes, cached: owners.cached, sources: owners.sources, error: owners.error } } : {}),
   });
 }
 
 export async function listsRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   app.get('/lists', { schema: { summary: 'The lists in service and their readiness', response: { 200: { $ref: 'Lists#' } } } }, async (_request, reply) =>
-    reply.type('application/json; charset=utf-8').send(listsBody(deps.state.lists)),
+    reply.type('application/json; charset=utf-8').send(listsBody(deps.state.lists, { owners: deps.state.owners })),
   );
 }
