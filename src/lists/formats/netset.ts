@@ -20,7 +20,7 @@ const COMMENT = /[#;]/;
  * Spamhaus also serves DROP as JSON lines (`drop_v4.json`: `{"cidr","sblid","rir"}` a line, then
  * a `{"type":"metadata","timestamp",…}` line). It is the same list from the same publisher, so
  * `netset` takes it too, told apart by its first entry line starting with `{` (no text feed's
- * line can); its version is the metadata timestamp as ISO 8601.
+ * line can; `#`/`;` comment lines are still skipped); its version is the metadata timestamp as ISO 8601.
  */
 export function parseNetset(text: string, file: string): ParsedList {
   const lines = splitLines(text, file);
@@ -46,7 +46,7 @@ function parseJsonLines(lines: readonly string[], file: string): ParsedList {
   let version: string | null = null;
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!.trim();
-    if (raw === '') continue;
+    if (raw === '' || raw[0] === '#' || raw[0] === ';') continue; // comment lines stay allowed, as in the text form
     const line = i + 1;
     let record: unknown;
     try {
