@@ -2,9 +2,9 @@
 export { BUILTIN_NAMES, resolveBuiltins } from './builtins.js';
 export { Classifier, textOf } from './classifier.js';
 export type { Classified, Match, MatchSet } from './classifier.js';
-export { FORMATS, parseList } from './formats/index.js';
+export { FORMATS, OFFICIAL_SOURCES, parseList, parseM365Details } from './formats/index.js';
 export { readCsv } from './formats/csv-rows.js';
-export type { ListFormat, ParsedList } from './formats/index.js';
+export type { ListFormat, M365PrefixDetails, M365SetDetail, ParsedList } from './formats/index.js';
 export { builtinLists, failedList, ListReadError, loadList, loadLists, readListFile, resolveListPath, LOAD_TIMEOUT_MS } from './load.js';
 export type { ListErrorInfo, ListReader, ListSet, ListSource, LoadedList, LoadLimits } from './load.js';
 export { parseListOffThread, stopParseThread } from './parse-thread.js';

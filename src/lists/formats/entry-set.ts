@@ -18,6 +18,9 @@ export interface ParsedList {
   readonly warnings: readonly string[];
 }
 
+/** One name, or several, for `add`. */
+type Names = string | readonly string[];
+
 interface Mutable {
   prefix: Prefix;
   services: string[];
@@ -34,8 +37,12 @@ export class EntrySet {
     this.#file = file;
   }
 
-  /** Adds one CIDR text; a malformed one fails the whole list with file, line and text. */
-  add(text: string, line: number, service?: string, region?: string): void {
+  /**
+   * Adds one CIDR text; a malformed one fails the whole list with file, line and text. A service
+   * or region may be several names (Oracle's tags, a geofeed's country and subdivision), so that
+   * one line is one add and its host bits are counted once.
+   */
+  add(text: string, line: number, service?: Names, region?: Names): void {
     const r = parsePrefixLoose(text);
     if (r instanceof PrefixParseError) throw new ListFormatError(this.#file, line, text, `invalid CIDR (${r.reason})`);
     if (r.hostBitsSet) {
@@ -48,15 +55,21 @@ export class EntrySet {
       e = { prefix: r.prefix, services: [], regions: [] };
       this.#byKey.set(key, e);
     }
-    if (service && !e.services.includes(service)) e.services.push(this.#intern(service));
-    if (region && !e.regions.includes(region)) e.regions.push(this.#intern(region));
+    if (typeof service === 'string') this.#push(e.services, service);
+    else if (service !== undefined) for (const s of service) this.#push(e.services, s);
+    if (typeof region === 'string') this.#push(e.regions, region);
+    else if (region !== undefined) for (const r of region) this.#push(e.regions, r);
+  }
+
+  #push(names: string[], name: string): void {
+    if (name && !names.includes(name)) names.push(this.#intern(name));
   }
 
   /**
    * Adds a CIDR read from a parsed JSON document; a bad one is reported at the line where its
    * text stands in the file (JSON.parse keeps no positions, so it is found only on this error path).
    */
-  addJsonValue(fileText: string, cidr: string, service?: string, region?: string, where = ''): void {
+  addJsonValue(fileText: string, cidr: string, service?: Names, region?: Names, where = ''): void {
     try {
       this.add(cidr, 0, service, region);
     } catch (err) {

@@ -1,6 +1,6 @@
 // JSON list files: parsing with line-numbered errors, and finding the line of a bad value afterwards.
 import { ListFormatError } from '../../errors.js';
-import { stripBom } from './text-lines.js';
+import { rejectHtml, stripBom } from './text-lines.js';
 
 const POSITION = /at position (\d+)/;
 const LINE_COLUMN = /\(line (\d+) column \d+\)/;
@@ -15,6 +15,7 @@ export function lineAt(text: string, offset: number): number {
 export function parseJsonFile(text: string, file: string): unknown {
   const body = stripBom(text);
   if (body.trim() === '') throw new ListFormatError(file, 1, '', 'the file is empty');
+  rejectHtml(body, file);
   try {
     return JSON.parse(body);
   } catch (err) {
