@@ -17,6 +17,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY config ./config
+COPY snapshot ./snapshot
 COPY cidr-lists/README.md ./cidr-lists/README.md
 RUN chown -R node:node /app/cidr-lists
 USER node

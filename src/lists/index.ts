@@ -11,3 +11,6 @@ export { parseListOffThread, stopParseThread } from './parse-thread.js';
 export { readinessOf } from './readiness.js';
 export type { Readiness } from './readiness.js';
 export { seconds, TimeLimitError, within } from './deadline.js';
+export { publishedOf } from './published.js';
+export { decodeSnapshot, encodeSnapshot, readSnapshot, Snapshot, SnapshotError, SNAPSHOT_FILE, SNAPSHOT_LAYOUT } from './sources/snapshot.js';
+export type { SnapshotList, SnapshotOrigin } from './sources/snapshot.js';
