@@ -5,12 +5,34 @@ export type { Classified, Match, MatchSet } from './classifier.js';
 export { FORMATS, parseList } from './formats/index.js';
 export { readCsv } from './formats/csv-rows.js';
 export type { ListFormat, ParsedList } from './formats/index.js';
-export { builtinLists, failedList, ListReadError, loadList, loadLists, readListFile, resolveListPath, LOAD_TIMEOUT_MS } from './load.js';
-export type { ListErrorInfo, ListReader, ListSet, ListSource, LoadedList, LoadLimits } from './load.js';
+export {
+  builtinLists,
+  DEFAULT_MAX_AGE_MS,
+  failedList,
+  isStale,
+  ListReadError,
+  loadList,
+  loadLists,
+  readListFile,
+  resolveListPath,
+  LOAD_TIMEOUT_MS,
+} from './load.js';
+export type {
+  DownloadRecord,
+  DownloadStateReader,
+  ListErrorInfo,
+  ListOrigin,
+  ListReader,
+  ListSet,
+  ListSource,
+  LoadedList,
+  LoadLimits,
+  LoadOptions,
+} from './load.js';
+export { publishedOf } from './published.js';
+export { decodeSnapshot, encodeSnapshot, readSnapshot, Snapshot, SnapshotError, SNAPSHOT_FILE, SNAPSHOT_LAYOUT } from './sources/snapshot.js';
+export type { SnapshotList, SnapshotOrigin } from './sources/snapshot.js';
 export { parseListOffThread, stopParseThread } from './parse-thread.js';
 export { readinessOf } from './readiness.js';
 export type { Readiness } from './readiness.js';
 export { seconds, TimeLimitError, within } from './deadline.js';
-export { publishedOf } from './published.js';
-export { decodeSnapshot, encodeSnapshot, readSnapshot, Snapshot, SnapshotError, SNAPSHOT_FILE, SNAPSHOT_LAYOUT } from './sources/snapshot.js';
-export type { SnapshotList, SnapshotOrigin } from './sources/snapshot.js';

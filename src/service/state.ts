@@ -16,6 +16,7 @@ import {
   seconds,
   TimeLimitError,
   within,
+  type DownloadStateReader,
   type ListReader,
   type ListSet,
   type LoadedList,
@@ -40,6 +41,10 @@ export interface ServiceStateOptions extends LoadLimits {
   readonly reloadGraceMs?: number;
   /** Reads list files (tests put a slow reader here); default readListFile. */
   readonly reader?: ListReader;
+  /** The snapshot served for lists whose file is absent (default: the shipped one); null: none. */
+  readonly snapshot?: string | null;
+  /** The list updater's records of the files it wrote (see DownloadStateReader); none yet. */
+  readonly downloads?: DownloadStateReader;
 }
 
 export interface ReloadOutcome {
@@ -273,6 +278,8 @@ export class ServiceState {
             loadTimeoutMs: this.#reloadTimeoutMs,
             deadline,
             reader: this.#opts.reader,
+            snapshot: this.#opts.snapshot,
+            downloads: this.#opts.downloads,
             signal,
           });
     // Abandoned meanwhile (it overran, or the service is closing): this late result is not installed.
