@@ -100,8 +100,15 @@ export function makeSnapshot(dataDir: string): { bytes: Buffer; lists: SnapshotL
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { data, out } = args(process.argv.slice(2));
-  const { bytes, lists } = makeSnapshot(data);
+  let made: { data: string; out: string; bytes: Buffer; lists: SnapshotList[] };
+  try {
+    const { data, out } = args(process.argv.slice(2));
+    made = { data, out, ...makeSnapshot(data) };
+  } catch (err) {
+    process.stderr.write(`make-snapshot: ${(err as Error).message}\n(the official files go in ../shared/data, or name their folder with --data DIR)\n`);
+    process.exit(1);
+  }
+  const { out, bytes, lists } = made;
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, bytes);
   for (const l of lists) {

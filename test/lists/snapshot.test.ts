@@ -38,6 +38,8 @@ t.test('the snapshot has every default list, dated, with where it came from', as
     t.ok(l.parsed.entries.length > 0, `${spec.name}: has entries`);
   }
   t.equal(snap.list('azure', 'text'), undefined, 'a list of the same name in another format is not the same list');
+  t.equal(await readSnapshot(), snap, 'read once per process');
+  t.equal(snap.list('aws', 'aws-ip-ranges')!.parsed.entries, snap.list('aws', 'aws-ip-ranges')!.parsed.entries, "a list's entries are built once");
   t.ok(readFileSync(SNAPSHOT_FILE).length < 2 * 1024 * 1024, 'the shipped file stays under 2 MB');
 });
 
@@ -129,6 +131,16 @@ t.test('a present file always wins; lists the snapshot lacks stay missing', asyn
   t.same(microsoft!.warnings, [], 'no snapshot warning for a file that is there');
   t.match(mine, { state: 'missing', source: null, entries: [] });
   t.match(aws, { state: 'missing', source: null, entries: [] });
+
+  // Every file there: the snapshot is not even read (a broken one says nothing).
+  const broken = join(dir, 'broken.json.gz');
+  writeFileSync(broken, 'not gzip');
+  const all = await loadLists([AZURE, MICROSOFT], { baseDir: dir, snapshot: broken });
+  t.same(
+    all.lists.flatMap((l) => l.warnings),
+    [],
+    'no snapshot warning when no list needs it',
+  );
 });
 
 t.test('a file that goes away keeps its last good version; the snapshot does not replace it', async (t) => {
