@@ -350,8 +350,9 @@ async function fromSnapshot(
   if (snap === undefined) return notReplaced(base, previous, file, 'missing', null, [missing]);
   const now = Date.now();
   const age = ageOf('snapshot', snap.published, null, src.maxAge ?? DEFAULT_MAX_AGE_MS, now);
-  const days = snap.published === null ? null : Math.floor((now - Date.parse(snap.published)) / DAY_MS);
-  const when = days === null ? 'of unknown date' : `of ${snap.published}, ${days} days old`;
+  const t = snap.published === null ? NaN : Date.parse(snap.published);
+  const days = Number.isNaN(t) ? null : Math.floor((now - t) / DAY_MS);
+  const when = days === null ? `of unknown date (published ${JSON.stringify(snap.published)})` : `of ${snap.published}, ${days} days old`;
   const past = age.stale ? `, past the list's max age of ${Math.round((src.maxAge ?? DEFAULT_MAX_AGE_MS) / DAY_MS)} days` : '';
   const warning = `${missing}: serving ipdest's snapshot ${when}${past}; for current data run \`ipdest lists update\` or put the file in place`;
   return {
