@@ -17,13 +17,15 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY config ./config
+COPY snapshot ./snapshot
 COPY cidr-lists/README.md ./cidr-lists/README.md
 RUN chown -R node:node /app/cidr-lists
 USER node
 EXPOSE 8080
 VOLUME ["/app/config", "/app/cidr-lists"]
-# Healthy only when every configured list is in service: a run that forgot its lists volume
-# (/readyz "degraded", naming the missing lists) shows as unhealthy.
+# Healthy only when every configured list is in service and current: a run that forgot its lists
+# volume answers from the shipped snapshot, and shows as unhealthy once it is past 30 days
+# (/readyz "degraded", naming the stale lists).
 HEALTHCHECK --interval=30s --timeout=3s --start-period=30s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.IPDEST_PORT||8080)+'/readyz').then(r=>r.json()).then(b=>process.exit(b.status==='ready'?0:1),()=>process.exit(1))"
 # SIGTERM stops gracefully; SIGHUP (docker kill -s HUP) reloads the lists.

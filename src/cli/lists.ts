@@ -1,5 +1,5 @@
-// `ipdest lists check|show`: per configured list its format, file, prefix counts, warnings and errors; overall readiness.
-import { readinessOf, type LoadedList } from '../lists/index.js';
+// `ipdest lists check|show`: per configured list its format, source, file, publication date, prefix counts, warnings and errors; overall readiness.
+import { isStale, readinessOf, type LoadedList } from '../lists/index.js';
 import { loadContext } from './context.js';
 import { EXIT_FAILURE, EXIT_OK } from './report.js';
 import { formatRow, widthsOf } from './table.js';
@@ -9,26 +9,44 @@ export interface ListsOptions {
   json?: boolean;
 }
 
-function publicView(l: LoadedList) {
+function publicView(l: LoadedList, now: number) {
   const { entries: _entries, ...rest } = l;
-  return rest;
+  return { ...rest, stale: isStale(l, now) };
 }
+
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}/;
+
+/** The publication date for a table: the day of an ISO time (the JSON keeps it whole), marked when stale. */
+function publishedCell(l: LoadedList, now: number): string {
+  const day = l.published === null ? '-' : (ISO_DAY.exec(l.published)?.[0] ?? l.published);
+  return isStale(l, now) ? `${day} (stale)` : day;
+}
+
+/** Not in service from the list's own file: nothing loaded, or the snapshot standing in for an absent file. */
+const notFromFile = (l: LoadedList) => l.state === 'failed' || l.state === 'missing' || l.source === 'snapshot';
 
 export async function runLists(action: 'check' | 'show', opts: ListsOptions, io: { stdout: NodeJS.WritableStream }): Promise<number> {
   const ctx = await loadContext(opts.config, { quiet: true });
   const lists = ctx.lists.lists;
-  const bad = lists.filter((l) => l.state === 'failed' || l.state === 'missing');
+  const bad = lists.filter(notFromFile);
+  const now = Date.now();
   if (opts.json) {
-    const r = readinessOf(ctx.lists);
-    io.stdout.write(JSON.stringify({ config: ctx.file, status: r.status, missing: r.missing, failed: r.failed, lists: lists.map(publicView) }, null, 2) + '\n');
+    const r = readinessOf(ctx.lists, [], now);
+    const body = { config: ctx.file, status: r.status, missing: r.missing, stale: r.stale, failed: r.failed, lists: lists.map((l) => publicView(l, now)) };
+    io.stdout.write(JSON.stringify(body, null, 2) + '\n');
     return action === 'check' && bad.length > 0 ? EXIT_FAILURE : EXIT_OK;
   }
-  const header = action === 'show' ? ['LIST', 'TAG', 'FORMAT', 'STATE', 'V4', 'V6', 'VERSION', 'SOURCE'] : ['LIST', 'FORMAT', 'STATE', 'V4', 'V6', 'SOURCE'];
+  const header =
+    action === 'show'
+      ? ['LIST', 'TAG', 'FORMAT', 'STATE', 'V4', 'V6', 'VERSION', 'PUBLISHED', 'SOURCE', 'FILE']
+      : ['LIST', 'FORMAT', 'STATE', 'V4', 'V6', 'SOURCE', 'FILE'];
   const rows = lists.map((l) => {
-    const source = l.source ?? (l.format === 'builtin' ? '(built in)' : '-');
+    const builtin = l.format === 'builtin';
+    const source = builtin ? 'builtin' : (l.source ?? '-');
+    const file = l.file ?? (builtin ? '(built in)' : '-');
     return action === 'show'
-      ? [l.name, l.tag, l.format, l.state, String(l.prefixes.v4), String(l.prefixes.v6), l.version ?? '-', source]
-      : [l.name, l.format, l.state, String(l.prefixes.v4), String(l.prefixes.v6), source];
+      ? [l.name, l.tag, l.format, l.state, String(l.prefixes.v4), String(l.prefixes.v6), l.version ?? '-', builtin ? '-' : publishedCell(l, now), source, file]
+      : [l.name, l.format, l.state, String(l.prefixes.v4), String(l.prefixes.v6), source, file];
   });
   const widths = widthsOf([header, ...rows], 40);
   let text = `config: ${ctx.file ?? '(embedded defaults)'}\n` + formatRow(header, widths) + '\n';
@@ -39,7 +57,7 @@ export async function runLists(action: 'check' | 'show', opts: ListsOptions, io:
     text +=
       bad.length === 0
         ? `\nok: ${lists.length} lists, ${ctx.lists.classifier.prefixes.v4} IPv4 and ${ctx.lists.classifier.prefixes.v6} IPv6 prefixes\n`
-        : `\n${bad.length} list(s) not loaded from their file: ${bad.map((l) => `${l.name} (${l.state})`).join(', ')}\n`;
+        : `\n${bad.length} list(s) not loaded from their file: ${bad.map((l) => `${l.name} (${l.source === 'snapshot' ? 'served from the snapshot' : l.state})`).join(', ')}\n`;
   io.stdout.write(text);
   return action === 'check' && bad.length > 0 ? EXIT_FAILURE : EXIT_OK;
 }

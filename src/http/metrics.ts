@@ -1,6 +1,7 @@
-// Prometheus metrics: requests, latency, lookups by tag, answer cache, dropped events, list sizes and age, reloads, connections.
+// Prometheus metrics: requests, latency, lookups by tag, answer cache, dropped events, list sizes, age and staleness, reloads, connections.
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ServiceState } from '../service/index.js';
+import { isStale } from '../lists/index.js';
 
 // Latency buckets in seconds: most answers take well under a millisecond.
 const BUCKETS = [0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1];
@@ -184,6 +185,19 @@ export class Metrics {
         if (!state.ready) return;
         const now = Date.now();
         for (const l of state.lists.lists) if (l.loadedAt && l.format !== 'builtin') this.set({ list: l.name }, (now - Date.parse(l.loadedAt)) / 1000);
+      },
+    });
+    new Gauge({
+      name: 'ipdest_list_stale',
+      help: '1 when the list in service is past its max age (an old snapshot, an old download); source: snapshot, file or download',
+      labelNames: ['list', 'source'],
+      registers,
+      collect() {
+        this.reset();
+        if (!state.ready) return;
+        const now = Date.now();
+        for (const l of state.lists.lists)
+          if (l.source !== null && l.format !== 'builtin') this.set({ list: l.name, source: l.source }, isStale(l, now) ? 1 : 0);
       },
     });
     new Gauge({

@@ -97,8 +97,26 @@ export const listSchema = {
     name: { type: 'string' },
     tag: { type: 'string' },
     format: { type: 'string' },
-    source: { type: ['string', 'null'] },
+    source: {
+      type: ['string', 'null'],
+      enum: ['snapshot', 'file', 'download', null],
+      description:
+        "where the version in service came from: ipdest's shipped snapshot (the list's file is absent), a file put in place, or one `ipdest lists update` wrote; null: none is in service",
+    },
+    file: { type: ['string', 'null'], description: 'the file read: the newest match of the path, or the snapshot file' },
     version: { type: ['string', 'null'] },
+    published: { type: ['string', 'null'], description: "the publisher's own date of the version in service (ISO 8601); null when its file does not say" },
+    fetchedAt: { type: ['string', 'null'], description: 'when `ipdest lists update` downloaded it; null for a file put in place and for the snapshot' },
+    activatedAt: { type: ['string', 'null'], description: 'when the updater made it the list file; null as for fetchedAt' },
+    stale: { type: 'boolean', description: "past the list's max age (30 days by default): a snapshot from its published date, a download from its fetch" },
+    staleAt: { type: ['string', 'null'], description: 'when it turns stale; null: never (a file put in place has no age to go by)' },
+    rejected: {
+      type: ['object', 'null'],
+      description: "the updater's last refused download of this list",
+      properties: { at: { type: 'string' }, reason: { type: 'string' } },
+      required: ['at', 'reason'],
+      additionalProperties: false,
+    },
     loadedAt: { type: ['string', 'null'], description: 'when the version in service was read; null: none is' },
     state: {
       type: 'string',
@@ -138,7 +156,7 @@ const readinessProperties = {
     description: 'degraded: a configured list is missing or failed; not-ready: before the first load, or a required list has no version in service',
   },
   missing: { ...names, description: 'configured lists whose file is not there' },
-  stale: { ...names, description: 'lists past their maximum age' },
+  stale: { ...names, description: 'lists in service past their maximum age (e.g. served from an old snapshot)' },
   failed: { ...names, description: 'configured lists whose last load failed (their last good version serves)' },
   waitingFor: { ...names, description: 'required lists with no version in service' },
 } as const;

@@ -5,8 +5,33 @@ export type { Classified, Match, MatchSet } from './classifier.js';
 export { FORMATS, OFFICIAL_SOURCES, parseList, parseM365Details } from './formats/index.js';
 export { readCsv } from './formats/csv-rows.js';
 export type { ListFormat, M365PrefixDetails, M365SetDetail, ParsedList } from './formats/index.js';
-export { builtinLists, failedList, ListReadError, loadList, loadLists, readListFile, resolveListPath, LOAD_TIMEOUT_MS } from './load.js';
-export type { ListErrorInfo, ListReader, ListSet, ListSource, LoadedList, LoadLimits } from './load.js';
+export {
+  builtinLists,
+  DEFAULT_MAX_AGE_MS,
+  failedList,
+  isStale,
+  ListReadError,
+  loadList,
+  loadLists,
+  readListFile,
+  resolveListPath,
+  LOAD_TIMEOUT_MS,
+} from './load.js';
+export type {
+  DownloadRecord,
+  DownloadStateReader,
+  ListErrorInfo,
+  ListOrigin,
+  ListReader,
+  ListSet,
+  ListSource,
+  LoadedList,
+  LoadLimits,
+  LoadOptions,
+} from './load.js';
+export { publishedOf } from './published.js';
+export { decodeSnapshot, encodeSnapshot, readSnapshot, Snapshot, SnapshotError, SNAPSHOT_FILE, SNAPSHOT_LAYOUT } from './sources/snapshot.js';
+export type { SnapshotList, SnapshotOrigin } from './sources/snapshot.js';
 export { parseListOffThread, stopParseThread } from './parse-thread.js';
 export { readinessOf } from './readiness.js';
 export type { Readiness } from './readiness.js';

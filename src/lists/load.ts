@@ -10,6 +10,8 @@ import { Classifier } from './classifier.js';
 import { abortReason, eitherSignal, seconds, TimeLimitError, within } from './deadline.js';
 import { parseList, type ListEntry, type ListFormat } from './formats/index.js';
 import { parseListOffThread, PARSE_TIMEOUT_MS } from './parse-thread.js';
+import { publishedOf } from './published.js';
+import { readSnapshot, type SnapshotList } from './sources/snapshot.js';
 
 /** Longest wait for one list file's read (a stalled network share, a file that never ends). */
 export const READ_TIMEOUT_MS = 30_000;
@@ -17,6 +19,11 @@ export const READ_TIMEOUT_MS = 30_000;
 export const MAX_LIST_BYTES = 256 * 1024 * 1024;
 /** Longest time loading every configured list may take; lists not done by then fail and keep their last good version. */
 export const LOAD_TIMEOUT_MS = 120_000;
+/**
+ * Default age past which a list's data is stale (30 days): the publishers renew their files weekly
+ * (Azure) to several times a day (AWS), so a month is four missed weekly updates at the least.
+ */
+export const DEFAULT_MAX_AGE_MS = 30 * 86_400_000;
 
 /** The limits on loading lists; every one defaults to the constant of the same name above. */
 export interface LoadLimits {
@@ -39,7 +46,28 @@ export interface LoadOptions extends LoadLimits {
   /** Stops the load: loading throws the signal's reason at the next step. */
   readonly signal?: AbortSignal | undefined;
   readonly reader?: ListReader;
+  /** The snapshot served for lists whose file is absent: a file (default: the shipped one), or null for none. */
+  readonly snapshot?: string | null | undefined;
+  /** Says which list files `ipdest lists update` wrote (see DownloadStateReader); without it every file is `file`. */
+  readonly downloads?: DownloadStateReader | undefined;
 }
+
+/** What `ipdest lists update` recorded of a list file it wrote and activated. */
+export interface DownloadRecord {
+  /** When it was downloaded (ISO 8601). */
+  readonly fetchedAt: string;
+  /** When it replaced the file before it (ISO 8601). */
+  readonly activatedAt: string | null;
+  /** The last download refused for this list (parse error, shrank too far), if any. */
+  readonly rejected: { readonly at: string; readonly reason: string } | null;
+}
+
+/**
+ * The hook for the list updater (being built apart): given a list and the file about to be
+ * read, its record when the updater wrote that very file, else null. The list is then
+ * `source: "download"` with the record's times. Nothing passes one yet, so files are `file`.
+ */
+export type DownloadStateReader = (list: string, file: string) => Promise<DownloadRecord | null>;
 
 /** What loading needs of a configured list (the config's `lists[]` entries fit it). */
 export interface ListSource {
@@ -52,7 +80,12 @@ export interface ListSource {
   readonly required?: boolean | undefined;
   /** A file that parses to no prefixes is loaded as an empty list, instead of failing. */
   readonly allowEmpty?: boolean | undefined;
+  /** Milliseconds after which the data in service is stale (DEFAULT_MAX_AGE_MS); the config's `maxAge` when it has one. */
+  readonly maxAge?: number | undefined;
 }
+
+/** Where the version in service came from: the shipped snapshot, a file put in place, or one `ipdest lists update` wrote. */
+export type ListOrigin = 'snapshot' | 'file' | 'download';
 
 export type ListState = 'loaded' | 'missing' | 'failed' | 'builtin';
 
@@ -70,10 +103,24 @@ export interface LoadedList {
   readonly name: string;
   readonly tag: string;
   readonly format: ListFormat | 'builtin';
-  /** The file read (the newest match of a glob), or null. */
-  readonly source: string | null;
+  /** The file read (the newest match of a glob, or the snapshot file), or null. */
+  readonly file: string | null;
+  /** Where the version in service came from; null when none is in service (and for built-ins). */
+  readonly source: ListOrigin | null;
   /** The source's own version, else a content hash; null when nothing is loaded. */
   readonly version: string | null;
+  /** The publisher's date of the version in service (ISO 8601), or null when it does not say (see publishedOf). */
+  readonly published: string | null;
+  /** When `ipdest lists update` downloaded it; null for a file put in place and for the snapshot. */
+  readonly fetchedAt: string | null;
+  /** When the updater made it the list's file; null as for fetchedAt. */
+  readonly activatedAt: string | null;
+  /** The version in service is past the list's max age (at load; `isStale` says it for now). */
+  readonly stale: boolean;
+  /** When the version in service turns stale (ISO 8601); null: never (a file put in place has no age to go by). */
+  readonly staleAt: string | null;
+  /** The updater's last refused download of this list, or null. */
+  readonly rejected: { readonly at: string; readonly reason: string } | null;
   /** When the entries in service were read (ISO 8601), or null: no version of the list is in service. */
   readonly loadedAt: string | null;
   /**
@@ -190,6 +237,48 @@ function errorInfo(err: unknown): ListErrorInfo {
 
 type Base = Pick<LoadedList, 'name' | 'tag' | 'format' | 'required'>;
 
+/** Whether a list's version in service is stale at `now` (ms since the epoch). */
+export function isStale(l: Pick<LoadedList, 'stale' | 'staleAt'>, now: number = Date.now()): boolean {
+  return l.stale || (l.staleAt !== null && Date.parse(l.staleAt) <= now);
+}
+
+/**
+ * The age fields of a version: a snapshot's age runs from its publication date (none known:
+ * stale at once), a download's from its fetch; a file put in place by hand has no age to go by.
+ */
+function ageOf(
+  source: ListOrigin,
+  published: string | null,
+  record: DownloadRecord | null,
+  maxAge: number,
+  now: number,
+): Pick<LoadedList, 'fetchedAt' | 'activatedAt' | 'stale' | 'staleAt' | 'rejected'> {
+  const from = source === 'snapshot' ? published : source === 'download' ? (record?.fetchedAt ?? null) : null;
+  const t = from === null ? NaN : Date.parse(from);
+  const staleAt = Number.isNaN(t) ? null : new Date(t + maxAge).toISOString();
+  const unknownAge = source !== 'file' && staleAt === null;
+  return {
+    fetchedAt: record?.fetchedAt ?? null,
+    activatedAt: record?.activatedAt ?? null,
+    stale: unknownAge || (staleAt !== null && Date.parse(staleAt) <= now),
+    staleAt,
+    rejected: record?.rejected ?? null,
+  };
+}
+
+/** The fields of a list with no version in service. */
+const NOTHING = {
+  file: null,
+  source: null,
+  version: null,
+  published: null,
+  fetchedAt: null,
+  activatedAt: null,
+  stale: false,
+  staleAt: null,
+  rejected: null,
+} as const;
+
 /** The last good version of a list, when one is in service. */
 function lastGood(previous: LoadedList | undefined): LoadedList | undefined {
   return previous && previous.loadedAt !== null && previous.version !== null ? previous : undefined;
@@ -205,16 +294,80 @@ function notReplaced(
   warnings: readonly string[],
 ): LoadedList {
   const keep = lastGood(previous);
+  const inService = keep
+    ? {
+        file: keep.file,
+        source: keep.source,
+        version: keep.version,
+        published: keep.published,
+        fetchedAt: keep.fetchedAt,
+        activatedAt: keep.activatedAt,
+        stale: keep.stale,
+        staleAt: keep.staleAt,
+        rejected: keep.rejected,
+      }
+    : { ...NOTHING, file };
   return {
     ...base,
-    source: keep?.source ?? file,
-    version: keep?.version ?? null,
+    ...inService,
     loadedAt: keep?.loadedAt ?? null,
     state,
     prefixes: count(keep?.entries ?? []),
-    warnings: keep ? [...warnings, `serving the last good version ${keep.version} of ${keep.source}`] : warnings,
+    warnings: keep ? [...warnings, `serving the last good version ${keep.version} of ${keep.file}`] : warnings,
     error,
     entries: keep?.entries ?? [],
+  };
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * A list whose file is absent, served from the snapshot when it has the list (same name and
+ * format): `loaded` with `source: "snapshot"`, and a warning that says the snapshot's date and
+ * how to get fresh files. A last good version read from a file stays instead (a file that goes
+ * away never puts older data in service); no snapshot, or a damaged one: `missing`, with why.
+ */
+async function fromSnapshot(
+  src: ListSource,
+  base: Base,
+  previous: LoadedList | undefined,
+  opts: LoadOptions,
+  missing: string,
+  file: string | null,
+): Promise<LoadedList> {
+  const keep = lastGood(previous);
+  if (opts.snapshot === null || (keep !== undefined && keep.source !== 'snapshot')) return notReplaced(base, previous, file, 'missing', null, [missing]);
+  let snap: SnapshotList | undefined;
+  let snapFile: string;
+  try {
+    const snapshot = await readSnapshot(opts.snapshot);
+    snapFile = snapshot.file;
+    snap = snapshot.list(src.name, src.format);
+  } catch (err) {
+    if (opts.signal?.aborted) throw abortReason(opts.signal);
+    return notReplaced(base, previous, file, 'missing', null, [missing, `no snapshot to serve instead: ${(err as Error).message}`]);
+  }
+  if (snap === undefined) return notReplaced(base, previous, file, 'missing', null, [missing]);
+  const now = Date.now();
+  const age = ageOf('snapshot', snap.published, null, src.maxAge ?? DEFAULT_MAX_AGE_MS, now);
+  const t = snap.published === null ? NaN : Date.parse(snap.published);
+  const days = Number.isNaN(t) ? null : Math.floor((now - t) / DAY_MS);
+  const when = days === null ? `of unknown date (published ${JSON.stringify(snap.published)})` : `of ${snap.published}, ${days} days old`;
+  const past = age.stale ? `, past the list's max age of ${Math.round((src.maxAge ?? DEFAULT_MAX_AGE_MS) / DAY_MS)} days` : '';
+  const warning = `${missing}: serving ipdest's snapshot ${when}${past}; for current data run \`ipdest lists update\` or put the file in place`;
+  return {
+    ...base,
+    file: snapFile,
+    source: 'snapshot',
+    version: snap.parsed.version,
+    published: snap.published,
+    ...age,
+    loadedAt: new Date(now).toISOString(),
+    state: 'loaded',
+    prefixes: count(snap.parsed.entries),
+    warnings: [warning, ...snap.parsed.warnings],
+    error: null,
+    entries: snap.parsed.entries,
   };
 }
 
@@ -245,7 +398,7 @@ export async function loadList(src: ListSource, baseDir: string, previous?: Load
     if (opts.signal?.aborted) throw abortReason(opts.signal);
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       const message = `no file at ${file ?? resolve(baseDir, src.path)} (path ${JSON.stringify(src.path)}, relative to ${baseDir})`;
-      return notReplaced(base, previous, file, 'missing', null, [message]);
+      return await fromSnapshot(src, base, previous, opts, message, file);
     }
     const message = err instanceof ListReadError || err instanceof TimeLimitError ? err.message : `cannot read ${file}: ${(err as Error).message}`;
     return notReplaced(base, previous, file, 'failed', { code: 'LIST_FAILED', message, file, line: null, text: null }, []);
@@ -261,11 +414,18 @@ export async function loadList(src: ListSource, baseDir: string, previous?: Load
       return notReplaced(base, previous, file, 'failed', { code: 'LIST_FAILED', message, file, line: null, text: null }, parsed.warnings);
     }
     const version = parsed.version ?? `sha256:${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
+    // A broken hook costs the list its download times, never the list.
+    const record = opts.downloads ? await opts.downloads(src.name, file).catch(() => null) : null;
+    const source: ListOrigin = record === null ? 'file' : 'download';
+    const now = Date.now();
     return {
       ...base,
-      source: file,
+      file,
+      source,
       version,
-      loadedAt: new Date().toISOString(),
+      published: publishedOf(src.format, text, file),
+      ...ageOf(source, null, record, src.maxAge ?? DEFAULT_MAX_AGE_MS, now),
+      loadedAt: new Date(now).toISOString(),
       state: 'loaded',
       prefixes: count(parsed.entries),
       warnings: parsed.warnings,
@@ -299,7 +459,7 @@ export function builtinLists(settings: BuiltinSettings | undefined, at: string):
       name: b.name,
       tag: b.tag,
       format: 'builtin' as const,
-      source: null,
+      ...NOTHING,
       version: 'builtin',
       loadedAt: at,
       state: 'builtin' as const,

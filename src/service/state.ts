@@ -17,6 +17,7 @@ import {
   seconds,
   TimeLimitError,
   within,
+  type DownloadStateReader,
   type ListReader,
   type ListSet,
   type LoadedList,
@@ -45,6 +46,10 @@ export interface ServiceStateOptions extends LoadLimits {
   readonly reloadGraceMs?: number;
   /** Reads list files (tests put a slow reader here); default readListFile. */
   readonly reader?: ListReader;
+  /** The snapshot served for lists whose file is absent (default: the shipped one); null: none. */
+  readonly snapshot?: string | null;
+  /** The list updater's records of the files it wrote (see DownloadStateReader); none yet. */
+  readonly downloads?: DownloadStateReader;
 }
 
 export interface ReloadOutcome {
@@ -299,6 +304,8 @@ export class ServiceState {
             loadTimeoutMs: this.#reloadTimeoutMs,
             deadline,
             reader: this.#opts.reader,
+            snapshot: this.#opts.snapshot,
+            downloads: this.#opts.downloads,
             signal,
           });
     // Abandoned meanwhile (it overran, or the service is closing): this late result is not installed.

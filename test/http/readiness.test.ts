@@ -31,7 +31,8 @@ async function service(yaml: string, files: Record<string, string> = {}, load = 
       },
     },
   );
-  const state = new ServiceState(parseConfigText(yaml, join(dir, 'ipdest.yaml')), dir, logger);
+  // No snapshot: these tests are about absent files, for which it would stand in (test/lists/snapshot.test.ts).
+  const state = new ServiceState(parseConfigText(yaml, join(dir, 'ipdest.yaml')), dir, logger, { snapshot: null });
   const app = await buildApp({ state, logger });
   if (load) await state.reload('test');
   return { app, state, dir, logs };

@@ -85,7 +85,7 @@ t.test('reload: a malformed list keeps its last good version; a new valid one re
   copyFileSync(join(FIXTURES, 'lists', 'azure-tags-20250113.json'), join(dir, 'azure-tags-20250113.json'));
   await request(port, 'POST', '/admin/reload', undefined, auth);
   const azure = JSON.parse((await request(port, 'GET', '/lists')).body).lists[0];
-  t.match(azure, { version: '301', source: /azure-tags-20250113\.json$/ });
+  t.match(azure, { version: '301', source: 'file', file: /azure-tags-20250113\.json$/ });
   t.equal((await lookup('13.65.1.1')).IPDestination, 'Microsoft');
 });
 

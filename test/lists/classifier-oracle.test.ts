@@ -100,7 +100,7 @@ t.test('real lists: zero disagreements at every prefix boundary and on random ad
     { baseDir: SHARED_DATA },
   );
   t.ok(set.ok, 'every list loaded');
-  t.equal(set.lists[0]!.source, dataPath(AZURE), 'the glob picked the newest Azure file');
+  t.equal(set.lists[0]!.file, dataPath(AZURE), 'the glob picked the newest Azure file');
 
   const azure = json(AZURE).values.flatMap((v: any) => v.properties.addressPrefixes.map((p: string) => [p, v.name, v.properties.region || undefined]));
   const msft = readFileSync(dataPath('microsoft/msft-public-ips.csv'), 'utf8')

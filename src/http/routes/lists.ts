@@ -1,6 +1,6 @@
 // Route GET /lists: readiness at the top, then each list's state, version, counts, load time and last error.
 import type { FastifyInstance } from 'fastify';
-import { readinessOf, type ListErrorInfo, type ListSet, type LoadedList, type OwnersInfo } from '../../lists/index.js';
+import { isStale, readinessOf, type ListErrorInfo, type ListSet, type LoadedList, type OwnersInfo } from '../../lists/index.js';
 import type { RouteDeps } from './lookup.js';
 
 /** Longest excerpt of a list file's offending line in the public GET /lists (the full text: log and POST /admin/reload). */
@@ -54,14 +54,21 @@ export function publicError(e: ListErrorInfo): ListErrorInfo {
 }
 
 /** One list as GET /lists shows it; `full`: the error's whole text (for the token-holding admin). */
-export function listView(l: LoadedList, opts: { full?: boolean } = {}) {
+export function listView(l: LoadedList, opts: { full?: boolean; now?: number } = {}) {
   return {
     name: l.name,
     tag: l.tag,
     format: l.format,
     source: l.source,
+    file: l.file,
     version: l.version,
+    published: l.published,
+    fetchedAt: l.fetchedAt,
+    activatedAt: l.activatedAt,
     loadedAt: l.loadedAt,
+    stale: isStale(l, opts.now),
+    staleAt: l.staleAt,
+    rejected: l.rejected,
     state: l.state,
     required: l.required,
     prefixes: l.prefixes,
@@ -76,14 +83,15 @@ export function listView(l: LoadedList, opts: { full?: boolean } = {}) {
  */
 export function listsBody(set: ListSet, opts: { full?: boolean; owners?: OwnersInfo } = {}): string {
   const owners = opts.owners;
-  const r = readinessOf(set);
+  const now = Date.now();
+  const r = readinessOf(set, [], now);
   return JSON.stringify({
     status: r.status,
     missing: r.missing,
     stale: r.stale,
     failed: r.failed,
     waitingFor: r.waitingFor,
-    lists: set.lists.map((l) => listView(l, opts)),
+    lists: set.lists.map((l) => listView(l, { ...opts, now })),
     ...(owners ? { owners: { state: owners.state, prefixes: owners.prefixes, cached: owners.cached, sources: owners.sources, error: owners.error } } : {}),
   });
 }
