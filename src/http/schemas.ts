@@ -9,6 +9,11 @@ export const matchSchema = {
     prefix: { type: 'string', examples: ['13.107.4.0/22'] },
     services: { type: 'array', items: { type: 'string' } },
     regions: { type: 'array', items: { type: 'string' } },
+    hosting: {
+      type: 'string',
+      enum: ['first-party', 'customer'],
+      description: "a provider list's match: the provider's own service, or space its customers rent (docs/attribution.md); absent for other lists",
+    },
   },
   required: ['list', 'tag', 'prefix', 'services', 'regions'],
   additionalProperties: false,

@@ -15,6 +15,7 @@ import {
   type Scope,
 } from '../net/index.js';
 import type { ListEntry } from './formats/index.js';
+import { hostingOf, type Hosting } from './hosting.js';
 
 /** One list's most specific prefix holding the address. Frozen at load, shared by every result. */
 export interface Match {
@@ -23,12 +24,16 @@ export interface Match {
   readonly prefix: string;
   readonly services: readonly string[];
   readonly regions: readonly string[];
+  /** For a provider list: its own service, or space its customers rent (hosting.ts). */
+  readonly hosting?: Hosting;
 }
 
 /** A list as the classifier sees it; the array order is the tie-break order. */
 export interface ClassifierList {
   readonly name: string;
   readonly tag: string;
+  /** The list's format: a provider format gives each match its `hosting`. */
+  readonly format?: string;
   readonly entries: readonly ListEntry[];
 }
 
@@ -118,6 +123,8 @@ export class Classifier {
 
   static *#steps(lists: readonly ClassifierList[]): Generator<void, Classifier> {
     const byKey = new Map<string, OwnEntries>();
+    // Matches of google-ip-ranges lists (goog.json and cloud.json): see googleCustomerSpace.
+    const google = new Set<Match>();
     const own = (prefix: Prefix): OwnEntries => {
       let o = byKey.get(prefix.key);
       if (o === undefined) {
@@ -139,10 +146,13 @@ export class Classifier {
           else v6++;
         }
         if (o.matches.some((m) => m.order === order)) continue;
-        o.matches.push({
-          order,
-          match: Object.freeze({ list: list.name, tag: list.tag, prefix: e.prefix.toString(), services: e.services, regions: e.regions }),
-        });
+        const hosting = list.format === undefined ? undefined : hostingOf(list.format, e.services);
+        const match: Match =
+          hosting === undefined
+            ? { list: list.name, tag: list.tag, prefix: e.prefix.toString(), services: e.services, regions: e.regions }
+            : { list: list.name, tag: list.tag, prefix: e.prefix.toString(), services: e.services, regions: e.regions, hosting };
+        o.matches.push({ order, match: Object.freeze(match) });
+        if (list.format === 'google-ip-ranges') google.add(o.matches[o.matches.length - 1]!.match);
       }
     }
     for (const [text, scope] of SPECIAL_PURPOSE) {
@@ -151,6 +161,7 @@ export class Classifier {
     }
     const entries = [...byKey.values()].map((o) => ({ prefix: o.prefix, value: o }));
     const tagSets = new Map<string, readonly string[]>();
+    const asCustomer = new Map<Match, Match>();
     const sets: MatchSet[] = [matchSet(0, [], 'global', tagSets)];
     const table = yield* PrefixTable.steps<OwnEntries, MatchSet>(entries, (o, outer) => {
       o.matches.sort((a, b) => a.order - b.order);
@@ -160,7 +171,7 @@ export class Classifier {
       // lists this prefix does not hold follow in their own (already sorted) order.
       const inherited = outer ? outer.matches.filter((m) => !lists.has(m.list)) : EMPTY;
       const scope = o.scope ?? outer?.scope ?? 'global';
-      const set = matchSet(sets.length, [...mine, ...inherited], scope, tagSets);
+      const set = matchSet(sets.length, googleCustomerSpace([...mine, ...inherited], google, asCustomer), scope, tagSets);
       sets.push(set);
       return set;
     });
@@ -193,6 +204,24 @@ export class Classifier {
   get tableBytes(): number {
     return this.#table.bytes;
   }
+}
+
+/**
+ * goog.json holds cloud.json's ranges too: a goog.json match where a cloud.json match (a
+ * google-ip-ranges entry with a service) also holds the address is customer space, not Google's
+ * own (hosting.ts). The customer copy of each such match is made once.
+ */
+function googleCustomerSpace(matches: Match[], google: ReadonlySet<Match>, copies: Map<Match, Match>): Match[] {
+  if (!matches.some((m) => google.has(m) && m.hosting === 'customer')) return matches;
+  return matches.map((m) => {
+    if (m.hosting !== 'first-party' || !google.has(m)) return m;
+    let c = copies.get(m);
+    if (c === undefined) {
+      c = Object.freeze({ ...m, hosting: 'customer' as const });
+      copies.set(m, c);
+    }
+    return c;
+  });
 }
 
 /** An address's canonical text (the result's `ip`). */

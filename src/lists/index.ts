@@ -40,3 +40,5 @@ export { OwnerRecord, OwnerTable, OwnerTableBuilder } from './owners.js';
 export type { Owner, OwnerSourceInfo } from './owners.js';
 export { bundledOwnerFiles, loadOwners } from './owner-load.js';
 export type { LoadedOwners, OwnerSettings, OwnersInfo } from './owner-load.js';
+export { HOSTING, hostingOf } from './hosting.js';
+export type { Hosting, HostingRule, ProviderHosting } from './hosting.js';
