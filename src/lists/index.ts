@@ -11,3 +11,34 @@ export { parseListOffThread, stopParseThread } from './parse-thread.js';
 export { readinessOf } from './readiness.js';
 export type { Readiness } from './readiness.js';
 export { seconds, TimeLimitError, within } from './deadline.js';
+export {
+  DEFAULT_KEEP,
+  DEFAULT_MAX_SHRINK,
+  DEFAULT_RETRY,
+  download,
+  DownloadError,
+  HISTORY_DIR,
+  KNOWN_SOURCES,
+  MAX_GROWTH,
+  planFor,
+  proxyFor,
+  readSourceState,
+  rollbackList,
+  RollbackError,
+  serviceTagsLink,
+  updateList,
+  updateLists,
+} from './sources/index.js';
+export type {
+  DownloadOptions,
+  KnownSource,
+  ProxySettings,
+  RetryPolicy,
+  RollbackOutcome,
+  SourceState,
+  UpdatableList,
+  UpdateOptions,
+  UpdateOutcome,
+  UpdateState,
+  UpdateSummary,
+} from './sources/index.js';
