@@ -38,9 +38,7 @@ export const listSpecSchema = z.strictObject({
   path: z.string().min(1),
   column: z.union([z.string().min(1), z.number().int().positive()]).optional(),
   // Where `ipdest lists update` downloads the list from (https, http or file); absent: the format's official source.
-  url: z
-    .url({ protocol: /^(https?|file)$/, error: 'expected an https://, http:// or file:// URL' })
-    .optional(),
+  url: z.url({ protocol: /^(https?|file)$/, error: 'expected an https://, http:// or file:// URL' }).optional(),
   // How often the server re-checks the source (a conditional request: unchanged lists cost no download).
   refresh: duration.optional(),
   // Older than this since its last successful check, the list counts as stale (/lists, /readyz).

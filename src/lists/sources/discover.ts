@@ -13,10 +13,16 @@ export async function discoverLink(page: DownloadPage, opts: DownloadOptions): P
   const got = await download(page.url, { ...opts, headers: {}, probe: undefined, html: true });
   if (got.kind !== 'body') throw new DownloadError(`the download page ${page.url} gave no body`);
   // The page's embedded JSON writes links with escaped slashes (https:\/\/download…).
-  const text = got.body.toString('utf8').replace(/\\\//g, '/').replace(/\\u002f/gi, '/');
+  const text = got.body
+    .toString('utf8')
+    .replace(/\\\//g, '/')
+    .replace(/\\u002f/gi, '/');
   const links = [...new Set([...text.matchAll(new RegExp(page.link.source, 'g'))].map((m) => m[0]))];
-  if (links.length === 0) throw new DownloadError(`the download page ${page.url} has no link matching ${page.link.source}: has the page changed? Set url to the file`);
+  if (links.length === 0)
+    throw new DownloadError(`the download page ${page.url} has no link matching ${page.link.source}: has the page changed? Set url to the file`);
   if (links.length > 1)
-    throw new DownloadError(`the download page ${page.url} links ${links.length} different files (${links.join(', ')}): refusing to guess; set url to the one wanted`);
+    throw new DownloadError(
+      `the download page ${page.url} links ${links.length} different files (${links.join(', ')}): refusing to guess; set url to the one wanted`,
+    );
   return links[0]!;
 }

@@ -85,7 +85,12 @@ export function htmlTitle(head: Buffer): string | null {
 
 /** True for the start of an HTML document: what error pages, login walls and bot challenges are. */
 export function looksLikeHtml(head: Buffer): boolean {
-  return /^\s*(<!--[\s\S]*?-->\s*)*<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>])/i.test(head.subarray(0, 2048).toString('utf8').replace(/^\uFEFF/, ''));
+  return /^\s*(<!--[\s\S]*?-->\s*)*<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>])/i.test(
+    head
+      .subarray(0, 2048)
+      .toString('utf8')
+      .replace(/^\uFEFF/, ''),
+  );
 }
 
 const isHtmlType = (headers: IncomingHttpHeaders) => /^\s*(text\/html|application\/xhtml\+xml)/i.test(headers['content-type'] ?? '');
@@ -293,7 +298,11 @@ const sleep = (ms: number, signal: AbortSignal | undefined) =>
 
 async function fileDownload(url: URL, opts: DownloadOptions): Promise<DownloadResult> {
   try {
-    const text = await readListFile(fileURLToPath(url), { timeoutMs: opts.timeoutMs ?? DOWNLOAD_TIMEOUT_MS, maxBytes: opts.maxBytes ?? MAX_DOWNLOAD_BYTES, signal: opts.signal });
+    const text = await readListFile(fileURLToPath(url), {
+      timeoutMs: opts.timeoutMs ?? DOWNLOAD_TIMEOUT_MS,
+      maxBytes: opts.maxBytes ?? MAX_DOWNLOAD_BYTES,
+      signal: opts.signal,
+    });
     return { kind: 'body', url: url.href, headers: {}, body: Buffer.from(text, 'utf8') };
   } catch (err) {
     throw new DownloadError(`${url.href}: ${(err as Error).message}`);

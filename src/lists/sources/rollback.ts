@@ -29,16 +29,26 @@ export class RollbackError extends Error {
  * the active one's content as refused, so the next `lists update` does not bring it straight back
  * (`--force` does). Rolling back again goes one further back.
  */
-export async function rollbackList(list: { name: string; path: string }, opts: { baseDir: string; keep?: number; beforeRename?: (target: string) => void }): Promise<RollbackOutcome> {
+export async function rollbackList(
+  list: { name: string; path: string },
+  opts: { baseDir: string; keep?: number; beforeRename?: (target: string) => void },
+): Promise<RollbackOutcome> {
   const histDir = historyDirOf(list, opts.baseDir);
   const state = await readSourceState(list, opts.baseDir);
-  if (state === null || state.history.length === 0) throw new RollbackError(`list ${JSON.stringify(list.name)} has no history to roll back to (no ${histDir}): run ipdest lists update first`);
+  if (state === null || state.history.length === 0)
+    throw new RollbackError(`list ${JSON.stringify(list.name)} has no history to roll back to (no ${histDir}): run ipdest lists update first`);
   const release = await lockList(histDir).catch((err: Error) => {
     throw new RollbackError(err.message);
   });
   try {
     const activeFile = await resolveListPath(list.path, opts.baseDir);
-    const activeSha = activeFile === null ? null : await readFile(activeFile).then((b) => createHash('sha256').update(b).digest('hex'), () => null);
+    const activeSha =
+      activeFile === null
+        ? null
+        : await readFile(activeFile).then(
+            (b) => createHash('sha256').update(b).digest('hex'),
+            () => null,
+          );
     const at = state.history.findIndex((h) => h.sha256 === activeSha);
     // Active file not in the history (edited by hand): the newest version in the history is the one to go back to.
     const candidates = at < 0 ? state.history : state.history.slice(0, at);

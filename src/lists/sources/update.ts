@@ -134,7 +134,8 @@ async function readActive(list: UpdatableList, baseDir: string, state: SourceSta
   }
   const sha = sha256(text);
   // The state's counts describe this file only when its hash says it is the same file.
-  if (state.sha256 === sha && state.version !== null && state.prefixes !== null) return { file, text, sha256: sha, version: state.version, prefixes: state.prefixes };
+  if (state.sha256 === sha && state.version !== null && state.prefixes !== null)
+    return { file, text, sha256: sha, version: state.version, prefixes: state.prefixes };
   try {
     const parsed = parse(list, text, file);
     return { file, text, sha256: sha, version: parsed.version ?? hashVersion(text), prefixes: countsOf(parsed) };
@@ -152,7 +153,12 @@ function downloadedName(url: string): string | null {
 /** `*` and `?` of a glob's file name as a regular expression (other glob syntax: null, checked by globbing). */
 function nameRegex(pattern: string): RegExp | null {
   if (/[[\]{}()!+@]/.test(pattern)) return null;
-  return new RegExp(`^${pattern.replace(/[.^$|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+  return new RegExp(
+    `^${pattern
+      .replace(/[.^$|\\]/g, '\\$&')
+      .replace(/\*/g, '[^/]*')
+      .replace(/\?/g, '[^/]')}$`,
+  );
 }
 
 class Refusal extends Error {
@@ -169,15 +175,18 @@ async function targetFile(list: UpdatableList, baseDir: string, url: string, act
   const dir = listDir(list.path, baseDir);
   const pattern = basename(list.path);
   if (!isDynamicPattern(list.path)) return join(dir, pattern);
-  if (isDynamicPattern(dirname(list.path))) throw new Refusal('failed', `the path ${list.path} has a glob in its folder part: only the file name may be a pattern for a downloaded list`);
+  if (isDynamicPattern(dirname(list.path)))
+    throw new Refusal('failed', `the path ${list.path} has a glob in its folder part: only the file name may be a pattern for a downloaded list`);
   const name = downloadedName(url);
   if (name === null) throw new Refusal('failed', `the download ${url} has no plain file name to store under the glob ${pattern}`);
   const re = nameRegex(pattern);
-  if (re !== null && !re.test(name)) throw new Refusal('failed', `the download's name ${name} does not match the path's pattern ${pattern}: set path or url so that they agree`);
+  if (re !== null && !re.test(name))
+    throw new Refusal('failed', `the download's name ${name} does not match the path's pattern ${pattern}: set path or url so that they agree`);
   // The glob takes the last name in sort order: a newer-named file ipdest did not put there would hide this one.
   const matches = await glob(pattern, { cwd: dir, onlyFiles: true, expandDirectories: false });
   const later = matches.filter((m) => m > name && join(dir, m) !== active?.file).sort();
-  if (later.length > 0) throw new Refusal('failed', `${later[later.length - 1]} in ${dir} sorts after ${name}, so the glob ${pattern} would still pick it: remove it`);
+  if (later.length > 0)
+    throw new Refusal('failed', `${later[later.length - 1]} in ${dir} sorts after ${name}, so the glob ${pattern} would still pick it: remove it`);
   return join(dir, name);
 }
 
@@ -215,7 +224,10 @@ export async function updateList(list: UpdatableList, opts: UpdateOptions): Prom
       // The state describes another file (replaced by hand, or never downloaded): start over from what is on disk.
       state = { ...state, etag: null, lastModified: null, url: null, file: null, version: null, sha256: null, prefixes: null };
     }
-    const common: DownloadOptions = { ...opts.download, onRetry: (r) => opts.onNote?.(list.name, `retrying in ${(r.waitMs / 1000).toFixed(1)} s: ${r.reason}`) };
+    const common: DownloadOptions = {
+      ...opts.download,
+      onRetry: (r) => opts.onNote?.(list.name, `retrying in ${(r.waitMs / 1000).toFixed(1)} s: ${r.reason}`),
+    };
     url = 'url' in plan ? plan.url : await discoverLink(plan.page, common);
     const result = await fetchNew(list, url, state, active, known, common);
     return await judge(list, opts, result, state, active, histDir, (s, r) => outcome(s, r), url);
@@ -283,13 +295,13 @@ async function judge(
   if (result.kind === 'not-modified') return keepActive('unchanged', 'not modified (HTTP 304)', true);
   if (result.kind === 'stopped') {
     const v = versionInHead(result.head, (opts.known ?? KNOWN_SOURCES)[list.format]!.versionKey!)!;
-    if (compareVersions(v, active!.version!) === 0) return keepActive('unchanged', `same version ${v} (read from the first ${PROBE_BYTES} bytes; the rest not downloaded)`, true);
+    if (compareVersions(v, active!.version!) === 0)
+      return keepActive('unchanged', `same version ${v} (read from the first ${PROBE_BYTES} bytes; the rest not downloaded)`, true);
     return keepActive('rejected', `version ${v} is older than the active ${active!.version}: refused (a stale mirror or cache?)`);
   }
 
   const body = result.body;
-  if (body.toString('utf8').trim() === '')
-    return keepActive('rejected', `${result.url} answered an empty body`);
+  if (body.toString('utf8').trim() === '') return keepActive('rejected', `${result.url} answered an empty body`);
   if (looksLikeHtml(body)) {
     const title = htmlTitle(body.subarray(0, 16 * 1024));
     return keepActive('rejected', `${result.url} answered an HTML page${title ? ` titled ${JSON.stringify(title)}` : ''}, not a list`);
@@ -311,8 +323,10 @@ async function judge(
   const version = parsed.version ?? hashVersion(text);
   if (parsed.version !== null && active?.version) {
     const order = compareVersions(parsed.version, active.version);
-    if (order !== null && order < 0) return keepActive('rejected', `version ${parsed.version} is older than the active ${active.version}: refused (a stale mirror or cache?)`);
-    if (order === 0) return keepActive('unchanged', `same version ${parsed.version} as the active file (its bytes differ; the publisher's version decides)`, true);
+    if (order !== null && order < 0)
+      return keepActive('rejected', `version ${parsed.version} is older than the active ${active.version}: refused (a stale mirror or cache?)`);
+    if (order === 0)
+      return keepActive('unchanged', `same version ${parsed.version} as the active file (its bytes differ; the publisher's version decides)`, true);
   }
 
   const held = heldReason(list, counts, active);
@@ -329,7 +343,13 @@ async function judge(
   const target = await targetFile(list, opts.baseDir, result.url, active);
   if (active !== null) {
     // The file in service before ipdest managed the list goes into the history too: rollback can restore it.
-    await addHistory(histDir, state, { name: basename(active.file), sha256: active.sha256, version: active.version, prefixes: active.prefixes, activatedAt: state.activatedAt }, Buffer.from(active.text), Infinity);
+    await addHistory(
+      histDir,
+      state,
+      { name: basename(active.file), sha256: active.sha256, version: active.version, prefixes: active.prefixes, activatedAt: state.activatedAt },
+      Buffer.from(active.text),
+      Infinity,
+    );
   }
   await writeAtomic(target, body, list.name, opts.beforeRename);
   if (active !== null && active.file !== target) await rm(active.file, { force: true });
@@ -349,7 +369,8 @@ function heldReason(list: UpdatableList, counts: Counts, active: Active | null):
   const shrink = 1 - now / before;
   if (shrink > maxShrink)
     return `${countText(counts)}, ${Math.round(shrink * 1000) / 10}% fewer than the active ${countText(active.prefixes)}: beyond maxShrink ${Math.round(maxShrink * 1000) / 10}%`;
-  if (now > before * MAX_GROWTH) return `${countText(counts)}, ${Math.round((now / before) * 10) / 10}× the active ${countText(active.prefixes)}: more than ${MAX_GROWTH}×`;
+  if (now > before * MAX_GROWTH)
+    return `${countText(counts)}, ${Math.round((now / before) * 10) / 10}× the active ${countText(active.prefixes)}: more than ${MAX_GROWTH}×`;
   return null;
 }
 
