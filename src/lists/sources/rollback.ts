@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { readFile, rm } from 'node:fs/promises';
 import { isDynamicPattern } from 'tinyglobby';
 import { resolveListPath } from '../load.js';
-import { addHistory, DEFAULT_KEEP, historyDirOf, listDir, lockList, readHistoryCopy, readSourceState, writeAtomic, writeState, type Counts } from './store.js';
+import { historyDirOf, listDir, lockList, readHistoryCopy, readSourceState, writeAtomic, writeState, type Counts } from './store.js';
 
 export interface RollbackOutcome {
   readonly name: string;
@@ -31,7 +31,7 @@ export class RollbackError extends Error {
  */
 export async function rollbackList(
   list: { name: string; path: string },
-  opts: { baseDir: string; keep?: number; beforeRename?: (target: string) => void },
+  opts: { baseDir: string; beforeRename?: (target: string) => void },
 ): Promise<RollbackOutcome> {
   const histDir = historyDirOf(list, opts.baseDir);
   const state = await readSourceState(list, opts.baseDir);
@@ -63,7 +63,8 @@ export async function rollbackList(
     const previousVersion = at >= 0 ? state.history[at]!.version : state.version;
     const now = new Date().toISOString();
     if (activeSha !== null && !state.refused.includes(activeSha)) state.refused = [...state.refused, activeSha].slice(-10);
-    await addHistory(histDir, state, { ...back, activatedAt: now }, data, opts.keep ?? DEFAULT_KEEP);
+    // The history keeps its order: a second rollback goes one further back, not forth again.
+    state.history = state.history.map((h) => (h.sha256 === back.sha256 ? { ...h, activatedAt: now } : h));
     Object.assign(state, {
       etag: null,
       lastModified: null,

@@ -5,7 +5,15 @@ import net, { type AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KNOWN_SOURCES, readSourceState, serviceTagsLink, updateList, type KnownSource, type UpdatableList, type UpdateOptions } from '../../../src/lists/index.js';
+import {
+  KNOWN_SOURCES,
+  readSourceState,
+  serviceTagsLink,
+  updateList,
+  type KnownSource,
+  type UpdatableList,
+  type UpdateOptions,
+} from '../../../src/lists/index.js';
 import { dataPath, sharedData } from '../../helpers/shared-data.js';
 import { listServer, plain, withEtag, type ListServer } from '../../helpers/list-server.js';
 
@@ -210,7 +218,11 @@ t.test('a list 10× smaller is held, then accepted when fetched again unchanged'
   const small = thinned(10);
   f.server.route('/list', plain(small));
   const held = await updateList(f.list(), f.opts);
-  t.match(held, { state: 'held', reason: /\d+ prefixes .*8\d\.\d% fewer than the active 11013 prefixes \(7905 IPv4, 3108 IPv6\): beyond maxShrink 10%: held back/, version: '1787411825' });
+  t.match(held, {
+    state: 'held',
+    reason: /\d+ prefixes .*8\d\.\d% fewer than the active 11013 prefixes \(7905 IPv4, 3108 IPv6\): beyond maxShrink 10%: held back/,
+    version: '1787411825',
+  });
   t.same(read(join(f.dir, 'ip-ranges.json')), read(AWS), 'still the full file');
   const again = await updateList(f.list(), f.opts);
   t.match(again, { state: 'updated', reason: /fetched again unchanged: accepted/, version: '1787411826' });
