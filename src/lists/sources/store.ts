@@ -207,8 +207,8 @@ export async function lockList(historyDir: string): Promise<() => Promise<void>>
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || tries > 0) throw err;
       const pid = Number((await readFile(file, 'utf8').catch(() => '')).trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid))
-        throw new Error(`another ipdest (pid ${pid}) is updating this list (lock ${file})`);
+      if (Number.isInteger(pid) && pid > 0 && alive(pid))
+        throw new Error(`${pid === process.pid ? 'this process' : `another ipdest (pid ${pid})`} is updating this list already (lock ${file})`, { cause: err });
       await rm(file, { force: true });
     }
   }

@@ -1,5 +1,5 @@
 // lists update against a local server: first download, 304 and the version probe, newer and older versions, every refusal, held shrinks, retries, Azure's download page, a proxy.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { createServer, request as httpRequest } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -35,7 +35,7 @@ interface Fixture {
   list: (over?: Partial<UpdatableList>) => UpdatableList;
 }
 
-async function fixture(t: Tap.Test, format: UpdatableList['format'], file: string, over: Partial<UpdateOptions> = {}): Promise<Fixture> {
+async function fixture(t: Test, format: UpdatableList['format'], file: string, over: Partial<UpdateOptions> = {}): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'ipdest-sources-'));
   const server = await listServer();
   t.teardown(async () => {
@@ -355,7 +355,7 @@ t.test('file:// URLs (an offline mirror)', sharedData('aws', 'ip-ranges.json'), 
 });
 
 /** A proxy: CONNECT tunnels and absolute-URI requests, each recorded. */
-async function proxyServer(t: Tap.Test): Promise<{ url: string; seen: string[] }> {
+async function proxyServer(t: Test): Promise<{ url: string; seen: string[] }> {
   const seen: string[] = [];
   const server = createServer((req, res) => {
     seen.push(`${req.method} ${req.url}`);
