@@ -128,8 +128,16 @@ function requestOnce(url: URL, headers: Record<string, string>, opts: DownloadOp
     } else {
       tunnel(proxy, url, signal).then((socket) => {
         const secure = tls.connect({ socket, servername: url.hostname, ca: opts.ca });
-        const req = https.request(url, { ...base, createConnection: () => secure }, resolve);
-        req.on('error', failed).end();
+        // A connection made by hand is no agent's to close: it ends with its one answer.
+        const req = https.request(url, { ...base, headers: { ...headers, connection: 'close' }, createConnection: () => secure }, (res) => {
+          res.once('close', () => secure.destroy());
+          resolve(res);
+        });
+        req.on('error', (err) => {
+          secure.destroy();
+          failed(err);
+        });
+        req.end();
       }, reject);
     }
   });

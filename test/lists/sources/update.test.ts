@@ -367,8 +367,10 @@ async function proxyServer(t: Test): Promise<{ url: string; seen: string[] }> {
     up.on('error', () => res.destroy());
     req.pipe(up);
   });
-  server.on('connect', (req, socket) => {
+  const tunnels = new Set<net.Socket>();
+  server.on('connect', (req, socket: net.Socket) => {
     seen.push(`CONNECT ${req.url}`);
+    tunnels.add(socket);
     const [host, port] = req.url!.split(':');
     const up = net.connect(Number(port), host, () => {
       socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
@@ -379,7 +381,7 @@ async function proxyServer(t: Test): Promise<{ url: string; seen: string[] }> {
     socket.on('error', () => up.destroy());
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.teardown(() => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))));
+  t.teardown(() => new Promise<void>((r) => (tunnels.forEach((s) => s.destroy()), server.closeAllConnections(), server.close(() => r()))));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
 }
 
@@ -395,4 +397,50 @@ t.test('HTTP_PROXY: the request goes through the proxy; NO_PROXY bypasses it', s
   await updateList(g.list(), { ...g.opts, download: { ...FAST, proxy: { httpProxy: proxy.url, noProxy: 'example.org, 127.0.0.1' } } });
   t.equal(proxy.seen.length, 1, 'NO_PROXY: not through the proxy');
   t.ok(existsSync(join(g.dir, 'ip-ranges.json')));
+});
+
+t.test('HTTPS_PROXY: an https download goes through a CONNECT tunnel', sharedData('aws', 'ip-ranges.json'), async (t) => {
+  // A throw-away certificate for 127.0.0.1; skipped where openssl is not installed.
+  const { spawnSync } = await import('node:child_process');
+  const { createServer: createTls } = await import('node:https');
+  const dir = mkdtempSync(join(tmpdir(), 'ipdest-tls-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const gen = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      join(dir, 'k.pem'),
+      '-out',
+      join(dir, 'c.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
+  if (gen.status !== 0) return void t.skip('openssl is not available to make a test certificate');
+  const cert = readFileSync(join(dir, 'c.pem'));
+  const body = read(AWS);
+  const tlsServer = createTls({ key: readFileSync(join(dir, 'k.pem')), cert }, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length }).end(body);
+  });
+  await new Promise<void>((r) => tlsServer.listen(0, '127.0.0.1', r));
+  t.teardown(() => new Promise<void>((r) => (tlsServer.closeAllConnections(), tlsServer.close(() => r()))));
+  const port = (tlsServer.address() as AddressInfo).port;
+  const proxy = await proxyServer(t);
+  const f = await fixture(t, 'aws-ip-ranges', 'ip-ranges.json');
+  const r = await updateList(f.list({ url: `https://127.0.0.1:${port}/ip-ranges.json` }), {
+    ...f.opts,
+    download: { ...FAST, ca: cert, proxy: { httpsProxy: proxy.url } },
+  });
+  t.match(r, { state: 'updated', version: '1787411825' });
+  t.same(proxy.seen, [`CONNECT 127.0.0.1:${port}`], 'the proxy saw the tunnel');
 });
