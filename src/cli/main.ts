@@ -5,6 +5,7 @@ import { runEnrich } from './enrich.js';
 import { runLists } from './lists.js';
 import { runLookup } from './lookup.js';
 import { runServe } from './serve.js';
+import { runRollback, runUpdate } from './update.js';
 import { isClosedPipe } from './output.js';
 import { error, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, reportError, systemReason } from './report.js';
 
@@ -67,7 +68,7 @@ run quietly, with status 0.`,
     )
     .action(async (files: string[], opts) => setExit(await runEnrich(files, opts, io)));
 
-  const lists = program.command('lists').description('validate or describe the configured lists');
+  const lists = program.command('lists').description('validate, describe, download or roll back the configured lists');
   for (const action of ['check', 'show'] as const) {
     lists
       .command(action)
@@ -76,6 +77,33 @@ run quietly, with status 0.`,
       .option('--json', 'machine-readable output')
       .action(async (opts) => setExit(await runLists(action, { ...lists.opts(), ...opts }, io)));
   }
+  lists
+    .command('update')
+    .description("download the lists from their sources (each list's url, else its format's official one); activate only good new versions")
+    .argument('[name...]', 'lists to update; none: every list with a source')
+    .addOption(configOption())
+    .option('--json', 'one JSON summary: {"lists": [{name, state, reason, version, previousVersion, prefixes}], "changed"}')
+    .option('--force', 'take a download held back for its prefix count, or content rolled back from')
+    .addHelpText(
+      'after',
+      `
+Per list: updated, unchanged (HTTP 304, or the same version or content), held (a shrink past
+maxShrink or a growth past 10x; the same content fetched again is taken, or --force), rejected
+(an HTML page, an empty, truncated or invalid body, an older version), failed (network, timeout,
+HTTP status, a redirect loop, no link on a download page). The active file is replaced only by a
+good download, atomically; earlier versions stay in .ipdest-history/<name>/ beside it.
+Proxies: HTTPS_PROXY, HTTP_PROXY, NO_PROXY.
+
+Exit status: 0 every list updated or unchanged; 1 a list failed, was rejected or held; 2 usage error.`,
+    )
+    .action(async (names: string[], opts) => setExit(await runUpdate(names, { ...lists.opts(), ...opts }, io)));
+  lists
+    .command('rollback')
+    .description("put a list's previous version back in place (from its history folder), and say which")
+    .argument('<name>', 'the list')
+    .addOption(configOption())
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, opts) => setExit(await runRollback(name, { ...lists.opts(), ...opts }, io)));
   lists.addOption(configOption());
   return program;
 }

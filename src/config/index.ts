@@ -3,3 +3,5 @@ export { parseDuration, DEFAULT_ADDRESS_FIELDS } from './schema.js';
 export type { Config, RuleSpec } from './schema.js';
 export { loadConfig, parseConfigText } from './load.js';
 export type { LoadedConfig } from './load.js';
+export { proxyEnv } from './proxy-env.js';
+export type { ProxyEnv } from './proxy-env.js';

@@ -37,8 +37,17 @@ export const listSpecSchema = z.strictObject({
   format: z.enum(FORMATS),
   path: z.string().min(1),
   column: z.union([z.string().min(1), z.number().int().positive()]).optional(),
-  url: z.url().optional(),
+  // Where `ipdest lists update` downloads the list from (https, http or file); absent: the format's official source.
+  url: z.url({ protocol: /^(https?|file)$/, error: 'expected an https://, http:// or file:// URL' }).optional(),
+  // How often the server re-checks the source (a conditional request: unchanged lists cost no download).
   refresh: duration.optional(),
+  // Older than this since its last successful check, the list counts as stale (/lists, /readyz).
+  maxAge: duration.optional(),
+  // A download with more than this fraction fewer prefixes than the active file is held back
+  // (a truncated or half-published list); it is accepted when fetched again unchanged, or with --force.
+  maxShrink: z.number().min(0, 'a fraction from 0 to 1, e.g. 0.1 for 10%').max(1, 'a fraction from 0 to 1, e.g. 0.1 for 10%').default(0.1),
+  // provider: a cloud or network operator's own space; threat: a block list (its matches go under `threat`).
+  kind: z.enum(['provider', 'threat'], { error: 'expected provider or threat' }).default('provider'),
   // Readiness waits for it: /readyz answers 503 while no version of this list is in service.
   required: z.boolean().default(false),
   // A file that parses to no prefixes loads as an empty list instead of failing (kept out by default).

@@ -42,3 +42,34 @@ export { bundledOwnerFiles, loadOwners } from './owner-load.js';
 export type { LoadedOwners, OwnerSettings, OwnersInfo } from './owner-load.js';
 export { HOSTING, hostingOf } from './hosting.js';
 export type { Hosting, HostingRule, ProviderHosting } from './hosting.js';
+export {
+  DEFAULT_KEEP,
+  DEFAULT_MAX_SHRINK,
+  DEFAULT_RETRY,
+  download,
+  DownloadError,
+  HISTORY_DIR,
+  KNOWN_SOURCES,
+  MAX_GROWTH,
+  planFor,
+  proxyFor,
+  readSourceState,
+  rollbackList,
+  RollbackError,
+  serviceTagsLink,
+  updateList,
+  updateLists,
+} from './sources/index.js';
+export type {
+  DownloadOptions,
+  KnownSource,
+  ProxySettings,
+  RetryPolicy,
+  RollbackOutcome,
+  SourceState,
+  UpdatableList,
+  UpdateOptions,
+  UpdateOutcome,
+  UpdateState,
+  UpdateSummary,
+} from './sources/index.js';
