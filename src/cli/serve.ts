@@ -1,9 +1,9 @@
 // `ipdest serve`: the HTTP service with hot reload (SIGHUP, file changes, /admin/reload) and graceful shutdown.
 import { pino, type Logger } from 'pino';
-import { loadConfig } from '../config/index.js';
+import { loadConfig, proxyEnv } from '../config/index.js';
 import { buildApp } from '../http/index.js';
-import { ServiceState } from '../service/index.js';
-import { stopParseThread } from '../lists/index.js';
+import { RefreshSchedule, ServiceState } from '../service/index.js';
+import { isStale, stopParseThread } from '../lists/index.js';
 import { IpdestError } from '../errors.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './report.js';
 
@@ -59,6 +59,20 @@ export async function runServe(opts: ServeOptions, io: { stderr: NodeJS.Writable
   // A rejection nobody handles (a reload's follow-up, say) is logged; it does not end the server.
   process.on('unhandledRejection', (err: unknown) => logger.error({ err }, 'unhandled rejection (a bug in ipdest)'));
 
+  // Lists with a `refresh` interval are re-checked from their source while serving.
+  const refresh = new RefreshSchedule(state, logger, { update: { download: { proxy: proxyEnv() } } });
+  if (refresh.lists.length > 0) logger.info({ lists: refresh.lists.map((l) => `${l.name} every ${Math.round(l.everyMs / 60_000)} min`) }, 'refresh schedule');
+  // Each reload says which lists are past their max age (an old snapshot, a download not refreshed).
+  state.onReload(() => {
+    const now = Date.now();
+    for (const l of state.lists.lists)
+      if (l.format !== 'builtin' && l.source !== null && isStale(l, now))
+        logger.warn(
+          { list: l.name, source: l.source, published: l.published, fetchedAt: l.fetchedAt, staleAt: l.staleAt },
+          `list ${l.name} is stale (${l.source}${l.published ? `, published ${l.published}` : ''}): run ipdest lists update, or set refresh on it`,
+        );
+  });
+
   return new Promise<number>((resolve) => {
     let closing = false;
     const reload = (reason: string): void => {
@@ -75,6 +89,7 @@ export async function runServe(opts: ServeOptions, io: { stderr: NodeJS.Writable
       closing = true;
       logger.info({ signal: why ? undefined : signal, reason: why }, 'shutting down: finishing requests in flight');
       state.close();
+      refresh.stop();
       // Never waits on a reload: one still running is left behind (the process ends regardless).
       app
         .shutdown()

@@ -211,6 +211,40 @@ export class Metrics {
         for (const l of state.lists.lists) this.set({ list: l.name, state: l.state }, l.state === 'failed' || l.state === 'missing' ? 1 : 0);
       },
     });
+    new Gauge({
+      name: 'ipdest_list_published_age_seconds',
+      help: "Seconds since the publisher's own date of the list in service (absent where the list states none)",
+      labelNames: ['list', 'source'],
+      registers,
+      collect() {
+        this.reset();
+        if (!state.ready) return;
+        const now = Date.now();
+        for (const l of state.lists.lists) {
+          const t = l.published === null ? NaN : Date.parse(l.published);
+          if (!Number.isNaN(t) && l.source !== null) this.set({ list: l.name, source: l.source }, Math.max(0, (now - t) / 1000));
+        }
+      },
+    });
+    new Gauge({
+      name: 'ipdest_list_fetch_age_seconds',
+      help: 'Seconds since the last good download of the list in service (lists ipdest lists update or the refresh wrote)',
+      labelNames: ['list'],
+      registers,
+      collect() {
+        this.reset();
+        if (!state.ready) return;
+        const now = Date.now();
+        for (const l of state.lists.lists) if (l.fetchedAt) this.set({ list: l.name }, Math.max(0, (now - Date.parse(l.fetchedAt)) / 1000));
+      },
+    });
+    const updates = new Counter({
+      name: 'ipdest_list_updates_total',
+      help: 'Background list updates by outcome (updated, unchanged, held, rejected, failed)',
+      labelNames: ['list', 'state'],
+      registers,
+    });
+    state.onUpdate((o) => updates.inc({ list: o.name, state: o.state }));
     state.onReload((o) => reloads.inc({ result: o.ok ? 'ok' : 'failed' }));
   }
 

@@ -46,6 +46,7 @@ export {
   DEFAULT_KEEP,
   DEFAULT_MAX_SHRINK,
   DEFAULT_RETRY,
+  downloadRecords,
   download,
   DownloadError,
   HISTORY_DIR,

@@ -3,3 +3,5 @@ export { loadOnce } from './load-once.js';
 export type { LoadedService } from './load-once.js';
 export { ServiceState } from './state.js';
 export type { ServiceStateOptions } from './state.js';
+export { RefreshSchedule, REFRESH_JITTER, REFRESH_RETRY_MS } from './refresh.js';
+export type { RefreshOptions } from './refresh.js';

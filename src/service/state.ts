@@ -10,6 +10,7 @@ import {
   Classifier,
   failedList,
   LOAD_TIMEOUT_MS,
+  downloadRecords,
   loadLists,
   loadOwners,
   readinessOf,
@@ -23,6 +24,7 @@ import {
   type LoadedList,
   type LoadedOwners,
   type OwnersInfo,
+  type UpdateOutcome,
   type LoadLimits,
   type Readiness,
 } from '../lists/index.js';
@@ -97,11 +99,14 @@ export class ServiceState {
   #set: ListSet | null = null;
   #enricher: Enricher | null = null;
   #owners: LoadedOwners | null = null;
+  /** Which files `ipdest lists update` wrote: /lists then says `download` and its times. */
+  readonly #downloads: DownloadStateReader;
   #stamps = new Map<string, FileStamp>();
   #running: Promise<ReloadOutcome> | null = null;
   #abort: AbortController | null = null;
   #again = false;
   #listeners: ReloadListener[] = [];
+  #updateListeners: Array<(outcome: UpdateOutcome) => void> = [];
   #watchers: FSWatcher[] = [];
   #debounce: NodeJS.Timeout | null = null;
   #closing = false;
@@ -112,6 +117,7 @@ export class ServiceState {
     this.#log = log;
     this.#rules = rulesOf(config);
     this.#opts = opts;
+    this.#downloads = downloadRecords(config.lists, baseDir);
   }
 
   /**
@@ -158,6 +164,22 @@ export class ServiceState {
 
   onReload(fn: ReloadListener): void {
     this.#listeners.push(fn);
+  }
+
+  /** Told of every background update of a list (RefreshSchedule): what /metrics counts. */
+  onUpdate(fn: (outcome: UpdateOutcome) => void): void {
+    this.#updateListeners.push(fn);
+  }
+
+  /** A list update ran (the refresh schedule calls this); listeners never break it. */
+  noteUpdate(outcome: UpdateOutcome): void {
+    for (const fn of this.#updateListeners) {
+      try {
+        fn(outcome);
+      } catch (err) {
+        this.#log.error({ err }, 'an update listener failed (a bug in ipdest)');
+      }
+    }
   }
 
   /**
@@ -305,7 +327,7 @@ export class ServiceState {
             deadline,
             reader: this.#opts.reader,
             snapshot: this.#opts.snapshot,
-            downloads: this.#opts.downloads,
+            downloads: this.#opts.downloads ?? this.#downloads,
             signal,
           });
     // Abandoned meanwhile (it overran, or the service is closing): this late result is not installed.

@@ -7,7 +7,7 @@ export { proxyFor } from './proxy.js';
 export type { ProxySettings } from './proxy.js';
 export { rollbackList, RollbackError } from './rollback.js';
 export type { RollbackOutcome } from './rollback.js';
-export { DEFAULT_KEEP, HISTORY_DIR, readSourceState } from './store.js';
+export { DEFAULT_KEEP, downloadRecords, HISTORY_DIR, readSourceState } from './store.js';
 export type { HistoryEntry, SourceState } from './store.js';
 export { DEFAULT_MAX_SHRINK, MAX_GROWTH, updateList, updateLists } from './update.js';
 export type { UpdatableList, UpdateOptions, UpdateOutcome, UpdateState, UpdateSummary } from './update.js';

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import type { DownloadStateReader } from '../load.js';
 
 /** Versions kept in the history folder, the active one included. */
 export const DEFAULT_KEEP = 3;
@@ -212,4 +213,20 @@ export async function lockList(historyDir: string): Promise<() => Promise<void>>
       await rm(file, { force: true });
     }
   }
+}
+
+/**
+ * What loading asks of the update state (LoadOptions.downloads): a list file `ipdest lists update`
+ * wrote and still active shows as `source: "download"` with its fetch and activation times and the
+ * last refusal. A file put in place by hand (its name is not the state's) stays `file`.
+ */
+export function downloadRecords(lists: ReadonlyArray<{ name: string; path: string }>, baseDir: string): DownloadStateReader {
+  const byName = new Map(lists.map((l) => [l.name, l]));
+  return async (name, file) => {
+    const list = byName.get(name);
+    if (list === undefined) return null;
+    const state = await readSourceState(list, baseDir);
+    if (state === null || state.file === null || state.fetchedAt === null || basename(state.file) !== basename(file)) return null;
+    return { fetchedAt: state.fetchedAt, activatedAt: state.activatedAt, rejected: state.lastRejection };
+  };
 }
