@@ -69,7 +69,7 @@ export async function runServe(opts: ServeOptions, io: { stderr: NodeJS.Writable
       if (l.format !== 'builtin' && l.source !== null && isStale(l, now))
         logger.warn(
           { list: l.name, source: l.source, published: l.published, fetchedAt: l.fetchedAt, staleAt: l.staleAt },
-          `list ${l.name} is stale (${l.source}${l.published ? `, published ${l.published}` : ''}): run ipdest lists update, or set refresh on it`,
+          `list ${l.name} is stale (${l.source}${l.published ? `, published ${l.published}` : ''}): ${refresh.lists.some((r) => r.name === l.name) ? 'the refresh schedule fetches it' : 'run ipdest lists update, or set refresh on it'}`,
         );
   });
 
@@ -132,7 +132,9 @@ export async function runServe(opts: ServeOptions, io: { stderr: NodeJS.Writable
       .then(() => state.reload('start'))
       .then(
         () => {
-          if (!closing) state.watchFiles();
+          if (closing) return;
+          state.watchFiles();
+          refresh.start().catch((err: unknown) => logger.error({ err }, 'the refresh schedule did not start (a bug in ipdest)'));
         },
         (err: unknown) => {
           if (closing) return; // stopped while loading: the parse thread was stopped under it
