@@ -1,6 +1,6 @@
 // Refresh while serving: a list fetched at start, a new version swapped in under load with no failed request, a failure never stopping the schedule.
 import t, { type Test } from 'tap';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -9,6 +9,7 @@ import { buildApp } from '../../src/http/index.js';
 import { RefreshSchedule, ServiceState } from '../../src/service/index.js';
 import { listen } from '../helpers/app.js';
 import { listServer } from '../helpers/list-server.js';
+import { serveChild } from '../helpers/serve-child.js';
 
 const V1 = '# v1\n198.51.100.0/24\n';
 const V2 = '# v2\n198.51.100.0/24\n203.0.113.0/24\n';
@@ -96,5 +97,27 @@ t.test('a failed or refused refresh keeps the version in service, and the next o
   t.same(
     refresh.lists.map((l) => l.name),
     ['mine'],
+  );
+});
+
+t.test('ipdest serve runs the schedule: a list with refresh and no file is fetched at start and answers', async (t) => {
+  const upstream = await listServer();
+  t.teardown(() => upstream.close());
+  upstream.route('/mine.txt', (_req, res) => void res.writeHead(200, { 'content-type': 'text/plain' }).end(V2));
+  const dir = mkdtempSync(join(tmpdir(), 'ipdest-refresh-serve-'));
+  const cfg = join(dir, 'ipdest.yaml');
+  writeFileSync(
+    cfg,
+    `server: { port: 0 }\nlists:\n  - { name: mine, tag: Mine, format: text, path: lists/mine.txt, url: '${upstream.origin}/mine.txt', refresh: 24h }\n`,
+  );
+  const server = await serveChild(t, cfg);
+  await server.waitFor(/list mine: no file yet, fetching it/);
+  await server.waitFor(/list mine: updated/);
+  // The reload after the update swaps the table in.
+  for (let i = 0; i < 50 && (await tagOf(`http://127.0.0.1:${server.port}`, '203.0.113.9')) !== 'Mine'; i++) await new Promise((r) => setTimeout(r, 100));
+  t.equal(await tagOf(`http://127.0.0.1:${server.port}`, '203.0.113.9'), 'Mine');
+  t.ok(
+    upstream.seen.some((s) => s.url === '/mine.txt'),
+    'the server asked the source',
   );
 });
