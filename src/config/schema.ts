@@ -67,6 +67,13 @@ export const ruleSchema = z.strictObject({
   direction: oneOrMany(z.enum(['inbound', 'outbound'])).optional(),
   images: oneOrMany(z.string()).optional(),
   external: z.boolean().optional(),
+  // The address's hosting (its most specific provider match): first-party or customer.
+  hosting: oneOrMany(z.enum(['first-party', 'customer'])).optional(),
+  // The owner's AS number, and organisation (globs).
+  asns: oneOrMany(z.number().int().min(0).max(4294967295)).optional(),
+  orgs: oneOrMany(z.string()).optional(),
+  // true: a threat list holds the address (only a rule saying so, or naming the list, drops one).
+  threat: z.boolean().optional(),
 });
 
 const builtinsShape = Object.fromEntries(BUILTIN_NAMES.map((n) => [n, z.union([z.string().min(1), z.literal(false)]).optional()]));

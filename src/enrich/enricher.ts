@@ -89,6 +89,11 @@ export class Enricher {
     return (this.#verdictTails[set.id] ??= verdictText(this.rules.judge(set, EMPTY_CONTEXT)) + '}');
   }
 
+  /** The verdict's text after an owner: per set, unless a rule reads the owner (then per address). */
+  #ownedVerdictTail(set: MatchSet, owner: OwnerRecord): string {
+    return this.rules.usesOwner ? verdictText(this.rules.judge(set, EMPTY_CONTEXT, owner.owner)) + '}' : this.#verdictTail(set);
+  }
+
   /** The owner of a global address; none for the rest (the contract gives owners to global addresses only). */
   #ownerOf(addr: ScratchAddr, set: MatchSet): OwnerRecord | undefined {
     return set.external && this.owners !== null ? this.owners.find(addr) : undefined;
@@ -105,7 +110,8 @@ export class Enricher {
     // The scratch record is read before anything else parses. No Classified in between, and the
     // verdict judged per call: a per-set memo of it cost more (one more cache miss) than judging.
     const set = this.classifier.matchSetOf(addr);
-    return lookupResult(input, textOf(addr), addr.version, addr.mapped, set, this.rules.judge(set, EMPTY_CONTEXT), this.#ownerOf(addr, set)?.owner);
+    const owner = this.#ownerOf(addr, set)?.owner;
+    return lookupResult(input, textOf(addr), addr.version, addr.mapped, set, this.rules.judge(set, EMPTY_CONTEXT, owner), owner);
   }
 
   /**
@@ -123,7 +129,7 @@ export class Enricher {
     const owner = this.#ownerOf(addr, set);
     const vm = addr.version === 6 ? VERSION_MAPPED.v6 : addr.mapped ? VERSION_MAPPED.v4mapped : VERSION_MAPPED.v4;
     const head = '{"input":' + jsonString(input) + ',"ip":"' + textOf(addr) + vm;
-    const json = owner === undefined ? head + this.#tail(set) : head + this.#fragment(set) + owner.json + this.#verdictTail(set);
+    const json = owner === undefined ? head + this.#tail(set) : head + this.#fragment(set) + owner.json + this.#ownedVerdictTail(set, owner);
     count?.(set.label, false);
     return json;
   }
@@ -178,7 +184,7 @@ export class Enricher {
     if (!('version' in addr)) return addr;
     const owner = this.#ownerOf(addr, this.classifier.matchSetOf(addr))?.owner;
     const c = this.classifier.classify(addr, x.value as string);
-    return buildResult(c, this.rules.judge(c.set, x.context), x.context, owner);
+    return buildResult(c, this.rules.judge(c.set, x.context, owner), x.context, owner);
   }
 
   /** judge(event) and its JSON text (resultJson's bytes), written from the prebuilt fragment of its match set. */
@@ -189,7 +195,7 @@ export class Enricher {
     const ctx = x.context;
     const c = this.classifier.classify(addr, x.value as string);
     const owner = this.#ownerOf(addr, c.set);
-    const verdict = this.rules.judge(c.set, ctx);
+    const verdict = this.rules.judge(c.set, ctx, owner?.owner);
     const vm = c.version === 6 ? VERSION_MAPPED.v6 : c.mapped ? VERSION_MAPPED.v4mapped : VERSION_MAPPED.v4;
     const head = '{"input":' + jsonString(c.input) + ',"ip":"' + c.ip + vm;
     const ownerJson = owner === undefined ? '' : owner.json;
@@ -197,7 +203,7 @@ export class Enricher {
     const json = isEmptyContext(ctx)
       ? owner === undefined
         ? head + this.#tail(c.set)
-        : head + this.#fragment(c.set) + ownerJson + this.#verdictTail(c.set)
+        : head + this.#fragment(c.set) + ownerJson + this.#ownedVerdictTail(c.set, owner)
       : head + this.#fragment(c.set) + ownerJson + verdictText(verdict) + contextText(ctx) + '}';
     return { result: buildResult(c, verdict, ctx, owner?.owner), json };
   }

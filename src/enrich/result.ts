@@ -1,5 +1,5 @@
 // The contract's result of a lookup: its one description and the one place it is built.
-import type { Classified, Match, MatchSet, Owner } from '../lists/index.js';
+import type { Classified, Match, MatchSet, Owner, ThreatMatch } from '../lists/index.js';
 import type { Scope } from '../net/index.js';
 import type { EventContext } from './context.js';
 import type { Verdict } from './rules.js';
@@ -14,6 +14,8 @@ export interface LookupResult extends EventContext {
   readonly label: string;
   readonly tags: readonly string[];
   readonly matches: readonly Match[];
+  /** Threat lists holding a global address (absent when none). */
+  readonly threat?: readonly ThreatMatch[];
   readonly scope: Scope;
   readonly external: boolean;
   /** Who holds the address (AS, organisation, country): global addresses with an owner layer only. */
@@ -67,9 +69,10 @@ export function buildResult(c: Classified, verdict: Verdict, context: EventConte
     label: s.label,
     tags: s.tags,
     matches: s.matches,
+    // In the contract's key order: threat after matches, owner before action, each where known.
+    ...(s.threat.length > 0 ? { threat: s.threat } : {}),
     scope: s.scope,
     external: s.external,
-    // In the contract's key order: owner (where known) before action.
     ...(owner !== undefined ? { owner } : {}),
     action: verdict.action,
   };
@@ -80,7 +83,7 @@ export function buildResult(c: Classified, verdict: Verdict, context: EventConte
 
 /** buildResult of a lookup without event context, from its parts (no Classified made first). */
 export function lookupResult(input: string, ip: string, version: 4 | 6, mapped: boolean, s: MatchSet, verdict: Verdict, owner?: Owner): LookupResult {
-  if (owner !== undefined) {
+  if (owner !== undefined || s.threat.length > 0) {
     const r: { -readonly [K in keyof LookupResult]: LookupResult[K] } = {
       input,
       ip,
@@ -90,9 +93,10 @@ export function lookupResult(input: string, ip: string, version: 4 | 6, mapped: 
       label: s.label,
       tags: s.tags,
       matches: s.matches,
+      ...(s.threat.length > 0 ? { threat: s.threat } : {}),
       scope: s.scope,
       external: s.external,
-      owner,
+      ...(owner !== undefined ? { owner } : {}),
       action: verdict.action,
     };
     if (verdict.rule !== undefined) r.rule = verdict.rule;

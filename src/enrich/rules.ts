@@ -1,5 +1,5 @@
 // Keep/drop rules: compiled once from the config into matchers; the first rule whose conditions all hold decides.
-import type { MatchSet } from '../lists/index.js';
+import type { MatchSet, Owner } from '../lists/index.js';
 import type { Direction, EventContext } from './context.js';
 
 /** A rule as the config writes it (every condition optional; each a list, any element matching). */
@@ -16,6 +16,14 @@ export interface RuleSpec {
   direction?: Direction[] | undefined;
   images?: string[] | undefined;
   external?: boolean | undefined;
+  /** The address's hosting: that of its most specific provider match. */
+  hosting?: Array<'first-party' | 'customer'> | undefined;
+  /** The owner's AS number. */
+  asns?: number[] | undefined;
+  /** The owner's organisation (globs). */
+  orgs?: string[] | undefined;
+  /** true: a threat list holds the address; false: none does. */
+  threat?: boolean | undefined;
 }
 
 /** A rule's decision; one frozen object per rule (and one for the default), made at compile time. */
@@ -25,7 +33,7 @@ export interface Verdict {
   readonly rule: string | number | undefined;
 }
 
-type Condition = (r: MatchSet, c: EventContext) => boolean;
+type Condition = (r: MatchSet, c: EventContext, owner: Owner | undefined) => boolean;
 
 const REGEX_SPECIAL = /[.*+?^${}()|[\]\\]/g;
 
@@ -50,6 +58,7 @@ function anyOf(re: RegExp, values: readonly string[]): boolean {
 
 function anyList(re: RegExp, r: MatchSet): boolean {
   for (const m of r.matches) if (re.test(m.list)) return true;
+  for (const m of r.threat) if (re.test(m.list)) return true;
   return false;
 }
 
@@ -61,6 +70,13 @@ function anyService(re: RegExp, r: MatchSet): boolean {
 function anyRegion(re: RegExp, r: MatchSet): boolean {
   for (const m of r.matches) if (anyOf(re, m.regions)) return true;
   return false;
+}
+
+function namesThreatList(re: RegExp): (r: MatchSet) => boolean {
+  return (r) => {
+    for (const t of r.threat) if (re.test(t.list)) return true;
+    return false;
+  };
 }
 
 function compileConditions(spec: RuleSpec): Condition[] {
@@ -106,12 +122,39 @@ function compileConditions(spec: RuleSpec): Condition[] {
     const want = spec.external;
     conds.push((r) => r.external === want);
   }
+  if (spec.hosting) {
+    const want = new Set<string>(spec.hosting);
+    conds.push((r) => {
+      const h = hostingOfSet(r);
+      return h !== undefined && want.has(h);
+    });
+  }
+  if (spec.asns) {
+    const asns = new Set(spec.asns);
+    conds.push((_r, _c, o) => o?.asn !== undefined && asns.has(o.asn));
+  }
+  if (spec.orgs) {
+    const re = globMatcher(spec.orgs);
+    conds.push((_r, _c, o) => o?.org !== undefined && re.test(o.org));
+  }
+  if (spec.threat !== undefined) {
+    const want = spec.threat;
+    conds.push((r) => r.threat.length > 0 === want);
+  }
   return conds;
+}
+
+/** An address's hosting: its most specific (first) match that has one; undefined outside provider lists. */
+export function hostingOfSet(r: MatchSet): 'first-party' | 'customer' | undefined {
+  for (const m of r.matches) if (m.hosting !== undefined) return m.hosting;
+  return undefined;
 }
 
 interface CompiledRule {
   readonly verdict: Verdict;
   readonly conditions: readonly Condition[];
+  /** A drop rule that names threats (`threat: true`, or `lists` naming a threat list) may drop a threat-listed address; no other drop rule does. */
+  readonly dropsThreat: ((r: MatchSet) => boolean) | null;
 }
 
 /** The compiled rule list; `judge` runs per event and builds nothing. */
@@ -119,9 +162,20 @@ export class Rules {
   readonly #rules: readonly CompiledRule[];
   readonly #default: Verdict;
 
+  /** Whether a rule reads the owner (asns, orgs): then a verdict depends on the address, not only its match set. */
+  readonly usesOwner: boolean;
+  /** Kept for a threat-listed address whose drop no rule named: the default never drops a threat. */
+  readonly #threatKeep: Verdict;
+
   constructor(list: readonly RuleSpec[] = [], defaultAction: 'keep' | 'drop' = 'keep') {
-    this.#rules = list.map((spec, i) => ({ verdict: Object.freeze({ action: spec.action, rule: spec.name ?? i }), conditions: compileConditions(spec) }));
+    this.#rules = list.map((spec, i) => ({
+      verdict: Object.freeze({ action: spec.action, rule: spec.name ?? i }),
+      conditions: compileConditions(spec),
+      dropsThreat: spec.action !== 'drop' ? null : spec.threat === true ? () => true : spec.lists ? namesThreatList(globMatcher(spec.lists)) : () => false,
+    }));
     this.#default = Object.freeze({ action: defaultAction, rule: undefined });
+    this.#threatKeep = Object.freeze({ action: 'keep', rule: undefined });
+    this.usesOwner = list.some((s) => s.asns !== undefined || s.orgs !== undefined);
   }
 
   get size(): number {
@@ -129,17 +183,20 @@ export class Rules {
   }
 
   /** The verdict on an address's match set with its event's facts: the first rule whose conditions all hold, else the default. */
-  judge(set: MatchSet, context: EventContext): Verdict {
+  judge(set: MatchSet, context: EventContext, owner?: Owner): Verdict {
+    const threat = set.threat.length > 0;
     for (const rule of this.#rules) {
+      // A threat-listed address is dropped only by a rule that names threats.
+      if (threat && rule.dropsThreat !== null && !rule.dropsThreat(set)) continue;
       let all = true;
       for (const cond of rule.conditions) {
-        if (!cond(set, context)) {
+        if (!cond(set, context, owner)) {
           all = false;
           break;
         }
       }
       if (all) return rule.verdict;
     }
-    return this.#default;
+    return threat && this.#default.action === 'drop' ? this.#threatKeep : this.#default;
   }
 }

@@ -9,7 +9,8 @@ import type { Verdict } from './rules.js';
  * with the comma before it. The Enricher prebuilds one per set of its classifier (by set id).
  */
 export function setFragment(s: MatchSet): string {
-  return `,"IPDestination":${JSON.stringify(s.tag)},"label":${JSON.stringify(s.label)},"tags":${JSON.stringify(s.tags)},"matches":${JSON.stringify(s.matches)},"scope":"${s.scope}","external":${s.external}`;
+  const threat = s.threat.length > 0 ? `,"threat":${JSON.stringify(s.threat)}` : '';
+  return `,"IPDestination":${JSON.stringify(s.tag)},"label":${JSON.stringify(s.label)},"tags":${JSON.stringify(s.tags)},"matches":${JSON.stringify(s.matches)}${threat},"scope":"${s.scope}","external":${s.external}`;
 }
 
 /** `,"action":…` and `,"rule":…` when a rule decided. */
@@ -55,7 +56,27 @@ const byScope = new Map<string, string>();
 function fragment(r: LookupResult): string {
   const cached = r.matches.length > 0 ? byMatches.get(r.matches) : byScope.get(r.scope);
   if (cached !== undefined) return cached;
-  const text = setFragment({ id: -1, matches: r.matches, tag: r.IPDestination, tags: r.tags, scope: r.scope, external: r.external, label: r.label });
+  if (r.threat !== undefined)
+    return setFragment({
+      id: -1,
+      matches: r.matches,
+      threat: r.threat,
+      tag: r.IPDestination,
+      tags: r.tags,
+      scope: r.scope,
+      external: r.external,
+      label: r.label,
+    });
+  const text = setFragment({
+    id: -1,
+    matches: r.matches,
+    threat: [],
+    tag: r.IPDestination,
+    tags: r.tags,
+    scope: r.scope,
+    external: r.external,
+    label: r.label,
+  });
   if (r.matches.length > 0) byMatches.set(r.matches, text);
   else byScope.set(r.scope, text);
   return text;

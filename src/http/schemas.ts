@@ -32,6 +32,16 @@ export const resultSchema = {
     label: { type: 'string', description: 'never null: the tag, else Unlisted for a global address, else the scope' },
     tags: { type: 'array', items: { type: 'string' } },
     matches: { type: 'array', items: { $ref: 'Match#' } },
+    threat: {
+      type: 'array',
+      description: 'threat lists (kind: threat) holding a global address: the list and its most specific prefix; absent when none',
+      items: {
+        type: 'object',
+        properties: { list: { type: 'string' }, prefix: { type: 'string' } },
+        required: ['list', 'prefix'],
+        additionalProperties: false,
+      },
+    },
     scope: { type: 'string' },
     external: { type: 'boolean' },
     owner: {

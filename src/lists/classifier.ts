@@ -34,6 +34,8 @@ export interface ClassifierList {
   readonly tag: string;
   /** The list's format: a provider format gives each match its `hosting`. */
   readonly format?: string;
+  /** `threat`: its matches are the set's `threat`, not matches (the tag stays the provider's). */
+  readonly kind?: 'provider' | 'threat';
   readonly entries: readonly ListEntry[];
 }
 
@@ -52,10 +54,18 @@ export interface Classified {
 }
 
 /** Everything a result needs that depends only on the matched prefix: computed once per prefix at build. */
+/** A threat list's most specific prefix holding the address (contract additions: `threat`). */
+export interface ThreatMatch {
+  readonly list: string;
+  readonly prefix: string;
+}
+
 export interface MatchSet {
   /** Dense index in its classifier's `matchSets`: what per-set tables (prebuilt answers) are indexed by. */
   readonly id: number;
   readonly matches: readonly Match[];
+  /** Threat lists holding a global address, one entry per list (most specific prefix); empty for the rest. */
+  readonly threat: readonly ThreatMatch[];
   readonly tag: string | null;
   readonly tags: readonly string[];
   readonly scope: Scope;
@@ -66,13 +76,20 @@ export interface MatchSet {
 interface OwnEntries {
   prefix: Prefix;
   matches: Array<{ order: number; match: Match }>;
+  threats: Array<{ order: number; threat: ThreatMatch }>;
   /** undefined: not a registry entry; null: a registry entry that takes the class around it. */
   scope: Scope | null | undefined;
 }
 
 const EMPTY: readonly never[] = Object.freeze([]);
 
-function matchSet(id: number, matches: readonly Match[], scope: Scope, tagSets: Map<string, readonly string[]>): MatchSet {
+function matchSet(
+  id: number,
+  matches: readonly Match[],
+  scope: Scope,
+  tagSets: Map<string, readonly string[]>,
+  threat: readonly ThreatMatch[] = EMPTY,
+): MatchSet {
   const own: string[] = [];
   for (const m of matches) if (!own.includes(m.tag)) own.push(m.tag);
   // Few distinct tag lists exist (["Microsoft"], ["AWS"], …): one frozen array each.
@@ -86,6 +103,8 @@ function matchSet(id: number, matches: readonly Match[], scope: Scope, tagSets: 
   return Object.freeze({
     id,
     matches: matches.length ? Object.freeze(matches) : EMPTY,
+    // A private or reserved address is never a threat, whatever a feed lists.
+    threat: threat.length && scope === 'global' ? Object.freeze(threat) : EMPTY,
     tag,
     tags,
     scope,
@@ -128,7 +147,7 @@ export class Classifier {
     const own = (prefix: Prefix): OwnEntries => {
       let o = byKey.get(prefix.key);
       if (o === undefined) {
-        o = { prefix, matches: [], scope: undefined };
+        o = { prefix, matches: [], threats: [], scope: undefined };
         byKey.set(prefix.key, o);
       }
       return o;
@@ -141,9 +160,13 @@ export class Classifier {
       for (const e of list.entries) {
         if (++n % 4096 === 0) yield;
         const o = own(e.prefix);
-        if (o.matches.length === 0) {
+        if (o.matches.length === 0 && o.threats.length === 0) {
           if (e.prefix.version === 4) v4++;
           else v6++;
+        }
+        if (list.kind === 'threat') {
+          if (!o.threats.some((x) => x.order === order)) o.threats.push({ order, threat: Object.freeze({ list: list.name, prefix: e.prefix.toString() }) });
+          continue;
         }
         if (o.matches.some((m) => m.order === order)) continue;
         const hosting = list.format === undefined ? undefined : hostingOf(list.format, e.services);
@@ -171,7 +194,13 @@ export class Classifier {
       // lists this prefix does not hold follow in their own (already sorted) order.
       const inherited = outer ? outer.matches.filter((m) => !lists.has(m.list)) : EMPTY;
       const scope = o.scope ?? outer?.scope ?? 'global';
-      const set = matchSet(sets.length, googleCustomerSpace([...mine, ...inherited], google, asCustomer), scope, tagSets);
+      o.threats.sort((a, b) => a.order - b.order);
+      const ownThreat = o.threats.map((x) => x.threat);
+      const threatLists = new Set(ownThreat.map((x) => x.list));
+      const outerThreat = outer ? outer.threat.filter((x) => !threatLists.has(x.list)) : EMPTY;
+      // outer.threat is empty outside global space; a global prefix inside such an outer keeps its own.
+      const threat = [...ownThreat, ...outerThreat];
+      const set = matchSet(sets.length, googleCustomerSpace([...mine, ...inherited], google, asCustomer), scope, tagSets, threat);
       sets.push(set);
       return set;
     });

@@ -1,7 +1,7 @@
 // The lists layer: list formats, built-ins, loading from disk, and the classifier built from them.
 export { BUILTIN_NAMES, resolveBuiltins } from './builtins.js';
 export { Classifier, textOf } from './classifier.js';
-export type { Classified, Match, MatchSet } from './classifier.js';
+export type { Classified, ClassifierList, Match, MatchSet, ThreatMatch } from './classifier.js';
 export { FORMATS, OFFICIAL_SOURCES, parseList, parseM365Details } from './formats/index.js';
 export { readCsv } from './formats/csv-rows.js';
 export type { ListFormat, M365PrefixDetails, M365SetDetail, ParsedList } from './formats/index.js';

@@ -4,11 +4,12 @@ import { constants, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { glob, isDynamicPattern } from 'tinyglobby';
+import { scopeOf } from '../net/index.js';
 import { ListFormatError, IpdestError } from '../errors.js';
 import { resolveBuiltins, type BuiltinSettings } from './builtins.js';
 import { Classifier } from './classifier.js';
 import { abortReason, eitherSignal, seconds, TimeLimitError, within } from './deadline.js';
-import { parseList, type ListEntry, type ListFormat } from './formats/index.js';
+import { parseList, type ListEntry, type ListFormat, type ParsedList } from './formats/index.js';
 import { parseListOffThread, PARSE_TIMEOUT_MS } from './parse-thread.js';
 import { publishedOf } from './published.js';
 import { readSnapshot, type SnapshotList } from './sources/snapshot.js';
@@ -82,6 +83,8 @@ export interface ListSource {
   readonly allowEmpty?: boolean | undefined;
   /** Milliseconds after which the data in service is stale (DEFAULT_MAX_AGE_MS); the config's `maxAge` when it has one. */
   readonly maxAge?: number | undefined;
+  /** `threat`: a block list, whose matches go to `threat` in results, not to the tag (default provider). */
+  readonly kind?: 'provider' | 'threat' | undefined;
 }
 
 /** Where the version in service came from: the shipped snapshot, a file put in place, or one `ipdest lists update` wrote. */
@@ -130,6 +133,8 @@ export interface LoadedList {
   readonly state: ListState;
   /** From the config: readiness waits for this list. */
   readonly required: boolean;
+  /** provider, or threat (a block list: its matches are `threat` in results). */
+  readonly kind: 'provider' | 'threat';
   readonly prefixes: { readonly v4: number; readonly v6: number };
   readonly warnings: readonly string[];
   readonly error: ListErrorInfo | null;
@@ -235,7 +240,7 @@ function errorInfo(err: unknown): ListErrorInfo {
   return { code: 'LIST_FAILED', message: (err as Error).message, file: null, line: null, text: null };
 }
 
-type Base = Pick<LoadedList, 'name' | 'tag' | 'format' | 'required'>;
+type Base = Pick<LoadedList, 'name' | 'tag' | 'format' | 'required' | 'kind'>;
 
 /** Whether a list's version in service is stale at `now` (ms since the epoch). */
 export function isStale(l: Pick<LoadedList, 'stale' | 'staleAt'>, now: number = Date.now()): boolean {
@@ -371,7 +376,7 @@ async function fromSnapshot(
   };
 }
 
-const baseOf = (src: ListSource): Base => ({ name: src.name, tag: src.tag, format: src.format, required: src.required === true });
+const baseOf = (src: ListSource): Base => ({ name: src.name, tag: src.tag, format: src.format, required: src.required === true, kind: src.kind ?? 'provider' });
 
 /** A list that failed for a reason outside its file's content (e.g. the load ran out of time). */
 export function failedList(src: ListSource, previous: LoadedList | undefined, message: string, file: string | null = null): LoadedList {
@@ -404,9 +409,10 @@ export async function loadList(src: ListSource, baseDir: string, previous?: Load
     return notReplaced(base, previous, file, 'failed', { code: 'LIST_FAILED', message, file, line: null, text: null }, []);
   }
   try {
-    const parsed = opts.offThread
+    const read = opts.offThread
       ? await parseListOffThread(src.format, text, file, src.column, { timeoutMs: opts.parseTimeoutMs ?? PARSE_TIMEOUT_MS, signal: opts.signal })
       : parseList(src.format, text, file, { column: src.column });
+    const parsed = src.kind === 'threat' ? withoutSpecialPurpose(read) : read;
     if (parsed.entries.length === 0 && src.allowEmpty !== true) {
       const message =
         `${file} parsed to no prefixes: an empty ${src.format} list does not replace the one in service ` +
@@ -451,6 +457,24 @@ export interface ListSet {
   readonly ok: boolean;
 }
 
+/**
+ * A threat list without its entries inside special-purpose ranges: FireHOL level1 lists 10/8,
+ * 192.168/16 and other bogons, and a private or reserved address must never be called a threat
+ * (contract additions). The load warning counts them and names a few.
+ */
+function withoutSpecialPurpose(p: ParsedList): ParsedList {
+  const kept: ListEntry[] = [];
+  const left: string[] = [];
+  for (const e of p.entries) {
+    if (scopeOf(e.prefix.addr) !== 'global' && scopeOf(e.prefix.last()) !== 'global') left.push(e.prefix.toString());
+    else kept.push(e);
+  }
+  if (left.length === 0) return p;
+  const named = left.slice(0, 5).join(', ') + (left.length > 5 ? `, … (${left.length - 5} more)` : '');
+  const warning = `${left.length} entr${left.length === 1 ? 'y' : 'ies'} inside special-purpose ranges left out (a private or reserved address is never a threat): ${named}`;
+  return { ...p, entries: kept, warnings: [...p.warnings, warning] };
+}
+
 /** The enabled built-in lists, as loaded lists (stamped `at`). */
 export function builtinLists(settings: BuiltinSettings | undefined, at: string): LoadedList[] {
   return resolveBuiltins(settings).map((b) => {
@@ -464,6 +488,7 @@ export function builtinLists(settings: BuiltinSettings | undefined, at: string):
       loadedAt: at,
       state: 'builtin' as const,
       required: false,
+      kind: 'provider' as const,
       prefixes: count(entries),
       warnings: [],
       error: null,

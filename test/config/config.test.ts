@@ -20,7 +20,8 @@ t.test('an empty document gives the defaults', async (t) => {
 
 t.test('the shipped config/ipdest.yaml is valid', async (t) => {
   const loaded = loadConfig(resolve(PROJECT_ROOT, 'config', 'ipdest.yaml'), {});
-  t.equal(loaded.config.lists.length, 5);
+  t.equal(loaded.config.lists.length, 6);
+  t.equal(loaded.config.lists.find((l) => l.name === 'm365')?.format, 'm365-endpoints', 'Microsoft 365 endpoints ship enabled');
   t.equal(loaded.config.lists.find((l) => l.name === 'aws')?.refresh, 86_400_000, 'refresh 24h in ms');
 });
 

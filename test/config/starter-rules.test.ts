@@ -114,8 +114,9 @@ t.test('the shipped rules: inbound kept first, then the lolbins, and only then a
   const list = config.rules.list;
   t.equal(config.rules.default, 'keep');
   t.same(list[0], { name: 'keep-inbound', action: 'keep', direction: ['inbound'] }, 'rule 0 keeps every inbound event, with no other condition');
-  t.equal(list[1]!.name, 'keep-lolbins');
-  t.equal(list[1]!.action, 'keep');
+  t.same(list[1], { name: 'keep-threat', action: 'keep', threat: true }, 'rule 1 keeps every threat-listed address');
+  t.equal(list[2]!.name, 'keep-lolbins');
+  t.equal(list[2]!.action, 'keep');
   const firstDrop = list.findIndex((r) => r.action === 'drop');
   t.ok(firstDrop > 1, 'no drop before the two keep rules');
   for (const r of list.filter((r) => r.action === 'drop')) {

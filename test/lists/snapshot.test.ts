@@ -9,7 +9,10 @@ import { parseConfigText } from '../../src/config/index.js';
 import { loadList, loadLists, parseList, readSnapshot, SNAPSHOT_FILE, type Classified, type ListSource } from '../../src/lists/index.js';
 import { dataPath, FIXTURES, PROJECT_ROOT, SHARED_DATA, sharedData } from '../helpers/shared-data.js';
 
-const DEFAULTS = parseConfigText(readFileSync(resolve(PROJECT_ROOT, 'config', 'ipdest.yaml'), 'utf8'), 'config/ipdest.yaml').lists;
+// The default lists the snapshot holds: m365 has no published copy to derive one from.
+const DEFAULTS = parseConfigText(readFileSync(resolve(PROJECT_ROOT, 'config', 'ipdest.yaml'), 'utf8'), 'config/ipdest.yaml').lists.filter(
+  (l) => l.name !== 'm365',
+);
 
 // The official file of each default list in ../shared/data, as make-snapshot reads it.
 const RAW: Record<string, string[]> = {
