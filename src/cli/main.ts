@@ -1,6 +1,7 @@
 // The `ipdest` command line: commands, options and exit codes (0 ok, 1 failure, 2 usage).
 import { VERSION } from '../version.js';
 import { Command, CommanderError, Option } from 'commander';
+import { runAudit } from './audit.js';
 import { runEnrich } from './enrich.js';
 import { runLists } from './lists.js';
 import { runLookup } from './lookup.js';
@@ -67,6 +68,23 @@ record naming file and line stands in its place), or some file could not be read
 run quietly, with status 0.`,
     )
     .action(async (files: string[], opts) => setExit(await runEnrich(files, opts, io)));
+
+  program
+    .command('audit')
+    .description('the "who are we connecting to?" report over connection logs: NDJSON/CSV events, netfilter lines, Zeek conn.log (TSV or JSON), gzip\'d or not')
+    .argument('<file...>', 'input files; "-": stdin')
+    .addOption(configOption())
+    .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'csv', 'html']).default('text'))
+    .option('--out <file>', 'write the report to a file instead of stdout')
+    .addOption(new Option('--only <which>', 'count only these connections in the sections').choices(['external', 'untagged', 'customer', 'threat']))
+    .option('--top <n>', 'rows per section in text and HTML (JSON and CSV have every destination)', '20')
+    .option('--since <time>', 'leave out records before this ISO 8601 date or time (UTC unless it says)')
+    .option('--until <time>', 'leave out records after this ISO 8601 date or time')
+    .option('--baseline <file>', 'mark what is new since this baseline (from --save-baseline)')
+    .option('--save-baseline <file>', 'write what this run saw as a baseline')
+    .option('--year <year>', "the year of syslog stamps that have none (default: each file's modification year)")
+    .addHelpText('after', '\nSee docs/audit.md. Exit status: 0 ok; 1 an input could not be read (the others are still counted); 2 usage error.')
+    .action(async (files: string[], opts) => setExit(await runAudit(files, opts, io)));
 
   const lists = program.command('lists').description('validate, describe, download or roll back the configured lists');
   for (const action of ['check', 'show'] as const) {

@@ -1,0 +1,29 @@
+// The audit layer: aggregation of connection records, baseline, beacon scores, and the report's renderers.
+export { Aggregator, MAX_SERIES, newFileTally } from './aggregate.js';
+export type { AuditOptions, DestinationTally, FileTally, OnlyFilter, PairSeries, ThreatHit } from './aggregate.js';
+export { BaselineError, diffBaseline, makeBaseline, parseBaseline } from './baseline.js';
+export type { Baseline, BaselineDiff, SeenSets } from './baseline.js';
+export {
+  BEACON_DEFAULTS,
+  beaconScore,
+  bimodalFitScore,
+  bowleySkewness,
+  coefficientOfVariationScore,
+  dataSizeScore,
+  durationScore,
+  frequencyCounts,
+  histogram,
+  histogramEdges,
+  histogramScore,
+  medianAbsoluteDeviation,
+  quartiles,
+  scoreBeacon,
+  timestampScore,
+} from './beacons.js';
+export { baselineOf, buildReport } from './report.js';
+export type { AuditReport, ReportBeacon, ReportDestination, ReportOptions } from './report.js';
+export { renderCsv, CSV_COLUMNS } from './render-csv.js';
+export { renderHtml } from './render-html.js';
+export { renderText } from './render-text.js';
+
+export { renderJson } from './render-json.js';
