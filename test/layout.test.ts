@@ -5,7 +5,7 @@ import { join, relative, resolve } from 'node:path';
 import { PROJECT_ROOT } from './helpers/shared-data.js';
 
 const SRC = resolve(PROJECT_ROOT, 'src');
-const LAYER: Record<string, number> = { net: 0, lists: 1, config: 2, enrich: 2, service: 3, http: 4, cli: 5 };
+const LAYER: Record<string, number> = { net: 0, lists: 1, config: 2, enrich: 2, export: 2, service: 3, http: 4, cli: 5 };
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
