@@ -94,28 +94,6 @@ export class TreeBuilder {
   }
 
   /**
-   * A node whose two records are the same data is that data: collapsed from the leaves up, so
-   * two neighbouring blocks with one answer read back as their common prefix.
-   */
-  collapse(): void {
-    const memo = new Int32Array(this.#count);
-    const seen = new Uint8Array(this.#count);
-    const visit = (n: number): number => {
-      if (seen[n]) return memo[n]!;
-      seen[n] = 1;
-      for (const side of [0, 1]) {
-        const r = this.#get(n, side);
-        if (r >= 0) this.#set(n, side, visit(r));
-      }
-      const l = this.#left[n]!;
-      const out = isData(l) && l === this.#right[n]! && n !== 0 ? l : n;
-      memo[n] = out;
-      return out;
-    };
-    visit(0);
-  }
-
-  /**
    * The tree as the file's search section: nodes renumbered in breadth-first order from the root
    * (node 0, as the spec requires; a deterministic order, so the same input gives the same bytes),
    * records sized for `node_count + 16 + dataSize`.

@@ -119,13 +119,13 @@ export function writeMmdb(src: ExportSource, opts: MmdbOptions = {}): { bytes: B
   const records = new Set<number>();
   const blocks = { v4: 0, v6: 0 };
   for (const version of [4, 6] as const) {
-    // Neighbouring pieces with the same record are one range: merged before the cover, so the tree
-    // holds the fewest blocks (and the network a reader reports is the largest one it can).
+    // Pieces are not merged across prefixes even where their records are equal: then the network a
+    // reader reports always lies inside the list prefix that matched (merging saved 0.7% on the real lists).
     const pieces = piecesOf(
       src,
       version,
       (s) => !isUnlisted(s),
-      (s) => String(offsetOf(s)),
+      (s) => String(s.id),
     );
     for (const p of pieces) {
       const off = offsetOf(p.set);
@@ -140,7 +140,6 @@ export function writeMmdb(src: ExportSource, opts: MmdbOptions = {}): { bytes: B
       }
     }
   }
-  tree.collapse();
   // IPv4-mapped addresses (::ffff:a.b.c.d) find the IPv4 answers, as the classifier gives them.
   const v4root = tree.recordAt([0, 0, 0, 0], 96);
   if (v4root !== -1) tree.link([0, 0, 0xffff, 0], 96, v4root);
