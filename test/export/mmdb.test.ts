@@ -1,5 +1,5 @@
 // The MaxMind DB export read back by independent readers (mmdb-lib; Python maxminddb and mmdblookup where installed): every address answers as the classifier does.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -56,7 +56,7 @@ function disagreement(src: ExportSource, reader: Reader<Response>, ip: string, o
   return null;
 }
 
-function check(t: Tap.Test, src: ExportSource, bytes: Buffer, ips: string[], opts: MmdbOptions = {}): void {
+function check(t: Test, src: ExportSource, bytes: Buffer, ips: string[], opts: MmdbOptions = {}): void {
   const reader = new Reader<Response>(bytes);
   const bad: string[] = [];
   let n = 0;
