@@ -56,6 +56,7 @@ export async function runExport(opts: ExportCliOptions, io: { stderr: NodeJS.Wri
       databaseType: opts.databaseType,
       buildEpoch,
       prefixes: opts.prefixes,
+      out: opts.out,
     });
   } catch (err) {
     if (!(err instanceof SelectionError)) throw err;
