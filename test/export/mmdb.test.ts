@@ -182,7 +182,7 @@ t.test('the real lists: every boundary and 50k random addresses', sharedData('az
         '    rec, n = r.get_with_prefix_len(ip)',
         '    print(json.dumps([rec, n]))',
       ].join('\n');
-      const out = execFileSync('python3', ['-c', script, file, join(dir, 'ips.txt')], { encoding: 'utf8', maxBuffer: 1 << 28 })
+      const out = execFileSync(have.python!, ['-c', script, file, join(dir, 'ips.txt')], { encoding: 'utf8', maxBuffer: 1 << 28 })
         .trim()
         .split('\n');
       const bad = sample.filter((ip, i) => JSON.stringify(JSON.parse(out[i]!)) !== JSON.stringify(reader.getWithPrefixLength(ip)));
@@ -199,9 +199,10 @@ t.test('the real lists: every boundary and 50k random addresses', sharedData('az
 });
 
 /** Which optional readers are here; with IPDEST_TEST_INSTALL=1 they are installed first (Debian packages). */
-function readersInstalled(): { python: boolean; mmdblookup: boolean; why: string } {
+function readersInstalled(): { python: string | null; mmdblookup: boolean; why: string } {
+  // The Debian package goes to the system Python, which need not be the first python3 on PATH (pyenv).
   const probe = () => ({
-    python: spawnSync('python3', ['-c', 'import maxminddb']).status === 0,
+    python: ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import maxminddb']).status === 0) ?? null,
     mmdblookup: spawnSync('mmdblookup', ['--version']).status === 0,
   });
   let have = probe();
