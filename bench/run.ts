@@ -8,6 +8,7 @@ const SCENARIOS: Record<string, () => Promise<{ run: () => Promise<Row[]> }>> = 
   http: () => import('./http.js'),
   'fast-path': () => import('./fast-path.js'),
   table: () => import('./table.js'),
+  export: () => import('./export.js'),
 };
 
 const wanted = process.argv.slice(2);

@@ -5,7 +5,7 @@ import { join, relative, resolve } from 'node:path';
 import { PROJECT_ROOT } from './helpers/shared-data.js';
 
 const SRC = resolve(PROJECT_ROOT, 'src');
-const LAYER: Record<string, number> = { net: 0, lists: 1, config: 2, enrich: 2, audit: 3, service: 4, http: 5, cli: 6 };
+const LAYER: Record<string, number> = { net: 0, lists: 1, config: 2, enrich: 2, export: 2, audit: 3, service: 4, http: 5, cli: 6 };
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {

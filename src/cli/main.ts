@@ -3,6 +3,7 @@ import { VERSION } from '../version.js';
 import { Command, CommanderError, Option } from 'commander';
 import { runAudit } from './audit.js';
 import { runEnrich } from './enrich.js';
+import { runExport } from './export.js';
 import { runLists } from './lists.js';
 import { runLookup } from './lookup.js';
 import { runServe } from './serve.js';
@@ -123,6 +124,23 @@ Exit status: 0 every list updated or unchanged; 1 a list failed, was rejected or
     .option('--json', 'machine-readable output')
     .action(async (name: string, opts) => setExit(await runRollback(name, { ...lists.opts(), ...opts }, io)));
   lists.addOption(configOption());
+
+  program
+    .command('export')
+    .description(
+      'write the loaded lists as a file another engine reads: a MaxMind DB, or a table for ClickHouse, Elasticsearch, Splunk, Logstash, Graylog, nftables, ipset',
+    )
+    .addOption(configOption())
+    .requiredOption('--format <format>', 'the target format (docs/export.md)')
+    .requiredOption('--out <path>', 'the file (or folder, for logstash-cidr) to write; replaced atomically')
+    .option('--lists <names>', 'only these lists, comma-separated (built-ins included)')
+    .option('--tags <tags>', 'only lists with these tags, comma-separated')
+    .option('--compat <reader>', 'mmdb: logstash, an ASN-type database the Logstash geoip filter and the Elasticsearch geoip processor accept')
+    .option('--database-type <type>', 'mmdb: the database_type written (default ipdest, or ipdest-GeoLite2-ASN with --compat logstash)')
+    .option('--build-epoch <seconds>', 'mmdb: the build_epoch written (default: the newest publication date of the lists)')
+    .option('--prefixes', "mmdb: also write each match's own list prefix (a larger file)")
+    .addHelpText('after', '\nExit status: 0 written; 1 a failure (nothing replaced); 2 usage error (a bad format, list, tag or path).')
+    .action(async (opts) => setExit(await runExport(opts, io)));
   return program;
 }
 

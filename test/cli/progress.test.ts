@@ -46,15 +46,22 @@ t.test('Progress: on a terminal, file, lines and events/s redrawn in place, eras
 
 /** Events that trickle in for a little over a second, as from `tail -f`. */
 function slowInput(): Readable {
-  const stdin = new Readable({ read() {} });
-  let batch = 0;
-  const timer = setInterval(() => {
-    for (let i = 0; i < 50; i++) stdin.push(`{"destination":{"ip":"10.0.${batch}.${i}"}}\n`);
-    if (++batch === 12) {
-      clearInterval(timer);
-      stdin.push(null);
-    }
-  }, 100);
+  // The trickle starts at the first read, so it lasts past a second however long the command takes to start.
+  let started = false;
+  const stdin = new Readable({
+    read() {
+      if (started) return;
+      started = true;
+      let batch = 0;
+      const timer = setInterval(() => {
+        for (let i = 0; i < 50; i++) stdin.push(`{"destination":{"ip":"10.0.${batch}.${i}"}}\n`);
+        if (++batch === 12) {
+          clearInterval(timer);
+          stdin.push(null);
+        }
+      }, 100);
+    },
+  });
   return stdin;
 }
 
