@@ -4,9 +4,11 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { resolve } from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { Reader } from 'mmdb-lib';
-import { loadLists } from '../src/lists/index.js';
+import { loadLists, loadOwners } from '../src/lists/index.js';
 import { parseAddr } from '../src/net/index.js';
 import { DEFAULT_ANSWER_CACHE_ENTRIES, Enricher, resultJson } from '../src/enrich/index.js';
+import { loadConfig } from '../src/config/index.js';
+import { ownerSettingsOf } from '../src/service/index.js';
 import { BENCH_DIR, SHARED_DATA, measure, median, onCpuNs, type Row } from './harness.js';
 import { REAL_SOURCES, addressMix, rng } from './real-lists.js';
 
@@ -244,6 +246,16 @@ export async function run(): Promise<Row[]> {
     // Sanity: both agree on the tag of a known Azure address.
     const probe = reader.get('13.107.4.50');
     if ((probe as { tag?: string } | null)?.tag !== 'Microsoft') throw new Error(`mmdb probe gave ${JSON.stringify(probe)}`);
+    const { settings, sources } = ownerSettingsOf(loadConfig(undefined, {}).config, BENCH_DIR);
+    const ownersLoaded = await loadOwners({ ...settings, cacheDir: resolve(BENCH_DIR, 'results', 'owner-cache') }, sources);
+    if (ownersLoaded.table === null) throw new Error(`owner layer: ${ownersLoaded.info.error}`);
+    const withOwners = new Enricher(classifier, enricher.options, undefined, undefined, ownersLoaded.table);
+    const sysmonSeen = new Map<string, number>();
+    for (const ip of sysmonDestinations()) sysmonSeen.set(ip, (sysmonSeen.get(ip) ?? 0) + 1);
+    const zipfSysmon = zipfMix(
+      [...sysmonSeen.entries()].sort((a, b) => b[1] - a[1]).map(([ip]) => ip),
+      n,
+    );
     // Per call, interleaved rounds: the classifier's answer (the table's own result: address and
     // match set) and the enricher's (the contract's result object, verdict included).
     const perCall = interleaved(n, {
@@ -262,6 +274,14 @@ export async function run(): Promise<Row[]> {
         for (let i = 0; i < n; i++) if (enricher.lookup(ips[i]!).action === 'keep') k++;
         return k;
       },
+      // With the owner layer loaded (the installed ASN and country datasets): what a default server answers.
+      resultOwners: () => {
+        let k = 0;
+        for (let i = 0; i < n; i++) if (withOwners.lookup(ips[i]!).action === 'keep') k++;
+        return k;
+      },
+      jsonOwners: each(ips, (ip) => withOwners.lookupJson(ip)),
+      batchOwners: batches(zipfSysmon, 1000, (c) => withOwners.lookupMany(c)),
       // The hot slice: the mix's first 1,000 addresses over and over (their table paths stay in cache).
       hotMmdb: () => {
         let k = 0;
@@ -290,6 +310,29 @@ export async function run(): Promise<Row[]> {
       ratio: perCall.hotClassifier! / perCall.hotMmdb!,
       baseline: 'ipdest ÷ mmdb-lib',
       note: `mmdb-lib ${Math.round(perCall.hotMmdb!).toLocaleString('en-US')}/s`,
+    });
+    rows.push({
+      scenario: 'lookup',
+      name: 'with the owner layer: enricher.lookup vs mmdb-lib',
+      opsPerSec: perCall.resultOwners!,
+      ratio: perCall.resultOwners! / perCall.mmdb!,
+      baseline: 'ipdest ÷ mmdb-lib',
+      note: `${ownersLoaded.info.prefixes.v4 + ownersLoaded.info.prefixes.v6} owner prefixes, table ${(ownersLoaded.table.bytes / 2 ** 20).toFixed(1)} MiB; ${(perCall.resultOwners! / perCall.result!).toFixed(2)}× the same without owners`,
+    });
+    rows.push({
+      scenario: 'lookup',
+      name: 'with the owner layer: lookupJson vs mmdb-lib',
+      opsPerSec: perCall.jsonOwners!,
+      ratio: perCall.jsonOwners! / perCall.mmdb!,
+      baseline: 'ipdest JSON text ÷ mmdb-lib object',
+    });
+    rows.push({
+      scenario: 'lookup',
+      name: 'with the owner layer: lookupMany + cache (Zipf over the Sysmon destinations) vs mmdb-lib',
+      opsPerSec: perCall.batchOwners!,
+      ratio: perCall.batchOwners! / perCall.mmdb!,
+      baseline: 'ipdest ÷ mmdb-lib',
+      note: 'target ≥ 10×',
     });
     rows.push({
       scenario: 'lookup',

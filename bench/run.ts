@@ -9,6 +9,7 @@ const SCENARIOS: Record<string, () => Promise<{ run: () => Promise<Row[]> }>> = 
   'fast-path': () => import('./fast-path.js'),
   table: () => import('./table.js'),
   export: () => import('./export.js'),
+  idle: () => import('./idle.js'),
 };
 
 const wanted = process.argv.slice(2);

@@ -64,6 +64,9 @@ export async function runServe(opts: ServeOptions, io: { stderr: NodeJS.Writable
   if (refresh.lists.length > 0) logger.info({ lists: refresh.lists.map((l) => `${l.name} every ${Math.round(l.everyMs / 60_000)} min`) }, 'refresh schedule');
   // Each reload says which lists are past their max age (an old snapshot, a download not refreshed).
   state.onReload(() => {
+    // The parse thread's heap (tens of MB after Azure's file) is not needed until the next
+    // reload: ended now, started again then (bench/idle.ts: the idle server's RSS).
+    stopParseThread().catch((err: unknown) => logger.warn({ err }, 'the parse thread did not stop'));
     const now = Date.now();
     for (const l of state.lists.lists)
       if (l.format !== 'builtin' && l.source !== null && isStale(l, now))

@@ -5,3 +5,4 @@ export { ServiceState } from './state.js';
 export type { ServiceStateOptions } from './state.js';
 export { RefreshSchedule, REFRESH_JITTER, REFRESH_RETRY_MS } from './refresh.js';
 export type { RefreshOptions } from './refresh.js';
+export { ownerSettingsOf } from './chain.js';
