@@ -19,6 +19,8 @@ export interface CachedAnswer {
   readonly json: string;
   readonly label: string;
   readonly failed: boolean;
+  /** A threat list holds the address (counted apart in /metrics). */
+  readonly threat: boolean;
 }
 
 export interface AnswerCacheOptions {

@@ -20,7 +20,7 @@ export interface EnrichOptions {
 }
 
 /** Told what each answer is counted under: its label, or its error code (`failed`). */
-export type CountAnswer = (label: string, failed: boolean) => void;
+export type CountAnswer = (label: string, failed: boolean, threat: boolean) => void;
 
 /** A judged event: the result, and its JSON text (what resultJson gives, from prebuilt fragments). */
 export interface JudgedText {
@@ -121,7 +121,7 @@ export class Enricher {
   lookupJson(input: string, count?: CountAnswer): string {
     const addr = parseAddrScratch(input);
     if (addr instanceof AddrParseError) {
-      count?.(addr.code, true);
+      count?.(addr.code, true, false);
       return JSON.stringify(buildFailure(addr.code, addr.message, EMPTY_CONTEXT, { input }));
     }
     // The scratch record is read before anything else parses.
@@ -130,7 +130,7 @@ export class Enricher {
     const vm = addr.version === 6 ? VERSION_MAPPED.v6 : addr.mapped ? VERSION_MAPPED.v4mapped : VERSION_MAPPED.v4;
     const head = '{"input":' + jsonString(input) + ',"ip":"' + textOf(addr) + vm;
     const json = owner === undefined ? head + this.#tail(set) : head + this.#fragment(set) + owner.json + this.#ownedVerdictTail(set, owner);
-    count?.(set.label, false);
+    count?.(set.label, false, set.threat.length > 0);
     return json;
   }
 
@@ -156,20 +156,21 @@ export class Enricher {
     if (!cache.useful()) return this.lookupJson(input, count);
     const hit = cache.get(input);
     if (hit !== undefined) {
-      count?.(hit.label, hit.failed);
+      count?.(hit.label, hit.failed, hit.threat);
       return hit.json;
     }
     const json = this.lookupJson(input, this.#keep);
-    cache.set(input, { json, label: this.#kept.label, failed: this.#kept.failed });
-    count?.(this.#kept.label, this.#kept.failed);
+    cache.set(input, { json, label: this.#kept.label, failed: this.#kept.failed, threat: this.#kept.threat });
+    count?.(this.#kept.label, this.#kept.failed, this.#kept.threat);
     return json;
   }
 
   // What lookupJson last counted, for lookupCached (one closure per Enricher, not per call).
-  readonly #kept = { label: '', failed: false };
-  readonly #keep: CountAnswer = (label, failed) => {
+  readonly #kept = { label: '', failed: false, threat: false };
+  readonly #keep: CountAnswer = (label, failed, threat) => {
     this.#kept.label = label;
     this.#kept.failed = failed;
+    this.#kept.threat = threat;
   };
 
   /** The answer cache of lookupMany (made on first use). */

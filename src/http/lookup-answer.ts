@@ -16,7 +16,7 @@ export function answerLookup(enricher: Enricher, body: unknown, metrics: Metrics
   const { result, json } = enricher.judgeText(body);
   // {"ip": …} when `ip` is not among enrich.addressFields: answer it all the same.
   if (isFailure(result) && result.error.code === 'NO_ADDRESS' && typeof body.ip === 'string' && !('field' in result.error))
-    return enricher.lookupJson(body.ip, (label) => metrics.countLookup(label));
-  metrics.countLookup(labelOf(result));
+    return enricher.lookupJson(body.ip, (label, _failed, threat) => metrics.countLookup(label, threat));
+  metrics.countLookup(labelOf(result), 'threat' in result);
   return json;
 }

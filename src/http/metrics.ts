@@ -55,6 +55,7 @@ export class Metrics {
   readonly registry = new Registry();
   readonly #routes = new Map<string, RouteStats>();
   readonly #lookups = new Map<string, { count: number }>();
+  #threats = 0;
   #dropped = 0;
   /** Answer cache counts, summed over every Enricher in service since the start (a reload starts a new cache). */
   readonly answerCache = { hits: 0, misses: 0 };
@@ -86,6 +87,16 @@ export class Metrics {
       collect() {
         this.reset();
         for (const [tag, c] of lookups) this.inc({ tag }, c.count);
+      },
+    });
+    const threats = () => this.#threats;
+    new Counter({
+      name: 'ipdest_threat_answers_total',
+      help: 'Answers for an address a kind: threat list holds',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(threats());
       },
     });
     new Counter({
@@ -258,7 +269,8 @@ export class Metrics {
     return r;
   }
 
-  countLookup(label: string): void {
+  countLookup(label: string, threat = false): void {
+    if (threat) this.#threats++;
     let c = this.#lookups.get(label);
     if (c === undefined) {
       c = { count: 0 };

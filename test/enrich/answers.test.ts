@@ -124,7 +124,7 @@ t.test('the answer cache never holds more than its bound, nor an over-long input
     fc.assert(
       fc.property(fc.array(fc.string({ maxLength: 10 }), { maxLength: 200 }), (keys) => {
         for (const k of keys) {
-          if (c.get(k) === undefined) c.set(k, { json: k, label: 'x', failed: false });
+          if (c.get(k) === undefined) c.set(k, { json: k, label: 'x', failed: false, threat: false });
           if (c.size > entries) return false;
         }
         return true;
@@ -134,11 +134,11 @@ t.test('the answer cache never holds more than its bound, nor an over-long input
     t.ok(c.size <= entries, `${entries} entries: ${c.size} held`);
   }
   const c = new AnswerCache({ entries: 4, maxInputLength: 8, maxAnswerLength: 10 });
-  c.set('123456789', { json: 'x', label: 'x', failed: false });
+  c.set('123456789', { json: 'x', label: 'x', failed: false, threat: false });
   t.equal(c.size, 0, 'an input over the length cap is not kept');
-  c.set('1', { json: '12345678901', label: 'x', failed: false });
+  c.set('1', { json: '12345678901', label: 'x', failed: false, threat: false });
   t.equal(c.size, 0, 'an answer over the length cap is not kept');
-  c.set('a', { json: 'a', label: 'x', failed: false });
+  c.set('a', { json: 'a', label: 'x', failed: false, threat: false });
   t.equal(c.get('a')?.json, 'a');
   t.equal(c.hits, 1);
   t.equal(c.get('b'), undefined);

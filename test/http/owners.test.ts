@@ -50,3 +50,19 @@ t.test('a broken owner file: results carry no owner, everything else answers, /l
   t.equal(lists.owners.state, 'failed');
   t.match(lists.owners.error, /asn\.csv:1: .*invalid AS number "AS8075"/);
 });
+
+t.test('a threat list over HTTP: threat in the answer, counted in /metrics, the tag stays the provider’s', async (t) => {
+  const config = `${BASE_CONFIG}  - { name: feodo, tag: Threat, kind: threat, format: netset, path: feodo.txt }\n`;
+  const { app } = await testApp({ config, files: { 'feodo.txt': '# Feodo\n13.107.4.50\n10.0.0.1\n' } });
+  t.teardown(() => app.close());
+  const base = `http://127.0.0.1:${await listen(app)}`;
+  const r = (await (await fetch(`${base}/lookup/13.107.4.50`)).json()) as { IPDestination: string; threat: unknown };
+  t.equal(r.IPDestination, 'Microsoft');
+  t.same(r.threat, [{ list: 'feodo', prefix: '13.107.4.50/32' }]);
+  const post = await fetch(`${base}/lookup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ip: '13.107.4.50' }) });
+  t.same(((await post.json()) as { threat: unknown }).threat, [{ list: 'feodo', prefix: '13.107.4.50/32' }], 'the fast path too');
+  const lists = (await (await fetch(`${base}/lists`)).json()) as { lists: Array<{ name: string; warnings: string[] }> };
+  t.match(lists.lists.find((l) => l.name === 'feodo')!.warnings.join(' '), /1 entry inside special-purpose ranges left out .*10\.0\.0\.1\/32/);
+  const metrics = await (await fetch(`${base}/metrics`)).text();
+  t.match(metrics, /ipdest_threat_answers_total 2/);
+});

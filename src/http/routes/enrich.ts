@@ -39,7 +39,7 @@ export async function enrichRoutes(app: FastifyInstance, deps: RouteDeps): Promi
       if (!isPlainObject(event)) throw new IpdestError('INVALID_EVENT', `the body must be one event (a JSON object), not ${jsonKind(event)}`);
       const out = enrichToText(state.enricher, event, bodyText(request));
       const d = out.details;
-      metrics.countLookup(labelOf(d));
+      metrics.countLookup(labelOf(d), 'threat' in d);
       if (d.action === 'drop') metrics.countDropped();
       return reply.type(JSON_TYPE).send(out.text);
     },
@@ -82,7 +82,7 @@ export async function enrichRoutes(app: FastifyInstance, deps: RouteDeps): Promi
               if (request.raw.socket === null || request.raw.socket.destroyed) return reply.hijack();
             }
             const r = enrichLine(enricher, line, i + 1);
-            if (r.details) metrics.countLookup(labelOf(r.details));
+            if (r.details) metrics.countLookup(labelOf(r.details), 'threat' in r.details);
             if (r.dropped) {
               metrics.countDropped();
               if (omit) continue;
@@ -110,7 +110,7 @@ export async function enrichRoutes(app: FastifyInstance, deps: RouteDeps): Promi
           const span = spans?.[i];
           const r = enrichToText(enricher, event, span === undefined ? undefined : text!.slice(span[0], span[1]));
           const d = r.details;
-          metrics.countLookup(labelOf(d));
+          metrics.countLookup(labelOf(d), 'threat' in d);
           if (d.action === 'drop') {
             metrics.countDropped();
             if (omit) continue;

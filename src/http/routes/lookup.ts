@@ -30,8 +30,8 @@ export async function lookupRoutes(app: FastifyInstance, deps: RouteDeps): Promi
     async (request, reply) => {
       const enricher = state.enricher;
       let failed = false;
-      const json = enricher.lookupJson(request.params.ip, (label, f) => {
-        metrics.countLookup(label);
+      const json = enricher.lookupJson(request.params.ip, (label, f, threat) => {
+        metrics.countLookup(label, threat);
         failed = f;
       });
       if (failed) {
@@ -71,7 +71,7 @@ export async function lookupRoutes(app: FastifyInstance, deps: RouteDeps): Promi
       const { ips } = request.body;
       if (ips.length > deps.batchLimit) throw new IpdestError('BATCH_TOO_LARGE', `${ips.length} addresses; server.batchLimit is ${deps.batchLimit}`);
       const enricher = state.enricher;
-      const count = (label: string): void => metrics.countLookup(label);
+      const count = (label: string, _failed: boolean, threat: boolean): void => metrics.countLookup(label, threat);
       if (ips.every((ip) => typeof ip === 'string')) {
         // The batch path: prebuilt answers, repeated addresses from the answer cache.
         const cache = enricher.answerCache;
@@ -96,7 +96,7 @@ export async function lookupRoutes(app: FastifyInstance, deps: RouteDeps): Promi
           {},
           typeof ip === 'number' || typeof ip === 'boolean' ? { input: String(ip) } : undefined,
         );
-        metrics.countLookup(labelOf(r));
+        metrics.countLookup(labelOf(r), 'threat' in r);
         results[i] = JSON.stringify(r);
       }
       return reply.type(JSON_TYPE).send(`{"results":[${results.join(',')}]}`);
