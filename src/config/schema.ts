@@ -172,6 +172,8 @@ export const configSchema = z.strictObject({
       // Folder for the built table (a few seconds to build, ~0.2 s to read back); false: never cached.
       // Default: IPDEST_CACHE_DIR, else $XDG_CACHE_HOME/ipdest, else ~/.cache/ipdest.
       cache: z.union([z.string().min(1), z.literal(false)]).optional(),
+      // MaxMind-format files instead (GeoLite2-ASN and/or -Country/-City .mmdb), read with mmdb-lib.
+      mmdb: z.array(z.string().min(1)).min(1).optional(),
     })
     .prefault({}),
   enrich: z

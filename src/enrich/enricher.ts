@@ -1,6 +1,6 @@
 // Enricher: an event in, the event with its tag, details and verdict out; also single-address lookups.
 import { AddrParseError, parseAddrScratch, type ScratchAddr } from '../net/index.js';
-import { textOf, type Classifier, type MatchSet, type OwnerRecord, type OwnerTable } from '../lists/index.js';
+import { textOf, type Classifier, type MatchSet, type OwnerRecord, type OwnerSource } from '../lists/index.js';
 import { AnswerCache, type AnswerCacheOptions } from './answer-cache.js';
 import { AddressExtractor, type EventContext, type Extracted } from './context.js';
 import { buildFailure, buildResult, lookupResult, type LookupFailure, type Result } from './result.js';
@@ -63,9 +63,9 @@ export class Enricher {
   #cache: AnswerCache | null = null;
 
   /** Who holds each global address (null: no owner layer, results carry no `owner`). */
-  readonly owners: OwnerTable | null;
+  readonly owners: OwnerSource | null;
 
-  constructor(classifier: Classifier, options: EnrichOptions, rules: Rules = new Rules(), extractor?: AddressExtractor, owners: OwnerTable | null = null) {
+  constructor(classifier: Classifier, options: EnrichOptions, rules: Rules = new Rules(), extractor?: AddressExtractor, owners: OwnerSource | null = null) {
     this.classifier = classifier;
     this.owners = owners;
     this.options = options;

@@ -6,7 +6,8 @@ import { endianness } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PrefixTable } from '../net/index.js';
 import { readListFile } from './load.js';
-import { OwnerRecord, OwnerTable, OwnerTableBuilder, type Owner, type OwnerSourceInfo } from './owners.js';
+import { MmdbOwners } from './owner-mmdb.js';
+import { OwnerRecord, OwnerTable, OwnerTableBuilder, type Owner, type OwnerSource, type OwnerSourceInfo } from './owners.js';
 
 /** What to load (the config's `owners`, resolved to absolute paths). */
 export interface OwnerSettings {
@@ -17,6 +18,8 @@ export interface OwnerSettings {
   readonly country: readonly string[];
   /** Where the built table is cached; null: never cached. */
   readonly cacheDir: string | null;
+  /** MaxMind-format files (GeoLite2-ASN, -Country) to read owners from instead of the range files. */
+  readonly mmdb?: readonly string[];
 }
 
 /** The owner layer's state, as /lists and `lists show` report it. */
@@ -31,7 +34,7 @@ export interface OwnersInfo {
 }
 
 export interface LoadedOwners {
-  readonly table: OwnerTable | null;
+  readonly table: OwnerSource | null;
   readonly info: OwnersInfo;
 }
 
@@ -89,8 +92,17 @@ const MAGIC = Buffer.from('IPDOWN01');
  * `failed` (results then carry no owner) with the reason, as a list that fails does not stop the rest.
  */
 export async function loadOwners(s: OwnerSettings, sources: readonly OwnerSourceInfo[] = []): Promise<LoadedOwners> {
-  if (!s.enabled || (s.asn.length === 0 && s.country.length === 0)) return { table: null, info: OFF };
+  if (!s.enabled) return { table: null, info: OFF };
   const t0 = performance.now();
+  if (s.mmdb !== undefined && s.mmdb.length > 0) {
+    try {
+      const m = await MmdbOwners.open(s.mmdb);
+      return { table: m, info: info(m, false, t0) };
+    } catch (err) {
+      return { table: null, info: { ...OFF, state: 'failed', ms: performance.now() - t0, error: (err as Error).message } };
+    }
+  }
+  if (s.asn.length === 0 && s.country.length === 0) return { table: null, info: OFF };
   try {
     const key = await cacheKey(s);
     const file = s.cacheDir === null ? null : join(s.cacheDir, `owners-${key}.bin`);
@@ -114,7 +126,7 @@ export async function loadOwners(s: OwnerSettings, sources: readonly OwnerSource
   }
 }
 
-function info(table: OwnerTable, cached: boolean, t0: number): OwnersInfo {
+function info(table: OwnerSource, cached: boolean, t0: number): OwnersInfo {
   return Object.freeze({ state: 'loaded', sources: table.sources, prefixes: table.size, cached, ms: performance.now() - t0, error: null });
 }
 

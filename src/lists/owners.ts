@@ -57,6 +57,17 @@ export interface OwnerSourceInfo {
   readonly licence: string;
 }
 
+/** Where owners come from: the built-in table, or the user's MaxMind files (owner-mmdb.ts). */
+export interface OwnerSource {
+  /** The owner of an unmapped address, with its JSON text; undefined where none is known. */
+  find(addr: Addr | ScratchAddr): OwnerRecord | undefined;
+  ownerOf(addr: Addr | ScratchAddr): Owner | undefined;
+  readonly sources: readonly OwnerSourceInfo[];
+  /** Prefixes held (0 for a source that is not a table). */
+  readonly size: { readonly v4: number; readonly v6: number };
+  readonly bytes: number;
+}
+
 /**
  * An immutable table of owners: the AS layer and the country layer are overlaid at build into one
  * partition of the address space, each piece an interned Owner, and its CIDR cover is one
@@ -64,7 +75,7 @@ export interface OwnerSourceInfo {
  * than a binary search over the ranges, and builds in a fraction of the memory). A lookup is
  * then one trie walk and no allocation.
  */
-export class OwnerTable {
+export class OwnerTable implements OwnerSource {
   readonly #table: PrefixTable<OwnerRecord>;
   readonly sources: readonly OwnerSourceInfo[];
   /** Prefixes in the table (the cover of the overlaid pieces), per family. */

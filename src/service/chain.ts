@@ -2,7 +2,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { Config } from '../config/index.js';
 import { Enricher, Rules } from '../enrich/index.js';
-import { bundledOwnerFiles, type Classifier, type OwnerSettings, type OwnerSourceInfo, type OwnerTable } from '../lists/index.js';
+import { bundledOwnerFiles, type Classifier, type OwnerSettings, type OwnerSourceInfo, type OwnerSource } from '../lists/index.js';
 
 /** The config's rules, compiled. */
 export function rulesOf(config: Config): Rules {
@@ -10,7 +10,7 @@ export function rulesOf(config: Config): Rules {
 }
 
 /** An enricher over `classifier` with the config's fields and rules (compiled again unless given). */
-export function enricherFor(config: Config, classifier: Classifier, rules: Rules = rulesOf(config), owners: OwnerTable | null = null): Enricher {
+export function enricherFor(config: Config, classifier: Classifier, rules: Rules = rulesOf(config), owners: OwnerSource | null = null): Enricher {
   return new Enricher(classifier, config.enrich, rules, undefined, owners);
 }
 
@@ -22,6 +22,7 @@ export function ownerSettingsOf(config: Config, baseDir: string): { settings: Ow
   const o = config.owners;
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
   const cacheDir = o.cache === false || o.cache === undefined ? null : abs(o.cache);
+  if (o.mmdb !== undefined) return { settings: { enabled: o.enabled, asn: [], country: [], cacheDir, mmdb: o.mmdb.map(abs) }, sources: [] };
   if (o.asn !== undefined || o.country !== undefined) {
     const asn = (o.asn ?? []).map(abs);
     const country = (o.country ?? []).map(abs);

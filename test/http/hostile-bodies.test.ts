@@ -1,7 +1,11 @@
 // Hostile bodies: every POST route × media type × nesting depth × JSON type in every address field — never a 5xx.
 import t from 'tap';
 import http from 'node:http';
-import { defaultsApp, listen, testApp } from '../helpers/app.js';
+import { BASE_CONFIG, defaultsApp, listen, testApp } from '../helpers/app.js';
+
+// These tests send bodies that take the event loop seconds on a busy machine; the overload guard
+// (tested on its own below and in overload.test.ts) would answer 503 and hide what they look at.
+const CALM = `${BASE_CONFIG}server: { maxEventLoopDelay: 60000 }\n`;
 
 const deepArray = (n: number) => '['.repeat(n) + ']'.repeat(n);
 const deepObject = (n: number) => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
@@ -72,7 +76,7 @@ function isErrorShape(v: unknown): boolean {
 }
 
 t.test('app.inject: never a 5xx; 4xx in the one error shape; 200 is JSON', async (t) => {
-  const { app } = await testApp();
+  const { app } = await testApp({ config: CALM });
   t.teardown(() => app.close());
   let n = 0;
   for (const c of cases()) {
@@ -102,7 +106,7 @@ t.test('app.inject: never a 5xx; 4xx in the one error shape; 200 is JSON', async
 });
 
 t.test('non-string addresses are INVALID_ADDRESS naming the JSON type, on every route', async (t) => {
-  const { app } = await testApp();
+  const { app } = await testApp({ config: CALM });
   t.teardown(() => app.close());
   const kinds: Array<[string, string]> = [
     ['42', 'a number'],
@@ -133,7 +137,7 @@ t.test('non-string addresses are INVALID_ADDRESS naming the JSON type, on every 
 });
 
 t.test('the fast path (real HTTP, Content-Length) answers deep bodies as Fastify does', async (t) => {
-  const { app } = await testApp();
+  const { app } = await testApp({ config: CALM });
   t.teardown(() => app.close());
   const port = await listen(app);
   for (const [name, v] of VALUES) {
@@ -173,7 +177,7 @@ t.test('the fast path (real HTTP, Content-Length) answers deep bodies as Fastify
 });
 
 t.test("curl's default form type: JSON bodies are read as JSON; others named in the error", async (t) => {
-  const { app } = await testApp();
+  const { app } = await testApp({ config: CALM });
   t.teardown(() => app.close());
   const form = { 'content-type': 'application/x-www-form-urlencoded' };
   const ok = await app.inject({ method: 'POST', url: '/lookup', headers: form, payload: '{"ip":"10.1.2.3"}' });
@@ -185,7 +189,7 @@ t.test("curl's default form type: JSON bodies are read as JSON; others named in 
 });
 
 t.test('an unresolved Logstash reference is no process, port or protocol', async (t) => {
-  const { app } = await testApp();
+  const { app } = await testApp({ config: CALM });
   t.teardown(() => app.close());
   const body = JSON.stringify({
     destination: { ip: '13.107.4.50', port: '%{[destination][port]}' },
@@ -211,7 +215,7 @@ t.test('an unresolved Logstash reference is no process, port or protocol', async
 });
 
 t.test('NDJSON: blank lines do not count toward batchLimit', async (t) => {
-  const { app } = await testApp({ config: 'server: { batchLimit: 3 }\n' });
+  const { app } = await testApp({ config: `${BASE_CONFIG}server: { batchLimit: 3, maxEventLoopDelay: 60000 }\n` });
   t.teardown(() => app.close());
   const lines = '{"ip":"8.8.8.8"}\n\n   \n\r\n{"ip":"10.0.0.1"}\n\n{"ip":"1.1.1.1"}\n\n\n';
   const r = await app.inject({ method: 'POST', url: '/enrich/batch', headers: { 'content-type': 'application/x-ndjson' }, payload: lines });
@@ -228,7 +232,7 @@ t.test('NDJSON: blank lines do not count toward batchLimit', async (t) => {
 });
 
 t.test('a large batch is answered in slices: other requests are served meanwhile', async (t) => {
-  const { app } = await testApp();
+  const { app } = await testApp({ config: CALM });
   t.teardown(() => app.close());
   const port = await listen(app);
   const body = Array.from({ length: 10_000 }, (_, i) => JSON.stringify({ ip: `13.107.${i % 256}.${i % 200}`, n: i })).join('\n');
@@ -259,7 +263,7 @@ t.test('a large batch is answered in slices: other requests are served meanwhile
 });
 
 t.test('review findings: BOMs, long addresses in the URL, probes while overloaded, ports as text', async (t) => {
-  const { app } = await testApp();
+  const { app } = await testApp({ config: CALM });
   t.teardown(() => app.close());
   const bom = '\uFEFF';
   const one = await app.inject({ method: 'POST', url: '/lookup', headers: { 'content-type': 'application/json' }, payload: `${bom}{"ip":"10.1.2.3"}` });
