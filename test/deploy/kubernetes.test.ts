@@ -22,7 +22,7 @@ interface Doc {
   apiVersion: string;
   kind: Kind;
   metadata: { name: string; labels?: Record<string, string> };
-  spec?: Record<string, unknown>;
+  spec?: unknown;
   data?: Record<string, string>;
 }
 
@@ -63,7 +63,9 @@ t.test('the validator does reject a broken manifest (the check has teeth)', asyn
   t.throws(() => new Deployment(d as never).validate(), /replicas/);
 });
 
-const deployment = one('Deployment') as Doc & { spec: { replicas: number; selector: { matchLabels: Record<string, string> }; template: { metadata: { labels: Record<string, string> }; spec: IPodSpec } } };
+const deployment = one('Deployment') as Doc & {
+  spec: { replicas: number; selector: { matchLabels: Record<string, string> }; template: { metadata: { labels: Record<string, string> }; spec: IPodSpec } };
+};
 const pod = deployment.spec.template.spec;
 const container = pod.containers[0] as IContainer;
 const selector = deployment.spec.selector.matchLabels;
@@ -74,7 +76,8 @@ t.test('the Deployment: replicas, probes, resources, security', async (t) => {
   const port = container.ports!.find((p) => p.containerPort === 8080)!;
   t.ok(port, 'container port 8080');
   const target = (probe: IProbe | undefined) => probe?.httpGet && { path: probe.httpGet.path, port: probe.httpGet.port };
-  for (const p of [target(container.startupProbe), target(container.readinessProbe)]) t.ok(p?.port === port.name || p?.port === 8080, 'probe on the container port');
+  for (const p of [target(container.startupProbe), target(container.readinessProbe)])
+    t.ok(p?.port === port.name || p?.port === 8080, 'probe on the container port');
   t.equal(container.startupProbe?.httpGet?.path, '/readyz', 'startup: the lists are loaded');
   t.equal(container.readinessProbe?.httpGet?.path, '/readyz', 'readiness: the lists are loaded (degraded counts: 200)');
   t.equal(container.livenessProbe?.httpGet?.path, '/healthz', 'liveness: the process answers');
@@ -112,7 +115,10 @@ t.test('the Service, HPA and PDB select the Deployment', async (t) => {
   };
   t.same(hpa.scaleTargetRef, { apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name });
   t.equal(hpa.minReplicas, deployment.spec.replicas);
-  t.same(hpa.metrics.map((m) => [m.resource.name, m.resource.target.averageUtilization]), [['cpu', 70]]);
+  t.same(
+    hpa.metrics.map((m) => [m.resource.name, m.resource.target.averageUtilization]),
+    [['cpu', 70]],
+  );
   const pdb = one('PodDisruptionBudget').spec as { minAvailable: number; selector: { matchLabels: Record<string, string> } };
   t.equal(pdb.minAvailable, 1);
   t.same(pdb.selector.matchLabels, selector);
