@@ -40,7 +40,7 @@ export class MmdbOwners implements OwnerSource {
       try {
         r = new Reader<Response>(buf);
       } catch (err) {
-        throw new Error(`${f}: not a MaxMind DB (${(err as Error).message})`);
+        throw new Error(`${f}: not a MaxMind DB (${(err as Error).message})`, { cause: err });
       }
       readers.push(r);
       bytes += buf.length;
