@@ -1,6 +1,6 @@
 // The live audit: the report over what the service has judged since it started, in memory bounded whatever the traffic (Space-Saving top-K per unbounded section, exact totals).
 import { isFailure, type Result } from '../enrich/index.js';
-import { hostingOfResult, newFileTally, type AggregateView, type DestinationTally, type FileTally, type ThreatHit } from './aggregate.js';
+import { newFileTally, type AggregateView, type DestinationTally, type FileTally, type ThreatHit } from './aggregate.js';
 import { byText } from './baseline.js';
 import { baselineOf, buildReport, ownerKey, type AuditReport, type Count, type ReportDestination } from './report.js';
 
@@ -564,13 +564,19 @@ export class LiveAudit {
     const report: LiveReport = {
       ...base,
       destinations,
-      byTag: exact(this.#byTag, base.byTag, (r) => r.tag, (tag, c) => ({ tag, ...c })),
-      byList: exact(this.#byList, base.byList, (r) => r.list, (list, c) => ({ list, ...c })),
-      byService: topRows(
-        this.services,
-        new Map(base.byService.map((r) => [r.service, r.destinations])),
-        (service, c) => ({ service, ...c }),
+      byTag: exact(
+        this.#byTag,
+        base.byTag,
+        (r) => r.tag,
+        (tag, c) => ({ tag, ...c }),
       ),
+      byList: exact(
+        this.#byList,
+        base.byList,
+        (r) => r.list,
+        (list, c) => ({ list, ...c }),
+      ),
+      byService: topRows(this.services, new Map(base.byService.map((r) => [r.service, r.destinations])), (service, c) => ({ service, ...c })),
       byPort: exact(
         this.#byPort,
         base.byPort,
@@ -578,11 +584,36 @@ export class LiveAudit {
         (port, c) => ({ port, ...c }),
         (p) => String(p).padStart(5, '0'),
       ),
-      byRegion: exact(this.#byRegion, base.byRegion, (r) => r.region, (region, c) => ({ region, ...c })),
-      byHosting: exact(this.#byHosting, base.byHosting, (r) => r.hosting, (hosting, c) => ({ hosting, ...c })),
-      byScope: exact(this.#byScope, base.byScope, (r) => r.scope, (scope, c) => ({ scope, ...c })),
-      byDirection: exact(this.#byDirection, base.byDirection, (r) => r.direction, (direction, c) => ({ direction, ...c })),
-      byOwner: topRows(this.owners, ownerRows, (_k, c, v) => ({ asn: v.owner?.asn ?? null, org: v.owner?.org ?? null, country: v.owner?.country ?? null, ...c })),
+      byRegion: exact(
+        this.#byRegion,
+        base.byRegion,
+        (r) => r.region,
+        (region, c) => ({ region, ...c }),
+      ),
+      byHosting: exact(
+        this.#byHosting,
+        base.byHosting,
+        (r) => r.hosting,
+        (hosting, c) => ({ hosting, ...c }),
+      ),
+      byScope: exact(
+        this.#byScope,
+        base.byScope,
+        (r) => r.scope,
+        (scope, c) => ({ scope, ...c }),
+      ),
+      byDirection: exact(
+        this.#byDirection,
+        base.byDirection,
+        (r) => r.direction,
+        (direction, c) => ({ direction, ...c }),
+      ),
+      byOwner: topRows(this.owners, ownerRows, (_k, c, v) => ({
+        asn: v.owner?.asn ?? null,
+        org: v.owner?.org ?? null,
+        country: v.owner?.country ?? null,
+        ...c,
+      })),
       processes: partyRows(this.processes, processDest, (process, c) => ({ process, ...c })),
       hosts: partyRows(this.hosts, hostDest, (host, c) => ({ host, ...c })),
       beacons: [],
@@ -622,7 +653,11 @@ function regionBefore(ms: DestinationTally['result']['matches'], i: number, g: s
 }
 
 function ownerOf(r: { asn: number | null; org: string | null; country: string | null }): Owner {
-  return { ...(r.asn !== null ? { asn: r.asn } : {}), ...(r.org !== null ? { org: r.org } : {}), ...(r.country !== null ? { country: r.country } : {}) } as Owner;
+  return {
+    ...(r.asn !== null ? { asn: r.asn } : {}),
+    ...(r.org !== null ? { org: r.org } : {}),
+    ...(r.country !== null ? { country: r.country } : {}),
+  } as Owner;
 }
 
 function boundOf<V>(s: TopK<string, V>): SectionBound {

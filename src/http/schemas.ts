@@ -239,4 +239,14 @@ export const auditReportSchema = {
   additionalProperties: true,
 } as const;
 
-export const ALL_SCHEMAS = [matchSchema, resultSchema, batchResultsSchema, errorSchema, listSchema, ownersSchema, listsSchema, readinessSchema, auditReportSchema];
+export const ALL_SCHEMAS = [
+  matchSchema,
+  resultSchema,
+  batchResultsSchema,
+  errorSchema,
+  listSchema,
+  ownersSchema,
+  listsSchema,
+  readinessSchema,
+  auditReportSchema,
+];

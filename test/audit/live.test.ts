@@ -57,7 +57,11 @@ t.test('with K above the distinct count, the live report counts what `ipdest aud
 
 /** A Zipf-ish stream: key i drawn with weight 1/(i+1)^s, from fast-check's own random numbers. */
 const zipfStream = fc
-  .record({ keys: fc.integer({ min: 1, max: 400 }), s: fc.double({ min: 0.5, max: 2, noNaN: true }), draws: fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: 1, maxLength: 3000 }) })
+  .record({
+    keys: fc.integer({ min: 1, max: 400 }),
+    s: fc.double({ min: 0.5, max: 2, noNaN: true }),
+    draws: fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: 1, maxLength: 3000 }),
+  })
   .map(({ keys, s, draws }) => {
     const cum: number[] = [];
     let sum = 0;

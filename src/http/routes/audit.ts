@@ -79,7 +79,9 @@ export async function auditRoutes(app: FastifyInstance, deps: RouteDeps & { toke
       }
       const since = audit.since;
       audit.reset();
-      return reply.type('application/json; charset=utf-8').send(JSON.stringify({ reset: true, since: new Date(audit.since).toISOString(), previousSince: new Date(since).toISOString() }));
+      return reply
+        .type('application/json; charset=utf-8')
+        .send(JSON.stringify({ reset: true, since: new Date(audit.since).toISOString(), previousSince: new Date(since).toISOString() }));
     },
   );
 }
