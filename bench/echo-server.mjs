@@ -36,12 +36,15 @@ async function main() {
     const { loadConfig } = await import(resolve(dist, 'config/index.js'));
     const { loadLists } = await import(resolve(dist, 'lists/index.js'));
     const { Enricher, Rules } = await import(resolve(dist, 'enrich/index.js'));
-    const { answerLookup } = await import(resolve(dist, 'http/lookup-answer.js'));
+    const { answerLookup, auditFeed } = await import(resolve(dist, 'http/lookup-answer.js'));
+    const { LiveAudit } = await import(resolve(dist, 'audit/index.js'));
     const loaded = loadConfig(process.argv[2]);
     const set = await loadLists(loaded.config.lists, { baseDir: loaded.baseDir, builtins: loaded.config.builtins });
     const enricher = new Enricher(set.classifier, loaded.config.enrich, new Rules(loaded.config.rules.list, loaded.config.rules.default));
     const noMetrics = { countLookup() {} };
-    app.post('/lookup', async (request, reply) => reply.type('application/json; charset=utf-8').send(answerLookup(enricher, request.body, noMetrics)));
+    // The same answer as ipdest's, live audit count included.
+    const feed = auditFeed(new LiveAudit(), 'POST /lookup');
+    app.post('/lookup', async (request, reply) => reply.type('application/json; charset=utf-8').send(answerLookup(enricher, request.body, noMetrics, feed)));
   } else {
     app.post('/echo', async (request) => request.body);
   }

@@ -8,7 +8,8 @@ import { loadLists } from '../src/lists/index.js';
 import { DEFAULT_ADDRESS_FIELDS } from '../src/config/index.js';
 import { Enricher, Rules } from '../src/enrich/index.js';
 import { parseJsonText } from '../src/http/body.js';
-import { answerLookup } from '../src/http/lookup-answer.js';
+import { LiveAudit } from '../src/audit/index.js';
+import { answerLookup, auditFeed, type AuditFeed } from '../src/http/lookup-answer.js';
 import type { Metrics } from '../src/http/metrics.js';
 import { BENCH_DIR, SHARED_DATA, measure, median, type Row } from './harness.js';
 import { REAL_SOURCES, addressMix, rng } from './real-lists.js';
@@ -118,12 +119,18 @@ export async function run(): Promise<Row[]> {
     new Rules(),
   );
   const noMetrics = { countLookup() {} } as unknown as Metrics;
-  const answers = measure(1_000_000, (i) => answerLookup(enricher, parseJsonText(requests[i % requests.length]!.body), noMetrics).length, 3, 1);
+  // The live audit's count (GET /audit) is part of every answer; measured with and without it.
+  const noAudit: AuditFeed = { audit: { add() {} } as unknown as LiveAudit, source: new LiveAudit().source('bench') };
+  const unaudited = measure(1_000_000, (i) => answerLookup(enricher, parseJsonText(requests[i % requests.length]!.body), noMetrics, noAudit).length, 3, 1);
+  const feed = auditFeed(new LiveAudit(), 'POST /lookup');
+  const answers = measure(1_000_000, (i) => answerLookup(enricher, parseJsonText(requests[i % requests.length]!.body), noMetrics, feed).length, 3, 1);
   rows.push({
     scenario: 'http',
     name: "POST /lookup's answer alone (in process, warm caches)",
     opsPerSec: answers,
-    note: `${(1e6 / answers).toFixed(2)} µs an answer (the echo's ${bareCpu.toFixed(1)} µs + this = ${(bareCpu + 1e6 / answers).toFixed(1)} µs; ipdest measured ${ourCpu.toFixed(1)})`,
+    ratio: answers / unaudited,
+    baseline: 'the same answer without the live audit',
+    note: `${(1e6 / answers).toFixed(2)} µs an answer, ${(1e6 / unaudited).toFixed(2)} without the live audit (the echo's ${bareCpu.toFixed(1)} µs + this = ${(bareCpu + 1e6 / answers).toFixed(1)} µs; ipdest measured ${ourCpu.toFixed(1)})`,
   });
   // 2b. POST /lookup/batch, 1000 addresses a body: from the 100k mix (barely repeating) and from
   // the real Sysmon destinations at their own frequencies (the answer cache's case), in turn.

@@ -55,6 +55,17 @@ export interface PairSeries {
   readonly sizes: number[];
 }
 
+/** What the report reads of an aggregation: the CLI's Aggregator, or the view the service's live audit makes (live.ts). */
+export interface AggregateView {
+  readonly files: readonly FileTally[];
+  readonly destinations: ReadonlyMap<string, DestinationTally>;
+  readonly pairs: ReadonlyMap<string, PairSeries>;
+  readonly hours: ReadonlyMap<number, number>;
+  readonly totals: Aggregator['totals'];
+  readonly first: number | undefined;
+  readonly last: number | undefined;
+}
+
 /** RITA's own cap on the timestamps kept per pair (`groupArray(86400)`): a day of one a second. */
 export const MAX_SERIES = 86400;
 

@@ -1,6 +1,6 @@
 // The audit layer: aggregation of connection records, baseline, beacon scores, and the report's renderers.
 export { Aggregator, MAX_SERIES, newFileTally } from './aggregate.js';
-export type { AuditOptions, DestinationTally, FileTally, OnlyFilter, PairSeries, ThreatHit } from './aggregate.js';
+export type { AggregateView, AuditOptions, DestinationTally, FileTally, OnlyFilter, PairSeries, ThreatHit } from './aggregate.js';
 export { BaselineError, diffBaseline, makeBaseline, parseBaseline } from './baseline.js';
 export type { Baseline, BaselineDiff, SeenSets } from './baseline.js';
 export {
@@ -27,3 +27,5 @@ export { renderHtml } from './render-html.js';
 export { renderText } from './render-text.js';
 
 export { renderJson } from './render-json.js';
+export { LiveAudit, LIVE_LIMITS, TopK } from './live.js';
+export type { LiveLimits, LiveReport, SectionBound, Slot } from './live.js';

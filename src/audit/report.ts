@@ -1,6 +1,6 @@
 // The audit report: the aggregation turned into the contract's JSON object (stable key order, ISO 8601 UTC times, deterministic sort).
 import type { LookupResult } from '../enrich/index.js';
-import { hostingOfResult, type Aggregator, type DestinationTally, type ThreatHit } from './aggregate.js';
+import { hostingOfResult, type AggregateView, type DestinationTally, type ThreatHit } from './aggregate.js';
 import { byText, diffBaseline, makeBaseline, type Baseline, type SeenSets } from './baseline.js';
 import { BEACON_DEFAULTS, scoreBeacon } from './beacons.js';
 
@@ -133,7 +133,7 @@ class Party {
 }
 
 /** What this run saw, in the baseline's terms. */
-export function baselineOf(agg: Aggregator): Baseline {
+export function baselineOf(agg: AggregateView): Baseline {
   const destinations: string[] = [];
   const owners: string[] = [];
   const processes: string[] = [];
@@ -159,7 +159,7 @@ export interface ReportOptions {
   readonly until?: number;
 }
 
-export function buildReport(agg: Aggregator, opts: ReportOptions = {}): AuditReport {
+export function buildReport(agg: AggregateView, opts: ReportOptions = {}): AuditReport {
   const known = opts.baseline === undefined ? null : new Set(opts.baseline.destinations);
   const tallies = [...agg.destinations.values()].map((d) => ({ d, attention: attentionOf(d) }));
   tallies.sort(
@@ -261,7 +261,7 @@ export function buildReport(agg: Aggregator, opts: ReportOptions = {}): AuditRep
 }
 
 /** Every scored pair, highest score first (ties: more connections, then source and destination text). */
-function beaconsOf(agg: Aggregator): ReportBeacon[] {
+function beaconsOf(agg: AggregateView): ReportBeacon[] {
   if (agg.first === undefined || agg.last === undefined) return [];
   const min = Math.floor(agg.first / 1000);
   const max = Math.floor(agg.last / 1000);

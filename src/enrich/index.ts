@@ -13,7 +13,7 @@ export { resultJson } from './serialize.js';
 export { parseNetfilter } from './netfilter.js';
 export { Rules, globMatcher } from './rules.js';
 export type { RuleSpec } from './rules.js';
-export { RecordReader } from './records.js';
+export { hostOfEvent, RecordReader } from './records.js';
 export type { ConnectionRecord, LineRecord, RecordKind, RecordReaderOptions } from './records.js';
 export { parseEpochSeconds, parseIsoTime, parseSyslogTime, parseTimeValue } from './stamps.js';
 export { DEFAULT_CONN_FIELDS, ZeekTsv } from './zeek.js';

@@ -11,6 +11,8 @@ export interface LineOutcome {
   /** The line was not a JSON object (an INVALID_EVENT record stands in its place). */
   readonly invalid: boolean;
   readonly details: Result | null;
+  /** The event as parsed (null when the line was none): what the service's live audit reads the host from. */
+  readonly event: Record<string, unknown> | null;
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -42,15 +44,15 @@ export function enrichLine(enricher: Enricher, line: string, lineNo: number, opt
       source = undefined;
     } else {
       const rec = invalidEventRecord(enricher.options.detailsField, lineNo, `not JSON: ${(err as Error).message}`, opts.file);
-      return { text: JSON.stringify(rec), dropped: false, invalid: true, details: null };
+      return { text: JSON.stringify(rec), dropped: false, invalid: true, details: null, event: null };
     }
   }
   if (!isPlainObject(event)) {
     const rec = invalidEventRecord(enricher.options.detailsField, lineNo, `expected a JSON object, got ${jsonKind(event)}`, opts.file);
-    return { text: JSON.stringify(rec), dropped: false, invalid: true, details: null };
+    return { text: JSON.stringify(rec), dropped: false, invalid: true, details: null, event: null };
   }
   const r = enrichToText(enricher, event, source);
-  return { text: r.text, dropped: r.details.action === 'drop', invalid: false, details: r.details };
+  return { text: r.text, dropped: r.details.action === 'drop', invalid: false, details: r.details, event };
 }
 
 /**

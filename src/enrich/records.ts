@@ -136,8 +136,8 @@ function netfilterRecord(line: string, year: number): LineRecord {
   return { record: { event: { message: line }, ...(time !== undefined ? { time } : {}), ...(host !== undefined && host !== '' ? { host } : {}) } };
 }
 
-/** An event read as it is (Sysmon, ECS, CSV rows), with its local machine and time. */
-function eventRecord(event: Record<string, unknown>, year: number): LineRecord {
+/** The local machine an event names (Sysmon's computer, ECS host.name, a netfilter line's local side); the audit's `host`. */
+export function hostOfEvent(event: Record<string, unknown>): string | undefined {
   let host = firstText(event, HOST_FIELDS);
   if (host === undefined) {
     // A netfilter line shipped in `message` (Filebeat): its local side, as for a raw line.
@@ -145,6 +145,12 @@ function eventRecord(event: Record<string, unknown>, year: number): LineRecord {
     const nf = typeof m === 'string' ? parseNetfilter(m) : null;
     if (nf !== null) host = isInboundNetfilter(nf) ? nf.dst : nf.src;
   }
+  return host === '' ? undefined : host;
+}
+
+/** An event read as it is (Sysmon, ECS, CSV rows), with its local machine and time. */
+function eventRecord(event: Record<string, unknown>, year: number): LineRecord {
+  const host = hostOfEvent(event);
   const time = firstTime(event, year);
   return { record: { event, ...(time !== undefined ? { time } : {}), ...(host !== undefined && host !== '' ? { host } : {}) } };
 }

@@ -14,6 +14,7 @@ import { PressureMonitor } from './pressure.js';
 import { ALL_SCHEMAS } from './schemas.js';
 import type { ServiceState } from '../service/index.js';
 import { adminDisabledRoutes, adminRoutes } from './routes/admin.js';
+import { auditRoutes } from './routes/audit.js';
 import { enrichRoutes } from './routes/enrich.js';
 import { healthRoutes } from './routes/health.js';
 import { listsRoutes } from './routes/lists.js';
@@ -167,6 +168,7 @@ export async function buildApp(opts: AppOptions): Promise<IpdestApp> {
   await app.register(enrichRoutes, deps);
   await app.register(listsRoutes, deps);
   await app.register(healthRoutes, deps);
+  await app.register(auditRoutes, { ...deps, token: server.adminToken || undefined });
   if (server.adminToken) await app.register(adminRoutes, { ...deps, token: server.adminToken });
   else await app.register(adminDisabledRoutes);
 

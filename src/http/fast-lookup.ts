@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { IpdestError, type ErrorCode } from '../errors.js';
 import { errorPayload } from './errors.js';
 import { JSON_MEDIA_TYPES, parseJsonText } from './body.js';
-import { answerLookup } from './lookup-answer.js';
+import { answerLookup, auditFeed, type AuditFeed } from './lookup-answer.js';
 import type { Metrics, RouteStats } from './metrics.js';
 import type { ServiceState } from '../service/index.js';
 
@@ -59,6 +59,7 @@ export class FastLookup {
   readonly #bodyLimit: number;
   readonly #log: Logger;
   readonly #stats: RouteStats;
+  readonly #feed: AuditFeed;
   #enabled = true;
   #answered = 0;
   #underPressure: () => boolean = () => false;
@@ -69,6 +70,8 @@ export class FastLookup {
     this.#bodyLimit = opts.bodyLimit;
     this.#log = opts.log;
     this.#stats = opts.metrics.route('/lookup');
+    // The same source as the Fastify route's: both answer POST /lookup.
+    this.#feed = auditFeed(opts.state.audit, 'POST /lookup');
   }
 
   /** The overload check (pressure.ts), once the app has one. */
@@ -110,7 +113,7 @@ export class FastLookup {
     let body: string;
     let refusedBody = false;
     try {
-      body = answerLookup(this.#state.enricher, parseJsonText(text, contentType), this.#metrics);
+      body = answerLookup(this.#state.enricher, parseJsonText(text, contentType), this.#metrics, this.#feed);
     } catch (err) {
       const code: ErrorCode = err instanceof IpdestError ? err.code : 'INTERNAL';
       if (code === 'INTERNAL') this.#log.error({ err, url: '/lookup', method: 'POST' }, 'internal error (a bug in ipdest)');

@@ -164,6 +164,24 @@ export class Metrics {
         for (const [code, n] of connections.clientErrors) this.inc({ code }, n);
       },
     });
+    // The live audit (GET /audit): read at scrape time, like every count here.
+    new Counter({
+      name: 'ipdest_audit_new_destinations_total',
+      help: 'Destination addresses first seen since start (or the last POST /audit/reset); estimated past the listed 10,000',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(state.audit.newDestinations.count);
+      },
+    });
+    new Gauge({
+      name: 'ipdest_audit_destinations_tracked',
+      help: 'Destination addresses the live audit holds counts for (at most its top-K bound)',
+      registers,
+      collect() {
+        this.set(state.audit.destinations.size);
+      },
+    });
     const reloads = new Counter({
       name: 'ipdest_reloads_total',
       help: 'List reloads by result (ok: every list loaded; failed: one kept its last good version)',

@@ -218,4 +218,35 @@ export const readinessSchema = {
   required: ['status', 'missing', 'stale', 'failed'],
 } as const;
 
-export const ALL_SCHEMAS = [matchSchema, resultSchema, batchResultsSchema, errorSchema, listSchema, ownersSchema, listsSchema, readinessSchema];
+/** GET /audit: the audit report (docs/audit.md); its sections' rows are described there, and kept open here. */
+export const auditReportSchema = {
+  $id: 'AuditReport',
+  type: 'object',
+  properties: {
+    input: { type: 'object', additionalProperties: true },
+    totals: { type: 'object', additionalProperties: true },
+    destinations: { type: 'array', items: { type: 'object', additionalProperties: true } },
+    byTag: { type: 'array' },
+    byService: { type: 'array' },
+    byOwner: { type: 'array' },
+    processes: { type: 'array' },
+    hosts: { type: 'array' },
+    beacons: { type: 'array' },
+    live: { type: 'object', additionalProperties: true, description: 'since when, first-seen counts, notes on what is counted' },
+    bounds: { type: 'object', additionalProperties: true, description: 'per Space-Saving section: k, tracked, counted, evicted, maxOvercount' },
+  },
+  required: ['input', 'totals', 'destinations', 'byTag', 'byService', 'byOwner', 'processes', 'hosts', 'beacons', 'live', 'bounds'],
+  additionalProperties: true,
+} as const;
+
+export const ALL_SCHEMAS = [
+  matchSchema,
+  resultSchema,
+  batchResultsSchema,
+  errorSchema,
+  listSchema,
+  ownersSchema,
+  listsSchema,
+  readinessSchema,
+  auditReportSchema,
+];

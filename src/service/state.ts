@@ -28,6 +28,7 @@ import {
   type LoadLimits,
   type Readiness,
 } from '../lists/index.js';
+import { LiveAudit } from '../audit/index.js';
 import { IpdestError } from '../errors.js';
 import { enricherFor, ownerSettingsOf, rulesOf } from './chain.js';
 
@@ -93,6 +94,8 @@ const UNKNOWN_STAMP: FileStamp = { file: null, size: -1, mtimeMs: -1, ctimeMs: -
 export class ServiceState {
   readonly config: Config;
   readonly baseDir: string;
+  /** GET /audit: what the service answered since start. One per process, kept across reloads (the lists change, the traffic seen does not). */
+  readonly audit = new LiveAudit();
   readonly #log: Logger;
   readonly #rules: Rules;
   readonly #opts: ServiceStateOptions;

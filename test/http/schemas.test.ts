@@ -55,6 +55,7 @@ rules: { list: [{ name: drop-private, action: drop, tags: [Private] }] }
   );
   valid(t, 'Lists', (await app.inject({ method: 'GET', url: '/lists' })).body, 'GET /lists');
   valid(t, 'Lists', (await app.inject({ method: 'POST', url: '/admin/reload', headers: { authorization: `Bearer ${TOKEN}` } })).body, 'POST /admin/reload');
+  valid(t, 'AuditReport', (await app.inject({ method: 'GET', url: '/audit' })).body, 'GET /audit');
   for (const [payload, type] of [
     ['{', 'application/json'],
     ['x', 'application/xml'],

@@ -8,12 +8,9 @@ import { listsBody } from './lists.js';
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
 export async function adminRoutes(app: FastifyInstance, deps: RouteDeps & { token: string }): Promise<void> {
-  // Both sides hashed to 32 bytes: timingSafeEqual needs equal lengths, and the comparison then
-  // leaks neither the token's content nor its length.
-  const want = digest(deps.token);
+  const holds = tokenCheck(deps.token);
   app.addHook('onRequest', async (request, reply) => {
-    const given = bearerToken(request.headers.authorization);
-    if (!timingSafeEqual(digest(given), want)) {
+    if (!holds(request.headers.authorization)) {
       reply.header('www-authenticate', 'Bearer realm="ipdest"');
       return sendError(reply, 'UNAUTHORIZED', 'POST /admin/reload needs Authorization: Bearer <IPDEST_ADMIN_TOKEN>');
     }
@@ -35,6 +32,14 @@ export async function adminRoutes(app: FastifyInstance, deps: RouteDeps & { toke
         .send(listsBody(outcome.set, { full: true, owners: deps.state.owners }));
     },
   );
+}
+
+/** Whether an Authorization header carries the admin token. */
+export function tokenCheck(token: string): (authorization: string | undefined) => boolean {
+  // Both sides hashed to 32 bytes: timingSafeEqual needs equal lengths, and the comparison then
+  // leaks neither the token's content nor its length.
+  const want = digest(token);
+  return (authorization) => timingSafeEqual(digest(bearerToken(authorization)), want);
 }
 
 /** The token of `Authorization: Bearer <token>`: the scheme in any case (RFC 7235), the token exact; '' when absent. */

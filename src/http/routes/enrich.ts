@@ -1,6 +1,6 @@
 // Routes POST /enrich and POST /enrich/batch: events in (JSON or NDJSON), enriched events out, in order.
 import type { FastifyInstance } from 'fastify';
-import { arrayElementSpans, enrichLine, enrichToText, invalidEventRecord, isPlainObject, jsonKind, labelOf } from '../../enrich/index.js';
+import { arrayElementSpans, enrichLine, enrichToText, hostOfEvent, invalidEventRecord, isPlainObject, jsonKind, labelOf } from '../../enrich/index.js';
 import { bodyText, NdjsonBody, registerNdjsonParser } from '../body.js';
 import { IpdestError } from '../../errors.js';
 import type { RouteDeps } from './lookup.js';
@@ -26,6 +26,10 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 
 export async function enrichRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   const { state, metrics } = deps;
+  // Every enriched event counts in GET /audit.
+  const audit = state.audit;
+  const one = audit.source('POST /enrich');
+  const batch = audit.source('POST /enrich/batch');
 
   app.post<{ Body: unknown }>(
     '/enrich',
@@ -40,6 +44,7 @@ export async function enrichRoutes(app: FastifyInstance, deps: RouteDeps): Promi
       const out = enrichToText(state.enricher, event, bodyText(request));
       const d = out.details;
       metrics.countLookup(labelOf(d), 'threat' in d);
+      audit.add(one, d, hostOfEvent(event));
       if (d.action === 'drop') metrics.countDropped();
       return reply.type(JSON_TYPE).send(out.text);
     },
@@ -82,7 +87,10 @@ export async function enrichRoutes(app: FastifyInstance, deps: RouteDeps): Promi
               if (request.raw.socket === null || request.raw.socket.destroyed) return reply.hijack();
             }
             const r = enrichLine(enricher, line, i + 1);
-            if (r.details) metrics.countLookup(labelOf(r.details), 'threat' in r.details);
+            if (r.details) {
+              metrics.countLookup(labelOf(r.details), 'threat' in r.details);
+              audit.add(batch, r.details, hostOfEvent(r.event!));
+            } else audit.skip(batch, 'invalid event (INVALID_EVENT)');
             if (r.dropped) {
               metrics.countDropped();
               if (omit) continue;
@@ -104,6 +112,7 @@ export async function enrichRoutes(app: FastifyInstance, deps: RouteDeps): Promi
           }
           const event = body[i];
           if (!isPlainObject(event)) {
+            audit.skip(batch, 'invalid event (INVALID_EVENT)');
             parts.push(JSON.stringify(invalidEventRecord(enricher.options.detailsField, i + 1, `expected a JSON object, got ${jsonKind(event)}`)));
             continue;
           }
@@ -111,6 +120,7 @@ export async function enrichRoutes(app: FastifyInstance, deps: RouteDeps): Promi
           const r = enrichToText(enricher, event, span === undefined ? undefined : text!.slice(span[0], span[1]));
           const d = r.details;
           metrics.countLookup(labelOf(d), 'threat' in d);
+          audit.add(batch, d, hostOfEvent(event));
           if (d.action === 'drop') {
             metrics.countDropped();
             if (omit) continue;

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildFailure, jsonKind, labelOf, type LookupFailure } from '../../enrich/index.js';
 import { IpdestError } from '../../errors.js';
 import { sendError } from '../errors.js';
-import { answerLookup } from '../lookup-answer.js';
+import { answerLookup, auditFeed } from '../lookup-answer.js';
 import type { Metrics } from '../metrics.js';
 import type { ServiceState } from '../../service/index.js';
 
@@ -17,6 +17,8 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 
 export async function lookupRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   const { state, metrics } = deps;
+  // POST /lookup's events count in GET /audit (the fast path feeds the same source); address-only lookups do not.
+  const feed = auditFeed(state.audit, 'POST /lookup');
 
   app.get<{ Params: { ip: string } }>(
     '/lookup/:ip',
@@ -54,7 +56,7 @@ export async function lookupRoutes(app: FastifyInstance, deps: RouteDeps): Promi
     },
     async (request, reply) => {
       // The common case of this route is answered by fast-lookup.ts before Fastify sees it.
-      return reply.type(JSON_TYPE).send(answerLookup(state.enricher, request.body, metrics));
+      return reply.type(JSON_TYPE).send(answerLookup(state.enricher, request.body, metrics, feed));
     },
   );
 
