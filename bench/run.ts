@@ -10,6 +10,7 @@ const SCENARIOS: Record<string, () => Promise<{ run: () => Promise<Row[]> }>> = 
   table: () => import('./table.js'),
   export: () => import('./export.js'),
   idle: () => import('./idle.js'),
+  audit: () => import('./audit.js'),
 };
 
 const wanted = process.argv.slice(2);
