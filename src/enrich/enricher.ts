@@ -3,7 +3,7 @@ import { AddrParseError, parseAddrScratch, type ScratchAddr } from '../net/index
 import { textOf, type Classifier, type MatchSet, type OwnerRecord, type OwnerSource } from '../lists/index.js';
 import { AnswerCache, type AnswerCacheOptions } from './answer-cache.js';
 import { AddressExtractor, type EventContext, type Extracted } from './context.js';
-import { buildFailure, buildResult, lookupResult, type LookupFailure, type Result } from './result.js';
+import { buildFailure, buildResult, type LookupFailure, type Result } from './result.js';
 import { Rules } from './rules.js';
 import { VERSION_MAPPED, contextText, jsonString, setFragment, verdictText } from './serialize.js';
 
@@ -107,11 +107,10 @@ export class Enricher {
   lookup(input: string): Result {
     const addr = parseAddrScratch(input);
     if (addr instanceof AddrParseError) return buildFailure(addr.code, addr.message, EMPTY_CONTEXT, { input });
-    // The scratch record is read before anything else parses. No Classified in between, and the
-    // verdict judged per call: a per-set memo of it cost more (one more cache miss) than judging.
-    const set = this.classifier.matchSetOf(addr);
-    const owner = this.#ownerOf(addr, set)?.owner;
-    return lookupResult(input, textOf(addr), addr.version, addr.mapped, set, this.rules.judge(set, EMPTY_CONTEXT, owner), owner);
+    // The scratch record is read before anything else parses: classify and the owner read it at once.
+    const c = this.classifier.classify(addr, input);
+    const owner = this.#ownerOf(addr, c.set)?.owner;
+    return buildResult(c, this.rules.judge(c.set, EMPTY_CONTEXT, owner), EMPTY_CONTEXT, owner);
   }
 
   /**
@@ -183,8 +182,8 @@ export class Enricher {
     const x = this.#extractor.extract(event);
     const addr = this.#addressOf(x);
     if (!('version' in addr)) return addr;
-    const owner = this.#ownerOf(addr, this.classifier.matchSetOf(addr))?.owner;
     const c = this.classifier.classify(addr, x.value as string);
+    const owner = this.#ownerOf(addr, c.set)?.owner;
     return buildResult(c, this.rules.judge(c.set, x.context, owner), x.context, owner);
   }
 

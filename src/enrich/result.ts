@@ -1,5 +1,5 @@
 // The contract's result of a lookup: its one description and the one place it is built.
-import type { Classified, Match, MatchSet, Owner, ThreatMatch } from '../lists/index.js';
+import type { Classified, Match, Owner, ThreatMatch } from '../lists/index.js';
 import type { Scope } from '../net/index.js';
 import type { EventContext } from './context.js';
 import type { Verdict } from './rules.js';
@@ -79,58 +79,6 @@ export function buildResult(c: Classified, verdict: Verdict, context: EventConte
   if (verdict.rule !== undefined) r.rule = verdict.rule;
   addContext(r, context);
   return r;
-}
-
-/** buildResult of a lookup without event context, from its parts (no Classified made first). */
-export function lookupResult(input: string, ip: string, version: 4 | 6, mapped: boolean, s: MatchSet, verdict: Verdict, owner?: Owner): LookupResult {
-  if (owner !== undefined || s.threat.length > 0) {
-    const r: { -readonly [K in keyof LookupResult]: LookupResult[K] } = {
-      input,
-      ip,
-      version,
-      mapped,
-      IPDestination: s.tag,
-      label: s.label,
-      tags: s.tags,
-      matches: s.matches,
-      ...(s.threat.length > 0 ? { threat: s.threat } : {}),
-      scope: s.scope,
-      external: s.external,
-      ...(owner !== undefined ? { owner } : {}),
-      action: verdict.action,
-    };
-    if (verdict.rule !== undefined) r.rule = verdict.rule;
-    return r;
-  }
-  if (verdict.rule === undefined) {
-    return {
-      input,
-      ip,
-      version,
-      mapped,
-      IPDestination: s.tag,
-      label: s.label,
-      tags: s.tags,
-      matches: s.matches,
-      scope: s.scope,
-      external: s.external,
-      action: verdict.action,
-    };
-  }
-  return {
-    input,
-    ip,
-    version,
-    mapped,
-    IPDestination: s.tag,
-    label: s.label,
-    tags: s.tags,
-    matches: s.matches,
-    scope: s.scope,
-    external: s.external,
-    action: verdict.action,
-    rule: verdict.rule,
-  };
 }
 
 /** The failure result, with the event's connection facts. */
