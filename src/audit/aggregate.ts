@@ -1,5 +1,5 @@
 // The audit's streaming aggregation: each connection record judged once and counted per destination, with memory bounded by distinct (destination, port, process, host) values.
-import { isFailure, type ConnectionRecord, type Enricher, type LookupResult } from '../enrich/index.js';
+import { isFailure, type ConnectionRecord, type Enricher, type Extracted, type LookupResult } from '../enrich/index.js';
 
 /** `--only`: which connections the report's sections count (totals always count every connection). */
 export type OnlyFilter = 'external' | 'untagged' | 'customer' | 'threat';
@@ -83,8 +83,23 @@ function threatOf(r: LookupResult): readonly ThreatHit[] | undefined {
   return Array.isArray(t) && t.length > 0 ? (t as ThreatHit[]) : undefined;
 }
 
+/**
+ * A copy of a string that shares no memory with it. A value cut from a line (an address, a host)
+ * may be a slice that keeps the whole read chunk alive; what the aggregation keeps is copied once.
+ */
+function detached(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
+}
+
 function bump<K>(m: Map<K, number>, k: K, n = 1): void {
   m.set(k, (m.get(k) ?? 0) + n);
+}
+
+/** bump for a text cut from the input: a new key is kept as its own copy. */
+function bumpKept(m: Map<string, number>, k: string): void {
+  const n = m.get(k);
+  if (n === undefined) m.set(detached(k), 1);
+  else m.set(k, n + 1);
 }
 
 /** What a file adds to: records, connections and skips, by reason. */
@@ -92,9 +107,27 @@ export function newFileTally(path: string): FileTally {
   return { path, records: 0, connections: 0, skipped: 0, reasons: new Map() };
 }
 
+/** What the aggregation knows of one address text, judged at its first record: everything here depends on the address alone. */
+interface AddressEntry {
+  /** The canonical address; undefined when the text is no address (then `skip` says why). */
+  readonly ip: string | undefined;
+  readonly skip: string | undefined;
+  readonly external: boolean;
+  readonly untagged: boolean;
+  readonly selected: boolean;
+  readonly threat: readonly ThreatHit[] | undefined;
+  /** The first result, kept until its destination is made (a destination keeps its first connection's result). */
+  first: LookupResult | undefined;
+  dest: DestinationTally | undefined;
+  /** The beacon series of this address, by source. */
+  readonly series: Map<string, PairSeries>;
+}
+
 /**
  * Feeds on records, one at a time; holds per destination only counters and small maps, and per
  * external (source, destination) pair the timestamps the beacon score needs (at most MAX_SERIES).
+ * An address is classified once, at its first record: attribution and `--only` depend on the
+ * address alone, and the port, process and direction come from the record's own facts.
  */
 export class Aggregator {
   readonly enricher: Enricher;
@@ -109,6 +142,8 @@ export class Aggregator {
   last: number | undefined;
   /** A result carried a `threat` field: `--only threat` can be applied. */
   threatKnown = false;
+  /** By the address text as the records give it (`::FFFF:1.2.3.4` and `1.2.3.4` are two texts, one destination). */
+  readonly #addresses = new Map<string, AddressEntry>();
 
   constructor(enricher: Enricher, options: AuditOptions = {}) {
     this.enricher = enricher;
@@ -124,9 +159,10 @@ export class Aggregator {
   }
 
   add(file: FileTally, rec: ConnectionRecord): void {
-    const r = this.enricher.judge(rec.event);
-    if (isFailure(r)) {
-      this.skip(file, r.error.code === 'NO_ADDRESS' ? 'no address (NO_ADDRESS)' : 'invalid address (INVALID_ADDRESS)');
+    const x = rec.extracted ?? this.enricher.extract(rec.event);
+    const a = this.#entryOf(x);
+    if (a.ip === undefined) {
+      this.skip(file, a.skip!);
       return;
     }
     file.records++;
@@ -134,9 +170,8 @@ export class Aggregator {
     const t = this.totals;
     t.records++;
     t.connections++;
-    if (r.external) t.external++;
-    if (r.external && r.IPDestination === null) t.untagged++;
-    if ('threat' in r) this.threatKnown = true;
+    if (a.external) t.external++;
+    if (a.untagged) t.untagged++;
     const o = this.options;
     const time = rec.time;
     if (o.since !== undefined || o.until !== undefined) {
@@ -145,19 +180,69 @@ export class Aggregator {
         return;
       }
     }
-    const threat = threatOf(r);
-    if (!this.#selected(r, threat)) return;
+    if (!a.selected) return;
     t.selected++;
     if (time !== undefined) {
       if (this.first === undefined || time < this.first) this.first = time;
       if (this.last === undefined || time > this.last) this.last = time;
       bump(this.hours, time - (time % 3600000));
     }
-    let d = this.destinations.get(r.ip);
-    if (d === undefined) {
-      d = {
-        result: r,
+    const d = a.dest ?? this.#destinationOf(a, x);
+    const c = x.context;
+    d.connections++;
+    if (rec.bytes !== undefined) d.bytes = (d.bytes ?? 0) + rec.bytes;
+    if (time !== undefined) {
+      if (d.first === undefined || time < d.first) d.first = time;
+      if (d.last === undefined || time > d.last) d.last = time;
+    }
+    if (c.port !== undefined) bump(d.ports, c.port);
+    bump(d.services, c.service ?? (c.port === undefined ? (c.protocol ?? 'none') : 'other'));
+    if (c.process !== undefined) bumpKept(d.processes, c.process);
+    if (rec.host !== undefined) bumpKept(d.hosts, rec.host);
+    bump(d.directions, c.direction ?? 'outbound');
+    if (a.external && time !== undefined) this.#series(a, rec, c.port, rec.host ?? c.process ?? '-', time);
+  }
+
+  /** The entry of an address text, judged at its first record. */
+  #entryOf(x: Extracted): AddressEntry {
+    const key = typeof x.value === 'string' ? x.value : undefined;
+    let a = key === undefined ? undefined : this.#addresses.get(key);
+    if (a !== undefined) return a;
+    const r = this.enricher.judgeExtracted(x);
+    if (isFailure(r)) {
+      const skip = r.error.code === 'NO_ADDRESS' ? 'no address (NO_ADDRESS)' : 'invalid address (INVALID_ADDRESS)';
+      a = { ip: undefined, skip, external: false, untagged: false, selected: false, threat: undefined, first: undefined, dest: undefined, series: new Map() };
+    } else {
+      if ('threat' in r) this.threatKnown = true;
+      const threat = threatOf(r);
+      const selected = this.#selected(r, threat);
+      a = {
+        ip: this.destinations.get(r.ip)?.result.ip ?? detached(r.ip),
+        skip: undefined,
+        external: r.external,
+        untagged: r.external && r.IPDestination === null,
+        selected,
         threat,
+        first: selected ? r : undefined,
+        dest: undefined,
+        series: new Map(),
+      };
+    }
+    // A non-string value (a number, an object) is judged again each time: it is skipped anyway.
+    if (key !== undefined) this.#addresses.set(detached(key), a);
+    return a;
+  }
+
+  /** The destination of an entry at its first counted record (another text of the same address may have made it). */
+  #destinationOf(a: AddressEntry, x: Extracted): DestinationTally {
+    const ip = a.ip!;
+    let d = this.destinations.get(ip);
+    if (d === undefined) {
+      // The first counted connection's result: the entry's first one unless the time window left that out.
+      const first = a.first !== undefined && this.totals.outside === 0 ? a.first : (this.enricher.judgeExtracted(x) as LookupResult);
+      d = {
+        result: { ...first, input: detached(first.input), ip },
+        threat: a.threat,
         connections: 0,
         bytes: undefined,
         first: undefined,
@@ -168,20 +253,11 @@ export class Aggregator {
         hosts: new Map(),
         directions: new Map(),
       };
-      this.destinations.set(r.ip, d);
+      this.destinations.set(ip, d);
     }
-    d.connections++;
-    if (rec.bytes !== undefined) d.bytes = (d.bytes ?? 0) + rec.bytes;
-    if (time !== undefined) {
-      if (d.first === undefined || time < d.first) d.first = time;
-      if (d.last === undefined || time > d.last) d.last = time;
-    }
-    if (r.port !== undefined) bump(d.ports, r.port);
-    bump(d.services, r.service ?? (r.port === undefined ? (r.protocol ?? 'none') : 'other'));
-    if (r.process !== undefined) bump(d.processes, r.process);
-    if (rec.host !== undefined) bump(d.hosts, rec.host);
-    bump(d.directions, r.direction ?? 'outbound');
-    if (r.external && time !== undefined) this.#series(rec, r, time);
+    a.dest = d;
+    a.first = undefined;
+    return d;
   }
 
   #selected(r: LookupResult, threat: readonly ThreatHit[] | undefined): boolean {
@@ -201,16 +277,21 @@ export class Aggregator {
   }
 
   /** The beacon series of the pair: keyed by the local host, else the process, else the unknown source `-`. */
-  #series(rec: ConnectionRecord, r: LookupResult, time: number): void {
-    const source = rec.host ?? r.process ?? '-';
-    const key = `${source}\u0000${r.ip}`;
-    let p = this.pairs.get(key);
+  #series(a: AddressEntry, rec: ConnectionRecord, port: number | undefined, source: string, time: number): void {
+    let p = a.series.get(source);
     if (p === undefined) {
-      p = { source, destination: r.ip, ports: new Map(), ts: [], sizes: [] };
-      this.pairs.set(key, p);
+      const ip = a.ip!;
+      const kept = detached(source);
+      const key = `${kept}\u0000${ip}`;
+      p = this.pairs.get(key);
+      if (p === undefined) {
+        p = { source: kept, destination: ip, ports: new Map(), ts: [], sizes: [] };
+        this.pairs.set(key, p);
+      }
+      a.series.set(kept, p);
     }
     if (p.ts.length >= MAX_SERIES) return;
-    if (r.port !== undefined) bump(p.ports, r.port);
+    if (port !== undefined) bump(p.ports, port);
     p.ts.push(Math.floor(time / 1000));
     if (rec.sizeBytes !== undefined) p.sizes.push(rec.sizeBytes);
   }

@@ -1,6 +1,6 @@
 // EventContext: what an event says about its connection besides the address, and how it is read.
 import { FieldPath } from './fields.js';
-import { parseNetfilter } from './netfilter.js';
+import { parseNetfilter, type NetfilterFields } from './netfilter.js';
 import { serviceOf } from './services.js';
 
 export type Direction = 'inbound' | 'outbound';
@@ -202,14 +202,17 @@ export class AddressExtractor {
     const message = MESSAGE.get(event);
     if (typeof message === 'string') {
       const nf = parseNetfilter(message);
-      if (nf !== null) {
-        const inbound = nf.in !== undefined && nf.in !== '' && (nf.out === undefined || nf.out === '');
-        const ctx: EventContext = { direction: inbound ? 'inbound' : 'outbound' };
-        setIf(ctx, 'port', toPort(nf.dpt));
-        setIf(ctx, 'protocol', toProtocol(nf.proto));
-        return { field: 'message', value: inbound ? nf.src : nf.dst, context: withService(ctx) };
-      }
+      if (nf !== null) return netfilterExtracted(nf);
     }
     return { field: null, value: undefined, context: {} };
   }
+}
+
+/** What a netfilter line says: the remote side (SRC when the packet came in, else DST), direction, port, protocol. */
+export function netfilterExtracted(nf: NetfilterFields): Extracted {
+  const inbound = nf.in !== undefined && nf.in !== '' && (nf.out === undefined || nf.out === '');
+  const ctx: EventContext = { direction: inbound ? 'inbound' : 'outbound' };
+  setIf(ctx, 'port', toPort(nf.dpt));
+  setIf(ctx, 'protocol', toProtocol(nf.proto));
+  return { field: 'message', value: inbound ? nf.src : nf.dst, context: withService(ctx) };
 }

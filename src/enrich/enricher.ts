@@ -179,7 +179,16 @@ export class Enricher {
 
   /** The result for an event: address, context, classification and verdict. Never throws. */
   judge(event: unknown): Result {
-    const x = this.#extractor.extract(event);
+    return this.judgeExtracted(this.#extractor.extract(event));
+  }
+
+  /** The address and connection facts of an event, as judge reads them (the audit keys its counts by them). */
+  extract(event: unknown): Extracted {
+    return this.#extractor.extract(event);
+  }
+
+  /** judge's answer for facts extract gave: a function of the address value and the context alone. */
+  judgeExtracted(x: Extracted): Result {
     const addr = this.#addressOf(x);
     if (!('version' in addr)) return addr;
     const c = this.classifier.classify(addr, x.value as string);

@@ -1,5 +1,5 @@
 // The enrich layer: event shapes, address extraction, netfilter lines, services, rules and the Enricher.
-export type { EventContext } from './context.js';
+export type { EventContext, Extracted } from './context.js';
 export { Enricher, jsonKind } from './enricher.js';
 export type { CountAnswer, EnrichOptions, JudgedText } from './enricher.js';
 export { AnswerCache, DEFAULT_ANSWER_CACHE_ENTRIES, DEFAULT_ANSWER_CACHE_MAX_ANSWER, DEFAULT_ANSWER_CACHE_MAX_INPUT } from './answer-cache.js';

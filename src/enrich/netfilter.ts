@@ -41,30 +41,11 @@ export function parseNetfilter(line: string): NetfilterFields | null {
           if (close >= eq) return finish(f); // the quoted inner packet: stop
           keyStart = close + 1;
         }
-        const key = line.slice(keyStart, eq);
-        const value = line.slice(eq + 1, end);
-        switch (key) {
-          case 'SRC':
-            if (f.src === undefined) f.src = value;
-            break;
-          case 'DST':
-            if (f.dst === undefined) f.dst = value;
-            break;
-          case 'PROTO':
-            if (f.proto === undefined) f.proto = value;
-            break;
-          case 'SPT':
-            if (f.spt === undefined) f.spt = value;
-            break;
-          case 'DPT':
-            if (f.dpt === undefined) f.dpt = value;
-            break;
-          case 'IN':
-            if (f.in === undefined) f.in = value;
-            break;
-          case 'OUT':
-            if (f.out === undefined) f.out = value;
-            break;
+        // Only the seven keys ipdest reads are sliced: the key is told by its length and letters first.
+        const key = keyOf(line, keyStart, eq);
+        if (key !== NONE) {
+          const value = line.slice(eq + 1, end);
+          if (f[key] === undefined) f[key] = value;
         }
       } else if (line.charCodeAt(i) === 91 /* [ */ && f.dst !== undefined) {
         return finish(f);
@@ -77,4 +58,30 @@ export function parseNetfilter(line: string): NetfilterFields | null {
 
 function finish(f: NetfilterFields): NetfilterFields | null {
   return f.dst === undefined ? null : f;
+}
+
+const NONE = 0;
+type Key = 'src' | 'dst' | 'proto' | 'spt' | 'dpt' | 'in' | 'out' | typeof NONE;
+
+/** Which of SRC, DST, PROTO, SPT, DPT, IN, OUT the text line[start, end) is, without making a string. */
+function keyOf(line: string, start: number, end: number): Key {
+  switch (end - start) {
+    case 2:
+      return line.charCodeAt(start) === 73 && line.charCodeAt(start + 1) === 78 ? 'in' : NONE; // IN
+    case 3: {
+      const a = line.charCodeAt(start);
+      const b = line.charCodeAt(start + 1);
+      const z = line.charCodeAt(start + 2);
+      if (a === 83 && b === 82 && z === 67) return 'src'; // SRC
+      if (a === 68 && b === 83 && z === 84) return 'dst'; // DST
+      if (a === 83 && b === 80 && z === 84) return 'spt'; // SPT
+      if (a === 68 && b === 80 && z === 84) return 'dpt'; // DPT
+      if (a === 79 && b === 85 && z === 84) return 'out'; // OUT
+      return NONE;
+    }
+    case 5:
+      return line.startsWith('PROTO', start) ? 'proto' : NONE;
+    default:
+      return NONE;
+  }
 }

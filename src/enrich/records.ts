@@ -1,6 +1,7 @@
 // The record normaliser: one line of any input ipdest reads (NDJSON events, CSV exports, netfilter lines, Zeek conn.log TSV or JSON) → one connection record.
 import { ListFormatError } from '../errors.js';
 import { readCsv } from '../lists/index.js';
+import { netfilterExtracted, type Extracted } from './context.js';
 import { FieldPath } from './fields.js';
 import { isPlainObject } from './lines.js';
 import { parseNetfilter } from './netfilter.js';
@@ -24,6 +25,8 @@ export interface ConnectionRecord {
   readonly sizeBytes?: number;
   /** Seconds (Zeek `duration`). */
   readonly duration?: number;
+  /** The facts `Enricher.extract(event)` gives, when the reader already read them (a netfilter line: parsed once, not twice). */
+  readonly extracted?: Extracted;
 }
 
 /** What one line gives: a record, nothing (a blank, header or comment line), or a skip with its reason. */
@@ -133,7 +136,10 @@ function netfilterRecord(line: string, year: number): LineRecord {
   if (nf === null) return { skip: 'not a connection (no netfilter DST=)' };
   const host = isInboundNetfilter(nf) ? nf.dst : nf.src;
   const time = parseSyslogTime(line, year);
-  return { record: { event: { message: line }, ...(time !== undefined ? { time } : {}), ...(host !== undefined && host !== '' ? { host } : {}) } };
+  const record: { -readonly [K in keyof ConnectionRecord]: ConnectionRecord[K] } = { event: { message: line }, extracted: netfilterExtracted(nf) };
+  if (time !== undefined) record.time = time;
+  if (host !== undefined && host !== '') record.host = host;
+  return { record };
 }
 
 /** The local machine an event names (Sysmon's computer, ECS host.name, a netfilter line's local side); the audit's `host`. */
