@@ -34,9 +34,14 @@ function hourChart(rows: AuditReport['byHour']): string {
   return `<figure><figcaption>Connections per hour (${esc(rows[0]!.hour)} to ${esc(rows[rows.length - 1]!.hour)})</figcaption><svg role="img" aria-label="connections per hour" width="${rows.length * w}" height="132" viewBox="0 0 ${rows.length * w} 132">${cols}</svg></figure>`;
 }
 
-function sortable(id: string, head: readonly string[], rows: readonly (readonly (string | number | null)[])[]): string {
+/** `wrap`: the columns of long lists (process paths, host names) that may break, after a path separator or a dot first, so a wide cell does not push the table past the page. */
+function sortable(id: string, head: readonly string[], rows: readonly (readonly (string | number | null)[])[], wrap: readonly number[] = []): string {
   const th = head.map((h, i) => `<th data-col="${i}">${esc(h)}</th>`).join('');
-  const body = rows.map((r) => `<tr>${r.map((c) => (typeof c === 'number' ? `<td class="n">${c}</td>` : `<td>${esc(c)}</td>`)).join('')}</tr>`).join('\n');
+  // A timestamp may break after its date (<wbr>: the cell's text, and so its sort, is unchanged).
+  const text = (c: string | null): string => (c !== null && /^\d{4}-\d\d-\d\dT/.test(c) ? `${esc(c.slice(0, 11))}<wbr>${esc(c.slice(11))}` : esc(c));
+  const td = (c: string | number | null, i: number): string =>
+    typeof c === 'number' ? `<td class="n">${c}</td>` : wrap.includes(i) ? `<td class="w">${esc(c).replace(/[\\/.]/g, '$&<wbr>')}</td>` : `<td>${text(c)}</td>`;
+  const body = rows.map((r) => `<tr>${r.map(td).join('')}</tr>`).join('\n');
   return `<table class="sortable" id="${id}"><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
@@ -59,11 +64,12 @@ function destinationTable(id: string, ds: readonly ReportDestination[]): string 
       d.first,
       d.last,
     ]),
+    [8, 9],
   );
 }
 
 const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #ccc}
-table{border-collapse:collapse;margin:.5em 0}th,td{padding:2px 8px;border-bottom:1px solid #eee;text-align:left;vertical-align:top}td.n{text-align:right;font-variant-numeric:tabular-nums}
+table{border-collapse:collapse;margin:.5em 0}th,td{padding:2px 8px;border-bottom:1px solid #eee;text-align:left;vertical-align:top}td.n{text-align:right;font-variant-numeric:tabular-nums}td.w{overflow-wrap:anywhere;min-width:7em}
 th{cursor:pointer;background:#f4f4f4;user-select:none}th.asc::after{content:" \\25B2"}th.desc::after{content:" \\25BC"}
 svg text{font:12px system-ui,sans-serif;fill:#222}svg rect{fill:#3b6ea5}figure{margin:1em 0}figcaption{font-weight:600}.none{color:#777}
 .totals td{padding-right:1.5em}.warn{background:#fff4e0}`;
@@ -128,6 +134,7 @@ export function renderHtml(r: AuditReport, top = 20): string {
       'processes-table',
       ['process', 'connections', 'destinations', 'external', 'untagged'],
       r.processes.slice(0, top).map((x) => [x.process, x.connections, x.destinations, x.external, x.untagged]),
+      [0],
     )}</section>`,
   );
   parts.push(
