@@ -82,7 +82,16 @@ export const DEFAULT_ADDRESS_FIELDS = [
   'destination.ip',
   'winlog.event_data.DestinationIp',
   'event_data.DestinationIp',
+  // evtx_dump, Chainsaw and Hayabusa JSON of Sysmon and Security 5156 events.
+  'Event.EventData.DestinationIp',
+  // Azure Monitor VMConnection: before DestinationIp, which such a row also has (the local side when inbound).
+  'RemoteIp',
   'DestinationIp',
+  // Windows Security event 5156 (Winlogbeat, NXLog, evtx_dump).
+  'winlog.event_data.DestAddress',
+  'event_data.DestAddress',
+  'Event.EventData.DestAddress',
+  'DestAddress',
   'dst_addr',
   'remote_address',
   'ip',

@@ -164,6 +164,53 @@ function tableSource(path: FieldPath, portName: string, processNames: readonly s
   };
 }
 
+/**
+ * Windows Security event 5156 (the filtering platform allowed a connection): `DestAddress` is the
+ * remote side in both directions; an inbound event's service port is its `SourcePort`.
+ */
+function wfpSource(path: FieldPath): AddressSource {
+  const direction = path.sibling('Direction');
+  const destPort = path.sibling('DestPort');
+  const sourcePort = path.sibling('SourcePort');
+  const protocol = path.sibling('Protocol');
+  const application = path.sibling('Application');
+  return {
+    path,
+    read(event, value) {
+      const d = direction.get(event);
+      // %%14592 and %%14593 are the message-table codes of Inbound and Outbound (un-rendered events).
+      const inbound = d === '%%14592' || (typeof d === 'string' && d.toLowerCase() === 'inbound');
+      const ctx: EventContext = { direction: inbound ? 'inbound' : 'outbound' };
+      setIf(ctx, 'port', toPort((inbound ? sourcePort : destPort).get(event)));
+      setIf(ctx, 'protocol', toProtocol(protocol.get(event)));
+      setIf(ctx, 'process', textFact(application.get(event)));
+      return { field: path.path, value, context: withService(ctx) };
+    },
+  };
+}
+
+/**
+ * Azure Monitor VMConnection rows: `RemoteIp` is the remote side whatever the `Direction`; their
+ * `DestinationIp` is the local machine on an inbound row, so this shape is told before Sysmon's.
+ */
+function vmConnectionSource(path: FieldPath): AddressSource {
+  const direction = path.sibling('Direction');
+  const port = path.sibling('DestinationPort');
+  const protocol = path.sibling('Protocol');
+  const process = path.sibling('ProcessName');
+  return {
+    path,
+    read(event, value) {
+      const d = direction.get(event);
+      const ctx: EventContext = { direction: typeof d === 'string' && d.toLowerCase() === 'inbound' ? 'inbound' : 'outbound' };
+      setIf(ctx, 'port', toPort(port.get(event)));
+      setIf(ctx, 'protocol', toProtocol(protocol.get(event)));
+      setIf(ctx, 'process', textFact(process.get(event)));
+      return { field: path.path, value, context: withService(ctx) };
+    },
+  };
+}
+
 function plainSource(path: FieldPath): AddressSource {
   return { path, read: (_event, value) => ({ field: path.path, value, context: {} }) };
 }
@@ -174,6 +221,10 @@ function compileSource(field: string): AddressSource {
   switch (path.last) {
     case 'DestinationIp':
       return sysmonSource(path);
+    case 'DestAddress':
+      return wfpSource(path);
+    case 'RemoteIp':
+      return vmConnectionSource(path);
     case 'dst_addr':
       return tableSource(path, 'dst_port', ['path', 'process', 'process_name', 'process_uuid']);
     case 'remote_address':

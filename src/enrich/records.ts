@@ -1,4 +1,4 @@
-// The record normaliser: one line of any input ipdest reads (NDJSON events, CSV exports, netfilter lines, Zeek conn.log TSV or JSON) → one connection record.
+// The record normaliser: one line of any input ipdest reads (NDJSON events incl. Windows 5156, evtx_dump/Chainsaw and Azure VMConnection, CSV exports, netfilter lines, Zeek conn.log TSV or JSON) → one connection record.
 import { ListFormatError } from '../errors.js';
 import { readCsv } from '../lists/index.js';
 import { netfilterExtracted, type Extracted } from './context.js';
@@ -44,11 +44,32 @@ export interface RecordReaderOptions {
 // Where each event shape keeps the local machine and the time, first found wins: Winlogbeat 7/8
 // `winlog.computer_name`, Winlogbeat 6 `computer_name` (its `host.name` is the collector), the
 // Sysmon XML `Computer`, NXLog `Hostname`, then ECS `host.name`.
-const HOST_FIELDS = ['winlog.computer_name', 'computer_name', 'Computer', 'Hostname', 'host.name', 'host.hostname', 'hostname', 'host'].map(
-  (f) => new FieldPath(f),
-);
+const HOST_FIELDS = [
+  'winlog.computer_name',
+  'computer_name',
+  'Computer',
+  'Event.System.Computer',
+  'Hostname',
+  'host.name',
+  'host.hostname',
+  'hostname',
+  'host',
+].map((f) => new FieldPath(f));
 // Sysmon's own `UtcTime` is when the connection happened; `@timestamp` may be when it was shipped.
-const TIME_FIELDS = ['winlog.event_data.UtcTime', 'event_data.UtcTime', 'UtcTime', '@timestamp', 'timestamp', 'time', 'EventTime'].map((f) => new FieldPath(f));
+const TIME_FIELDS = [
+  'winlog.event_data.UtcTime',
+  'event_data.UtcTime',
+  'Event.EventData.UtcTime',
+  'UtcTime',
+  '@timestamp',
+  // evtx_dump writes the attribute under `#attributes`, Chainsaw under `TimeCreated_attributes`.
+  'Event.System.TimeCreated.#attributes.SystemTime',
+  'Event.System.TimeCreated_attributes.SystemTime',
+  'TimeGenerated',
+  'timestamp',
+  'time',
+  'EventTime',
+].map((f) => new FieldPath(f));
 const MESSAGE = new FieldPath('message');
 
 function firstText(event: unknown, paths: readonly FieldPath[]): string | undefined {
@@ -158,7 +179,15 @@ export function hostOfEvent(event: Record<string, unknown>): string | undefined 
 function eventRecord(event: Record<string, unknown>, year: number): LineRecord {
   const host = hostOfEvent(event);
   const time = firstTime(event, year);
-  return { record: { event, ...(time !== undefined ? { time } : {}), ...(host !== undefined && host !== '' ? { host } : {}) } };
+  const record: { -readonly [K in keyof ConnectionRecord]: ConnectionRecord[K] } = { event };
+  if (time !== undefined) record.time = time;
+  if (host !== undefined && host !== '') record.host = host;
+  // VMConnection rows count bytes both ways; the sent bytes are what RITA's data size reads.
+  const sent = count(event['BytesSent']);
+  const received = count(event['BytesReceived']);
+  if (sent !== undefined || received !== undefined) record.bytes = (sent ?? 0) + (received ?? 0);
+  if (sent !== undefined) record.sizeBytes = sent;
+  return { record };
 }
 
 /** A line of Zeek TSV data, with or without a tab: a cell count and an epoch stamp say it is one. */
