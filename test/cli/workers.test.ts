@@ -5,6 +5,7 @@ import net from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
 import { serveChild, type ServeChild } from '../helpers/serve-child.js';
 import { isWholeBatch, readSlowly } from '../helpers/slow-reader.js';
 
@@ -215,4 +216,11 @@ t.test('SIGTERM to the primary: answers in flight arrive whole, then exit 0', as
   t.same(await s.exited, { code: 0, signal: null }, 'exit 0');
   t.match(s.log(), /"worker":0,"msg":"stopped"/);
   t.notMatch(s.log(), /"level":50/, 'no error logged');
+});
+
+t.test('--workers refuses what is not a count', async (t) => {
+  const { cfg } = config();
+  const r = await runCli(['serve', '-c', cfg, '--workers', 'lots']);
+  t.equal(r.code, 2);
+  t.match(r.err, /--workers must be a number from 1 to 256, or auto/);
 });
