@@ -58,6 +58,8 @@ export function runPrimary(opts: PrimaryOptions): Promise<number> {
       everListened = true;
     });
     worker.on('exit', (code: number | null, signal: string | null) => onExit(slot, code, signal));
+    // A message to a worker as it ends fails (EPIPE): said, never the end of the primary.
+    worker.on('error', (err) => log.warn({ worker: worker.id, err: err.message }, `worker ${worker.id}: IPC error`));
     log.info({ forked: worker.id, workerPid: worker.process.pid }, `worker ${worker.id} forked`);
   };
 

@@ -66,12 +66,16 @@ export class WorkerLink {
     this.#send({ ipdest: 'loaded', ms });
   }
 
-  /** Stops listening to the primary and lets go of the channel: the process can end. */
-  close(): void {
+  /**
+   * Stops listening to the primary and lets go of the channel: the process ends (cluster ends a
+   * disconnected worker with 0, so another exit code is given to process.exit, once the error is out).
+   */
+  close(code = 0): void {
     process.off('message', this.#onMessage);
     process.off('disconnect', this.#onDisconnect);
     this.#asker.closeAll('the worker is stopping');
-    if (process.connected) process.disconnect();
+    if (code !== 0) setImmediate(() => process.exit(code));
+    else if (process.connected) process.disconnect();
   }
 
   #send(m: ClusterMessage): boolean {

@@ -94,6 +94,7 @@ export async function runServe(opts: ServeOptions, io: { stderr: NodeJS.Writable
     await app.listen({ host: server.host, port: server.port });
   } catch (err) {
     await app.close();
+    worker?.close(EXIT_FAILURE); // a worker that cannot listen ends (its IPC channel would hold it)
     const code = (err as NodeJS.ErrnoException).code;
     throw new IpdestError(
       'LISTEN_FAILED',
@@ -156,7 +157,7 @@ export async function runServe(opts: ServeOptions, io: { stderr: NodeJS.Writable
         )
         .then((exit) => {
           // A worker lets go of its IPC channel, which would hold the process.
-          worker?.close();
+          worker?.close(exit);
           endIfHeld(logger, signal);
           resolve(exit);
         })

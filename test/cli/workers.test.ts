@@ -224,3 +224,29 @@ t.test('--workers refuses what is not a count', async (t) => {
   t.equal(r.code, 2);
   t.match(r.err, /--workers must be a number from 1 to 256, or auto/);
 });
+
+t.test('the port taken: the workers cannot listen, the primary stops with exit 1 instead of forking again', async (t) => {
+  const { cfg } = config();
+  const holder = net.createServer();
+  await new Promise<void>((r) => holder.listen(0, '127.0.0.1', () => r()));
+  t.teardown(() => holder.close());
+  const port = (holder.address() as net.AddressInfo).port;
+  const { spawn } = await import('node:child_process');
+  const { resolve } = await import('node:path');
+  const { PROJECT_ROOT } = await import('../helpers/shared-data.js');
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', resolve(PROJECT_ROOT, 'src', 'cli.ts'), 'serve', '-c', cfg, '--host', '127.0.0.1', '--port', String(port), '--workers', '2'],
+    { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let log = '';
+  child.stdout.on('data', (c) => (log += c));
+  child.stderr.on('data', (c) => (log += c));
+  t.teardown(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  t.equal(code, 1, 'exit 1');
+  t.match(log, /ended before any worker listened: stopping/);
+  t.notMatch(log, /"msg":"worker 3 forked"/, 'no worker forked again');
+});
