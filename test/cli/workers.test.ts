@@ -250,3 +250,46 @@ t.test('the port taken: the workers cannot listen, the primary stops with exit 1
   t.match(log, /ended before any worker listened: stopping/);
   t.notMatch(log, /"msg":"worker 3 forked"/, 'no worker forked again');
 });
+
+t.test('only the primary downloads: a refresh list fetched once, then every worker serves it', async (t) => {
+  const { listServer } = await import('../helpers/list-server.js');
+  const upstream = await listServer();
+  t.teardown(() => upstream.close());
+  upstream.route('/mine.txt', (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('198.51.100.0/24\n');
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'ipdest-workers-'));
+  const cfg = join(dir, 'ipdest.yaml');
+  writeFileSync(cfg, `lists:\n  - { name: mine, tag: Mine, format: text, path: lists/mine.txt, url: '${upstream.origin}/mine.txt', refresh: 1h }\n`);
+  const s = await start(t, cfg);
+  await s.waitFor(/"msg":"list mine: updated to [^"]*; reloading"/);
+  // Both workers reload (the primary waits for each), then answer from the download.
+  const end = Date.now() + 10_000;
+  let text: string;
+  for (;;) {
+    text = (await request(s.port, '/metrics')).body;
+    if (
+      metric(text, /^ipdest_list_prefixes\{list="mine",family="ipv4"\} (\d+)$/m) === 1 &&
+      s.lines().filter((l) => l.reason === 'refresh mine' && l.msg === 'lists loaded').length === 2
+    )
+      break;
+    if (Date.now() > end) throw new Error(`the workers did not reload:\n${s.log()}`);
+    await sleep(100);
+  }
+  for (let i = 0; i < 10; i++) t.match((await request(s.port, '/lookup/198.51.100.7')).body, /"IPDestination":"Mine"/);
+  t.equal(upstream.seen.filter((x) => x.url === '/mine.txt').length, 1, 'downloaded once, by the primary');
+  t.equal(metric(text, /^ipdest_list_updates_total\{list="mine",state="updated"\} (\d+)$/m), 1, "the primary's update count");
+  t.equal(
+    new Set(
+      s
+        .lines()
+        .filter((l) => /fetching it from its source now/.test(l.msg))
+        .map((l) => l.worker),
+    ).size,
+    1,
+  );
+  t.equal(s.lines().find((l) => /fetching it from its source now/.test(l.msg))?.worker, 0, 'the primary fetched');
+  s.child.kill('SIGTERM');
+  t.same(await s.exited, { code: 0, signal: null });
+});
