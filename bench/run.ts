@@ -11,6 +11,7 @@ const SCENARIOS: Record<string, () => Promise<{ run: () => Promise<Row[]> }>> = 
   export: () => import('./export.js'),
   idle: () => import('./idle.js'),
   audit: () => import('./audit.js'),
+  workers: () => import('./workers.js'),
 };
 
 const wanted = process.argv.slice(2);

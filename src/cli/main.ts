@@ -32,6 +32,7 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
     .addOption(configOption())
     .option('--host <host>', 'address to listen on (default: server.host, or $IPDEST_HOST)')
     .option('--port <port>', 'port to listen on (default: server.port, or $IPDEST_PORT)')
+    .option('--workers <n|auto>', 'processes serving the port, auto: one per core (default: server.workers, or $IPDEST_WORKERS; 1: no cluster)')
     .addHelpText('after', '\nSignals: SIGHUP reloads the lists; SIGTERM/SIGINT finish requests in flight and stop.')
     .action(async (opts) => setExit(await runServe(opts, io)));
 

@@ -1,5 +1,5 @@
 // The config layer: schema, defaults and loading.
-export { parseDuration, DEFAULT_ADDRESS_FIELDS } from './schema.js';
+export { parseDuration, DEFAULT_ADDRESS_FIELDS, MAX_WORKERS } from './schema.js';
 export type { Config, ListSpec, RuleSpec } from './schema.js';
 export { loadConfig, parseConfigText } from './load.js';
 export type { LoadedConfig } from './load.js';

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../errors.js';
 import { atLine, ConfigFileError, displayPath, dottedPath, expandIssue, issueReason } from './errors.js';
-import { ADMIN_TOKEN_MIN, configSchema, type Config } from './schema.js';
+import { ADMIN_TOKEN_MIN, configSchema, MAX_WORKERS, type Config } from './schema.js';
 import { parseYamlSource, positionOf, type YamlSource } from './yaml-source.js';
 
 export interface LoadedConfig {
@@ -113,6 +113,13 @@ function applyEnv(config: Config, env: NodeJS.ProcessEnv, file: string): void {
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new ConfigError(file, 'IPDEST_PORT', `not a port number: ${JSON.stringify(env.IPDEST_PORT)}`);
     config.server.port = port;
+  }
+  if (env.IPDEST_WORKERS) {
+    const given = env.IPDEST_WORKERS.trim().toLowerCase();
+    const n = Number(given);
+    if (given === 'auto') config.server.workers = 'auto';
+    else if (Number.isInteger(n) && n >= 1 && n <= MAX_WORKERS) config.server.workers = n;
+    else throw new ConfigError(file, 'IPDEST_WORKERS', `a number of workers from 1 to ${MAX_WORKERS}, or auto; got ${JSON.stringify(env.IPDEST_WORKERS)}`);
   }
   if (env.IPDEST_ADMIN_TOKEN) {
     // Refused like server.adminToken; the token itself never goes into a message.

@@ -109,6 +109,8 @@ export const ADMIN_TOKEN_MIN = 16;
 export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
 export const MAX_BODY_LIMIT = 64 * 1024 * 1024;
 export const DEFAULT_BATCH_LIMIT = 10_000;
+/** `server.workers` at most: each worker holds its own tables (about 100 MB with the real lists). */
+export const MAX_WORKERS = 256;
 export const MAX_BATCH_LIMIT = 100_000;
 
 export const configSchema = z.strictObject({
@@ -136,7 +138,8 @@ export const configSchema = z.strictObject({
           `at most ${MAX_BATCH_LIMIT}: every item of a batch is judged on the event loop before the answer goes out; send more in several requests`,
         )
         .default(DEFAULT_BATCH_LIMIT),
-      workers: z.number().int().min(1).default(1),
+      // Processes serving (`serve --workers`): 1 is one process, no cluster; 'auto' one per core. Also IPDEST_WORKERS.
+      workers: z.union([z.number().int().min(1).max(MAX_WORKERS), z.literal('auto')]).default(1),
       // ms of event-loop lag past which requests are answered 503; a reload of the real lists
       // holds the loop for up to ~1 s, so the default sits above that.
       maxEventLoopDelay: z.number().int().positive().default(2000),

@@ -18,7 +18,7 @@ import { auditRoutes } from './routes/audit.js';
 import { enrichRoutes } from './routes/enrich.js';
 import { healthRoutes } from './routes/health.js';
 import { listsRoutes } from './routes/lists.js';
-import { lookupRoutes, type RouteDeps } from './routes/lookup.js';
+import { lookupRoutes, type ClusterHooks, type RouteDeps } from './routes/lookup.js';
 
 export interface AppOptions {
   readonly state: ServiceState;
@@ -40,6 +40,8 @@ export interface AppOptions {
   readonly shutdownTimeout?: number;
   /** A fixed cap on open connections (default: server.maxConnections, else the open-files limit less FD_RESERVE and the descriptors open at start). */
   readonly maxConnections?: number;
+  /** A worker of `serve --workers N`: aggregated /metrics and fanned-out reloads (routes/lookup.ts). */
+  readonly cluster?: ClusterHooks;
 }
 
 const KEEP_ALIVE_TIMEOUT = 72_000; // longer than the usual client pool idle time (Logstash's Manticore: 60 s)
@@ -112,7 +114,7 @@ export async function buildApp(opts: AppOptions): Promise<IpdestApp> {
       sendError(reply, 'BAD_REQUEST', error.message);
     },
   });
-  const deps: RouteDeps = { state, metrics, batchLimit: server.batchLimit };
+  const deps: RouteDeps = { state, metrics, batchLimit: server.batchLimit, cluster: opts.cluster };
 
   for (const s of ALL_SCHEMAS) app.addSchema(s);
   registerBodyParsers(app);

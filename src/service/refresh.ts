@@ -5,6 +5,12 @@ import type { ListSpec } from '../config/index.js';
 import { planFor, resolveListPath, updateList, type UpdateOptions, type UpdateOutcome } from '../lists/index.js';
 import type { ServiceState } from './state.js';
 
+/**
+ * What a schedule refreshes for: a ServiceState, or the primary of `serve --workers N`, whose
+ * reload tells every worker to reload (it holds no lists itself).
+ */
+export type RefreshTarget = Pick<ServiceState, 'config' | 'baseDir' | 'noteUpdate'> & { reload(reason: string): Promise<unknown> };
+
 /** Spread of each wait around its interval (±10 %): many servers started together do not ask at once. */
 export const REFRESH_JITTER = 0.1;
 /** A list whose check failed is tried again after this (or its interval, if shorter), not a whole interval later. */
@@ -33,14 +39,14 @@ interface Scheduled {
  * snapshot serving) is fetched at once, and the log says so.
  */
 export class RefreshSchedule {
-  readonly #state: ServiceState;
+  readonly #state: RefreshTarget;
   readonly #log: Logger;
   readonly #opts: RefreshOptions;
   readonly #lists: Scheduled[];
   readonly #stop = new AbortController();
   #started = false;
 
-  constructor(state: ServiceState, log: Logger, opts: RefreshOptions = {}) {
+  constructor(state: RefreshTarget, log: Logger, opts: RefreshOptions = {}) {
     this.#state = state;
     this.#log = log;
     this.#opts = opts;

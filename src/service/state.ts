@@ -1,7 +1,5 @@
 // ServiceState: the lists and enricher in service, reloaded off the request path and swapped as one reference.
 import { stat } from 'node:fs/promises';
-import { watch, type FSWatcher } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { Enricher, Rules } from '../enrich/index.js';
@@ -31,6 +29,7 @@ import {
 import { LiveAudit } from '../audit/index.js';
 import { IpdestError } from '../errors.js';
 import { enricherFor, ownerSettingsOf, rulesOf } from './chain.js';
+import { watchListFolders, type StopWatching } from './watch.js';
 
 const OWNERS_NOT_LOADED: OwnersInfo = Object.freeze({ state: 'off', sources: [], prefixes: { v4: 0, v6: 0 }, cached: false, ms: 0, error: null });
 
@@ -110,8 +109,7 @@ export class ServiceState {
   #again = false;
   #listeners: ReloadListener[] = [];
   #updateListeners: Array<(outcome: UpdateOutcome) => void> = [];
-  #watchers: FSWatcher[] = [];
-  #debounce: NodeJS.Timeout | null = null;
+  #unwatch: StopWatching = () => {};
   #closing = false;
 
   constructor(config: Config, baseDir: string, log: Logger, opts: ServiceStateOptions = {}) {
@@ -358,32 +356,13 @@ export class ServiceState {
 
   /** Watches the folders of the list files and reloads, debounced, when one changes. */
   watchFiles(debounceMs = 500): void {
-    const dirs = new Set(this.config.lists.map((l) => dirname(resolve(this.baseDir, l.path))));
-    for (const dir of dirs) {
-      try {
-        const w = watch(dir, { persistent: false }, () => this.#scheduleReload(debounceMs));
-        w.on('error', (err) => this.#log.warn({ dir, err: err.message }, 'cannot watch list folder'));
-        this.#watchers.push(w);
-      } catch (err) {
-        this.#log.warn({ dir, err: (err as Error).message }, 'cannot watch list folder; reload with SIGHUP or POST /admin/reload');
-      }
-    }
-  }
-
-  #scheduleReload(ms: number): void {
-    if (this.#debounce) clearTimeout(this.#debounce);
-    this.#debounce = setTimeout(() => {
-      this.#debounce = null;
-      this.#reloadInBackground('file change');
-    }, ms);
-    this.#debounce.unref();
+    this.#unwatch();
+    this.#unwatch = watchListFolders(this.config, this.baseDir, this.#log, () => this.#reloadInBackground('file change'), debounceMs);
   }
 
   /** Stops watching, and stops a reload in progress (it reports failed; the tables in service stay). */
   close(): void {
-    for (const w of this.#watchers) w.close();
-    this.#watchers = [];
-    if (this.#debounce) clearTimeout(this.#debounce);
+    this.#unwatch();
     this.#closing = true;
     this.#abort?.abort(new Error('the service is shutting down'));
   }

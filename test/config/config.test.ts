@@ -302,3 +302,18 @@ t.test('durations', async (t) => {
   t.equal(parseDuration('1.5h'), null);
   t.equal(parseDuration('0s'), null);
 });
+
+t.test('server.workers: a number, auto, or IPDEST_WORKERS', async (t) => {
+  t.equal(parseConfigText('', 'empty.yaml').server.workers, 1, 'one process by default');
+  t.equal(parseConfigText('server: { workers: 4 }', 'a.yaml').server.workers, 4);
+  t.equal(parseConfigText('server: { workers: auto }', 'a.yaml').server.workers, 'auto');
+  t.throws(() => parseConfigText('server: { workers: 0 }', 'a.yaml'), { name: 'ConfigError', message: /workers/ });
+  t.throws(() => parseConfigText('server: { workers: many }', 'a.yaml'), { name: 'ConfigError', message: /workers/ });
+  const dir = mkdtempSync(join(tmpdir(), 'ipdest-config-'));
+  const a = join(dir, 'a.yaml');
+  writeFileSync(a, 'server: { workers: 2 }\n');
+  t.equal(loadConfig(a, {}).config.server.workers, 2);
+  t.equal(loadConfig(a, { IPDEST_WORKERS: '3' }).config.server.workers, 3, 'the environment wins');
+  t.equal(loadConfig(a, { IPDEST_WORKERS: 'AUTO' }).config.server.workers, 'auto');
+  t.throws(() => loadConfig(a, { IPDEST_WORKERS: '0' }), { name: 'ConfigError', message: /IPDEST_WORKERS/ });
+});

@@ -16,9 +16,21 @@ export interface ServeChild {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `ipdest serve -c <config>` on 127.0.0.1:0; `ulimit` sets the open-files limit first. */
-export async function serveChild(t: Test, config: string, opts: { ulimit?: number } = {}): Promise<ServeChild> {
-  const args = ['--import', 'tsx', resolve(PROJECT_ROOT, 'src', 'cli.ts'), 'serve', '-c', config, '--host', '127.0.0.1', '--port', '0'];
+/** Starts `ipdest serve -c <config>` on 127.0.0.1:0 (or `port`), with `args` after; `ulimit` sets the open-files limit first. */
+export async function serveChild(t: Test, config: string, opts: { ulimit?: number; port?: number; args?: string[] } = {}): Promise<ServeChild> {
+  const args = [
+    '--import',
+    'tsx',
+    resolve(PROJECT_ROOT, 'src', 'cli.ts'),
+    'serve',
+    '-c',
+    config,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(opts.port ?? 0),
+    ...(opts.args ?? []),
+  ];
   const child =
     opts.ulimit === undefined
       ? spawn(process.execPath, args, { cwd: PROJECT_ROOT, env: { ...process.env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] })

@@ -25,6 +25,8 @@ export async function adminRoutes(app: FastifyInstance, deps: RouteDeps & { toke
       },
     },
     async (_request, reply) => {
+      // Under `serve --workers N` the other workers reload too; the answer is this worker's own.
+      deps.cluster?.reloadOthers('POST /admin/reload');
       const outcome = await deps.state.reload('POST /admin/reload');
       return reply
         .code(outcome.ok ? 200 : 422)

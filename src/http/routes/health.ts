@@ -32,6 +32,6 @@ export async function healthRoutes(app: FastifyInstance, deps: RouteDeps): Promi
     },
   );
   app.get('/metrics', { schema: { summary: 'Prometheus metrics' } }, async (_req, reply) =>
-    reply.type(deps.metrics.contentType).send(await deps.metrics.render()),
+    reply.type(deps.metrics.contentType).send(deps.cluster ? await deps.cluster.metrics() : await deps.metrics.render()),
   );
 }

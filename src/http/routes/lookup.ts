@@ -11,6 +11,16 @@ export interface RouteDeps {
   state: ServiceState;
   metrics: Metrics;
   batchLimit: number;
+  /** Set in a worker of `serve --workers N`: /metrics and /admin/reload reach the other workers through the primary. */
+  cluster?: ClusterHooks;
+}
+
+/** What a worker's routes ask of the primary (src/cli/cluster-worker.ts answers). */
+export interface ClusterHooks {
+  /** The metrics of every worker, aggregated (GET /metrics). */
+  metrics(): Promise<string>;
+  /** Asks the primary to reload every other worker (POST /admin/reload reloads this one itself). */
+  reloadOthers(reason: string): void;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
