@@ -1,7 +1,6 @@
 // Scenario `http`: POST /lookup against a bare Fastify echo route, /lookup/batch with and without repeats, /enrich/batch against the JSON floor, reloads under load.
 // Env: BENCH_HTTP_SECONDS (each timed run, 10), BENCH_HTTP_ROUNDS (3), BENCH_HTTP_WARMUP (6 s), BENCH_HTTP_QUICK (POST /lookup only).
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, utimesSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { loadLists } from '../src/lists/index.js';
@@ -14,7 +13,7 @@ import type { Metrics } from '../src/http/metrics.js';
 import { BENCH_DIR, SHARED_DATA, measure, median, type Row } from './harness.js';
 import { REAL_SOURCES, addressMix, rng } from './real-lists.js';
 import { sysmonDestinations } from './lookup.js';
-import { ROOT, cpuSeconds, load, start, stop, waitReady } from './servers.js';
+import { ROOT, cpuSeconds, load, realListsFolder, start, stop, waitReady } from './servers.js';
 
 const TOKEN = 'bench-token-0123456789abcdef';
 
@@ -29,21 +28,7 @@ function start_(opts: autocannon.Options): { stop: () => void; done: Promise<aut
 
 export async function run(): Promise<Row[]> {
   const rows: Row[] = [];
-  // The service reads copies of the real lists from a temp folder, so reloads can touch them.
-  const dir = mkdtempSync(join(tmpdir(), 'ipdest-bench-'));
-  for (const f of ['azure/ServiceTags_Public_20251028.json', 'microsoft/msft-public-ips.csv', 'aws/ip-ranges.json', 'google/cloud.json', 'google/goog.json'])
-    copyFileSync(join(SHARED_DATA, f), join(dir, f.split('/')[1]!));
-  const config = join(dir, 'ipdest.yaml');
-  writeFileSync(
-    config,
-    `lists:
-  - { name: azure, tag: Microsoft, format: azure-service-tags, path: ServiceTags_Public_*.json }
-  - { name: microsoft, tag: Microsoft, format: msft-public-ip-csv, path: msft-public-ips.csv }
-  - { name: aws, tag: AWS, format: aws-ip-ranges, path: ip-ranges.json }
-  - { name: google-cloud, tag: Google, format: google-ip-ranges, path: cloud.json }
-  - { name: google, tag: Google, format: google-ip-ranges, path: goog.json }
-`,
-  );
+  const { dir, config } = realListsFolder('ipdest-bench-');
   const set = await loadLists(REAL_SOURCES, { baseDir: SHARED_DATA });
   const ips = addressMix(set, 1000);
   const requests = ips.map((ip) => ({

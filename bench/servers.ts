@@ -1,9 +1,10 @@
 // Servers for the http benches: start one as a child (its port read from its output), wait for it, its CPU time, stop it, load it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
-import { BENCH_DIR } from './harness.js';
+import { BENCH_DIR, SHARED_DATA } from './harness.js';
 
 export const ROOT = resolve(BENCH_DIR, '..');
 
@@ -51,4 +52,26 @@ export function load(opts: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((ok, fail) => {
     autocannon(opts, (err, res) => (err ? fail(err) : ok(res)));
   });
+}
+
+/**
+ * A temp folder holding copies of the real lists and an ipdest.yaml naming them: the service reads
+ * the copies, so a bench can touch them to make reloads.
+ */
+export function realListsFolder(prefix: string): { dir: string; config: string } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  for (const f of ['azure/ServiceTags_Public_20251028.json', 'microsoft/msft-public-ips.csv', 'aws/ip-ranges.json', 'google/cloud.json', 'google/goog.json'])
+    copyFileSync(join(SHARED_DATA, f), join(dir, f.split('/')[1]!));
+  const config = join(dir, 'ipdest.yaml');
+  writeFileSync(
+    config,
+    `lists:
+  - { name: azure, tag: Microsoft, format: azure-service-tags, path: ServiceTags_Public_*.json }
+  - { name: microsoft, tag: Microsoft, format: msft-public-ip-csv, path: msft-public-ips.csv }
+  - { name: aws, tag: AWS, format: aws-ip-ranges, path: ip-ranges.json }
+  - { name: google-cloud, tag: Google, format: google-ip-ranges, path: cloud.json }
+  - { name: google, tag: Google, format: google-ip-ranges, path: goog.json }
+`,
+  );
+  return { dir, config };
 }

@@ -1,11 +1,10 @@
 // Bench: GET /lookup/<ip> req/s and server CPU per request with `serve --workers 1` and `--workers 2`, both up at once, loaded in interleaved rounds.
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { loadLists } from '../src/lists/index.js';
 import { SHARED_DATA, median, type Row } from './harness.js';
 import { REAL_SOURCES, addressMix } from './real-lists.js';
-import { ROOT, cpuSeconds, load, start, stop, waitReady } from './servers.js';
+import { ROOT, cpuSeconds, load, realListsFolder, start, stop, waitReady } from './servers.js';
 
 /** The process and its children (the workers of the cluster), by pid. */
 function tree(pid: number): number[] {
@@ -32,20 +31,7 @@ async function waitWorkers(port: number, n: number): Promise<void> {
 }
 
 export async function run(): Promise<Row[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'ipdest-bench-workers-'));
-  for (const f of ['azure/ServiceTags_Public_20251028.json', 'microsoft/msft-public-ips.csv', 'aws/ip-ranges.json', 'google/cloud.json', 'google/goog.json'])
-    copyFileSync(join(SHARED_DATA, f), join(dir, f.split('/')[1]!));
-  const config = join(dir, 'ipdest.yaml');
-  writeFileSync(
-    config,
-    `lists:
-  - { name: azure, tag: Microsoft, format: azure-service-tags, path: ServiceTags_Public_*.json }
-  - { name: microsoft, tag: Microsoft, format: msft-public-ip-csv, path: msft-public-ips.csv }
-  - { name: aws, tag: AWS, format: aws-ip-ranges, path: ip-ranges.json }
-  - { name: google-cloud, tag: Google, format: google-ip-ranges, path: cloud.json }
-  - { name: google, tag: Google, format: google-ip-ranges, path: goog.json }
-`,
-  );
+  const { config } = realListsFolder('ipdest-bench-workers-');
   const set = await loadLists(REAL_SOURCES, { baseDir: SHARED_DATA });
   const requests = addressMix(set, 1000).map((ip) => ({ method: 'GET' as const, path: `/lookup/${encodeURIComponent(ip)}` }));
   const duration = Number(process.env.BENCH_WORKERS_SECONDS ?? 5);

@@ -87,8 +87,11 @@ interface AddressSource {
 /** Where an event shape keeps the remote side of an accepted connection, and what else it says. */
 interface DirectionalShape {
   readonly isInbound: (event: unknown) => boolean;
+  /** The remote side of an inbound event (the address field itself where a shape always names the remote side). */
   readonly sourceIp: FieldPath;
   readonly port: FieldPath;
+  /** The service port of an inbound event, where the shape keeps it apart from `port`. */
+  readonly inboundPort?: FieldPath;
   readonly protocol: FieldPath;
   readonly process: FieldPath;
 }
@@ -100,14 +103,15 @@ function directionalSource(path: FieldPath, shape: DirectionalShape): AddressSou
     read(event, value) {
       const ctx: EventContext = {};
       let field = path.path;
-      if (shape.isInbound(event)) {
+      const inbound = shape.isInbound(event);
+      if (inbound) {
         ctx.direction = 'inbound';
         value = shape.sourceIp.get(event);
         field = shape.sourceIp.path;
       } else {
         ctx.direction = 'outbound';
       }
-      setIf(ctx, 'port', toPort(shape.port.get(event)));
+      setIf(ctx, 'port', toPort((inbound && shape.inboundPort !== undefined ? shape.inboundPort : shape.port).get(event)));
       setIf(ctx, 'protocol', toProtocol(shape.protocol.get(event)));
       setIf(ctx, 'process', textFact(shape.process.get(event)));
       return { field, value, context: withService(ctx) };
@@ -170,23 +174,18 @@ function tableSource(path: FieldPath, portName: string, processNames: readonly s
  */
 function wfpSource(path: FieldPath): AddressSource {
   const direction = path.sibling('Direction');
-  const destPort = path.sibling('DestPort');
-  const sourcePort = path.sibling('SourcePort');
-  const protocol = path.sibling('Protocol');
-  const application = path.sibling('Application');
-  return {
-    path,
-    read(event, value) {
+  return directionalSource(path, {
+    // %%14592 and %%14593 are the message-table codes of Inbound and Outbound (un-rendered events).
+    isInbound: (event) => {
       const d = direction.get(event);
-      // %%14592 and %%14593 are the message-table codes of Inbound and Outbound (un-rendered events).
-      const inbound = d === '%%14592' || (typeof d === 'string' && d.toLowerCase() === 'inbound');
-      const ctx: EventContext = { direction: inbound ? 'inbound' : 'outbound' };
-      setIf(ctx, 'port', toPort((inbound ? sourcePort : destPort).get(event)));
-      setIf(ctx, 'protocol', toProtocol(protocol.get(event)));
-      setIf(ctx, 'process', textFact(application.get(event)));
-      return { field: path.path, value, context: withService(ctx) };
+      return d === '%%14592' || (typeof d === 'string' && d.toLowerCase() === 'inbound');
     },
-  };
+    sourceIp: path,
+    port: path.sibling('DestPort'),
+    inboundPort: path.sibling('SourcePort'),
+    protocol: path.sibling('Protocol'),
+    process: path.sibling('Application'),
+  });
 }
 
 /**
@@ -195,20 +194,16 @@ function wfpSource(path: FieldPath): AddressSource {
  */
 function vmConnectionSource(path: FieldPath): AddressSource {
   const direction = path.sibling('Direction');
-  const port = path.sibling('DestinationPort');
-  const protocol = path.sibling('Protocol');
-  const process = path.sibling('ProcessName');
-  return {
-    path,
-    read(event, value) {
+  return directionalSource(path, {
+    isInbound: (event) => {
       const d = direction.get(event);
-      const ctx: EventContext = { direction: typeof d === 'string' && d.toLowerCase() === 'inbound' ? 'inbound' : 'outbound' };
-      setIf(ctx, 'port', toPort(port.get(event)));
-      setIf(ctx, 'protocol', toProtocol(protocol.get(event)));
-      setIf(ctx, 'process', textFact(process.get(event)));
-      return { field: path.path, value, context: withService(ctx) };
+      return typeof d === 'string' && d.toLowerCase() === 'inbound';
     },
-  };
+    sourceIp: path,
+    port: path.sibling('DestinationPort'),
+    protocol: path.sibling('Protocol'),
+    process: path.sibling('ProcessName'),
+  });
 }
 
 function plainSource(path: FieldPath): AddressSource {
