@@ -9,6 +9,34 @@ export interface AuditOptions {
   /** Epoch milliseconds; a record without a time is left out when either bound is set. */
   readonly since?: number;
   readonly until?: number;
+  /**
+   * Keep, per beacon series, each connection's port and which ones gave a size: what `merge` needs to
+   * cut a part's series exactly where the sequential read would have stopped (MAX_SERIES). Set for
+   * the parts of a file read in parallel.
+   */
+  readonly trail?: boolean;
+}
+
+/** A series' per-connection facts, kept when `trail` is set: the port (-1: none), and the index in `ts` of each size. */
+export interface SeriesTrail {
+  readonly ports: number[];
+  readonly sizeAt: number[];
+}
+
+/**
+ * What an Aggregator over one part of the input hands over, to be merged after the parts before it
+ * (`Aggregator.merge`). Made of Maps, arrays and plain objects: it crosses a worker thread as it is.
+ */
+export interface AggregatePart {
+  readonly tally: FileTally;
+  readonly destinations: Map<string, DestinationTally>;
+  readonly pairs: Map<string, PairSeries>;
+  readonly trails: Map<string, SeriesTrail>;
+  readonly hours: Map<number, number>;
+  readonly totals: Aggregator['totals'];
+  readonly first: number | undefined;
+  readonly last: number | undefined;
+  readonly threatKnown: boolean;
 }
 
 /** One input file as the report tells it. */
@@ -102,6 +130,17 @@ function bumpKept(m: Map<string, number>, k: string): void {
   else m.set(k, n + 1);
 }
 
+function mergeCounts<K>(into: Map<K, number>, from: ReadonlyMap<K, number>): void {
+  for (const [k, n] of from) bump(into, k, n);
+}
+
+function minOf(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
+}
+function maxOf(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.max(a, b);
+}
+
 /** What a file adds to: records, connections and skips, by reason. */
 export function newFileTally(path: string): FileTally {
   return { path, records: 0, connections: 0, skipped: 0, reasons: new Map() };
@@ -142,6 +181,8 @@ export class Aggregator {
   last: number | undefined;
   /** A result carried a `threat` field: `--only threat` can be applied. */
   threatKnown = false;
+  /** The trail of each series, when options.trail is set. */
+  readonly #trails = new Map<PairSeries, SeriesTrail>();
   /** By the address text as the records give it (`::FFFF:1.2.3.4` and `1.2.3.4` are two texts, one destination). */
   readonly #addresses = new Map<string, AddressEntry>();
 
@@ -292,7 +333,104 @@ export class Aggregator {
     }
     if (p.ts.length >= MAX_SERIES) return;
     if (port !== undefined) bump(p.ports, port);
+    if (this.options.trail === true) {
+      const t = this.#trailOf(p);
+      t.ports.push(port ?? -1);
+      if (rec.sizeBytes !== undefined) t.sizeAt.push(p.ts.length);
+    }
     p.ts.push(Math.floor(time / 1000));
     if (rec.sizeBytes !== undefined) p.sizes.push(rec.sizeBytes);
+  }
+
+  #trailOf(p: PairSeries): SeriesTrail {
+    let t = this.#trails.get(p);
+    if (t === undefined) {
+      t = { ports: [], sizeAt: [] };
+      this.#trails.set(p, t);
+    }
+    return t;
+  }
+
+  /** This aggregation as a part to merge into another (the file's one tally: a part reads one file). */
+  part(tally: FileTally): AggregatePart {
+    return {
+      tally,
+      destinations: this.destinations,
+      pairs: this.pairs,
+      trails: new Map([...this.#trails].map(([p, t]) => [`${p.source}\u0000${p.destination}`, t])),
+      hours: this.hours,
+      totals: this.totals,
+      first: this.first,
+      last: this.last,
+      threatKnown: this.threatKnown,
+    };
+  }
+
+  /**
+   * Adds a part read after everything this aggregation has read, into `tally`: the result is what
+   * reading the part's records here, in order, would have made (counts summed; a destination's first
+   * result, first and last kept; every Map's keys in first-seen order; a series cut at MAX_SERIES where
+   * the sequential read would have cut it, with the ports and sizes of the connections it kept).
+   */
+  merge(tally: FileTally, part: AggregatePart): void {
+    tally.records += part.tally.records;
+    tally.connections += part.tally.connections;
+    tally.skipped += part.tally.skipped;
+    mergeCounts(tally.reasons, part.tally.reasons);
+    const t = this.totals;
+    for (const k of Object.keys(t) as (keyof typeof t)[]) t[k] += part.totals[k];
+    if (part.threatKnown) this.threatKnown = true;
+    this.first = minOf(this.first, part.first);
+    this.last = maxOf(this.last, part.last);
+    mergeCounts(this.hours, part.hours);
+    for (const [ip, w] of part.destinations) {
+      const d = this.destinations.get(ip);
+      if (d === undefined) {
+        this.destinations.set(ip, w);
+        continue;
+      }
+      d.connections += w.connections;
+      if (w.bytes !== undefined) d.bytes = (d.bytes ?? 0) + w.bytes;
+      d.first = minOf(d.first, w.first);
+      d.last = maxOf(d.last, w.last);
+      mergeCounts(d.ports, w.ports);
+      mergeCounts(d.services, w.services);
+      mergeCounts(d.processes, w.processes);
+      mergeCounts(d.hosts, w.hosts);
+      mergeCounts(d.directions, w.directions);
+    }
+    for (const [key, w] of part.pairs) {
+      const p = this.pairs.get(key);
+      if (p === undefined) {
+        this.pairs.set(key, w);
+        if (this.options.trail === true) this.#trails.set(w, part.trails.get(key) ?? { ports: [], sizeAt: [] });
+        continue;
+      }
+      const room = MAX_SERIES - p.ts.length;
+      if (room <= 0) continue;
+      const trail = part.trails.get(key);
+      if (w.ts.length <= room && this.options.trail !== true) {
+        mergeCounts(p.ports, w.ports);
+        for (const x of w.ts) p.ts.push(x);
+        for (const x of w.sizes) p.sizes.push(x);
+        continue;
+      }
+      // Connection by connection, as #series would have taken them: this needs the part's trail.
+      if (trail === undefined) throw new Error('Aggregator.merge: a series to cut has no trail (the part was made without options.trail)');
+      const mine = this.options.trail === true ? this.#trailOf(p) : undefined;
+      const n = Math.min(room, w.ts.length);
+      let s = 0;
+      for (let i = 0; i < n; i++) {
+        const port = trail.ports[i]!;
+        if (port >= 0) bump(p.ports, port);
+        mine?.ports.push(port);
+        if (s < trail.sizeAt.length && trail.sizeAt[s] === i) {
+          mine?.sizeAt.push(p.ts.length);
+          p.sizes.push(w.sizes[s]!);
+          s++;
+        }
+        p.ts.push(w.ts[i]!);
+      }
+    }
   }
 }

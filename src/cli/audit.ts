@@ -1,5 +1,7 @@
 // `ipdest audit`: the "who are we connecting to?" report over connection logs (NDJSON, CSV, netfilter, Zeek conn.log; gzip'd too).
-import { open, readFile, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, readFile, stat, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { createGunzip } from 'node:zlib';
 import {
   Aggregator,
@@ -16,9 +18,10 @@ import {
   type OnlyFilter,
 } from '../audit/index.js';
 import { parseIsoTime, RecordReader, type RecordKind } from '../enrich/index.js';
-import { loadContext } from './context.js';
+import { isReadError, READ_CHUNK, readInto } from './audit-read.js';
+import { AuditThreads, cutPoints, splittableKind, SPLIT_MIN_BYTES } from './audit-threads.js';
+import { contextFingerprint, loadContext } from './context.js';
 import { kindOfName } from './enrich.js';
-import { readLines } from './output.js';
 import { Progress, type ProgressState } from './progress.js';
 import { error, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, isSystemError, systemReason, warn } from './report.js';
 import { visible } from './terminal.js';
@@ -34,6 +37,18 @@ export interface AuditCliOptions {
   baseline?: string;
   saveBaseline?: string;
   year?: string;
+  /** `auto` (the default: one per core, at most 8) or a count; 1 reads every file in this thread. */
+  threads?: string;
+  /** Files at least this large are cut into parts read at once (tests set it low). */
+  splitMinBytes?: number;
+}
+
+export const MAX_THREADS = 64;
+
+function parseThreads(text: string | undefined): number | undefined {
+  if (text === undefined || text === 'auto') return Math.min(8, availableParallelism());
+  const n = Number(text);
+  return Number.isInteger(n) && n >= 1 && n <= MAX_THREADS ? n : undefined;
 }
 
 /** `2024-04-19`, or any ISO 8601 time (a time without a zone is UTC). */
@@ -50,7 +65,7 @@ async function openInput(file: string): Promise<{ stream: NodeJS.ReadableStream;
     const head = Buffer.alloc(2);
     const { bytesRead } = await handle.read(head, 0, 2, 0);
     const gzip = bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
-    const raw = handle.createReadStream({ start: 0 });
+    const raw = handle.createReadStream({ start: 0, highWaterMark: READ_CHUNK });
     // The mtime year dates year-less syslog stamps: the file was last written in the year its last line was.
     return { stream: gzip ? raw.pipe(createGunzip()) : raw, year: st.mtime.getUTCFullYear() };
   } catch (err) {
@@ -98,7 +113,28 @@ export async function runAudit(
     }
   }
 
-  const ctx = await loadContext(opts.config, { stderr: io.stderr });
+  const threadCount = parseThreads(opts.threads);
+  if (threadCount === undefined) return usage(`--threads: expected auto or a whole number from 1 to ${MAX_THREADS}, got "${opts.threads}"`);
+  const splitMin = opts.splitMinBytes ?? SPLIT_MIN_BYTES;
+  // Sizes first: the workers start before this thread loads its lists, so the loads overlap.
+  const sizes = new Map<string, number>();
+  for (const f of files) {
+    if (f === '-') continue;
+    try {
+      const st = await stat(f);
+      if (st.isFile()) sizes.set(f, st.size);
+    } catch {
+      // The read below says why it cannot be read.
+    }
+  }
+  const threads = threadCount > 1 && [...sizes.values()].some((n) => n >= splitMin) ? AuditThreads.start(threadCount - 1, opts.config) : null;
+  let ctx: Awaited<ReturnType<typeof loadContext>>;
+  try {
+    ctx = await loadContext(opts.config, { stderr: io.stderr });
+  } catch (err) {
+    await threads?.close();
+    throw err;
+  }
   let only = opts.only;
   if (only === 'threat' && !ctx.config.lists.some((l) => (l as { kind?: string }).kind === 'threat')) {
     warn('--only threat: no list of kind threat is configured, so no result can carry a threat; the filter was not applied', io.stderr);
@@ -112,55 +148,141 @@ export async function runAudit(
   const state: ProgressState = { file: '', lines: 0, events: 0 };
   const progress = Progress.start(io.stderr, state);
   let unreadable = 0;
+  const failed = (message: string): void => {
+    unreadable++;
+    progress?.clear();
+    error(message, io.stderr);
+  };
+  const fingerprint = contextFingerprint(ctx);
+  const parts = threads === null ? 1 : 1 + (await threads.usable(fingerprint));
+  if (threads !== null && parts < threadCount)
+    warn(
+      `${threadCount - parts} of ${threadCount - 1} audit worker threads did not load the lists this thread did; large files are read with ${parts}`,
+      io.stderr,
+    );
   try {
     for (const file of files) {
       const stdin = file === '-';
       const name = stdin ? '(stdin)' : file;
       state.file = name;
       state.lines = 0;
+      if (!stdin && parts > 1 && (sizes.get(file) ?? 0) >= splitMin) {
+        const done = await readSplit(file, name, parts);
+        if (done) continue;
+      }
       let input: { stream: NodeJS.ReadableStream; year: number };
       try {
         input = stdin ? { stream: io.stdin, year: new Date().getUTCFullYear() } : await openInput(file);
       } catch (err) {
         if (!isSystemError(err)) throw err;
-        unreadable++;
-        progress?.clear();
-        error(`cannot read ${visible(file)}: ${systemReason(err)}`, io.stderr);
+        failed(`cannot read ${visible(file)}: ${systemReason(err)}`);
         continue;
       }
       const tally = newFileTally(name);
       agg.files.push(tally);
       const reader = new RecordReader({ kind: stdin ? null : kindOf(file), year: year ?? input.year });
-      let first = true;
       try {
-        for await (const item of readLines(input.stream)) {
-          state.lines++;
-          if (typeof item !== 'string') {
-            agg.skip(tally, 'line too long');
-            continue;
-          }
-          // A byte-order mark (Windows exports) is not part of the first record.
-          const line = first && item.charCodeAt(0) === 0xfeff ? item.slice(1) : item;
-          first = false;
-          const r = reader.read(line);
-          if (r === null) continue;
-          if ('skip' in r) agg.skip(tally, r.skip);
-          else {
-            agg.add(tally, r.record);
-            state.events++;
-          }
-        }
+        await readInto(input.stream, reader, agg, tally, state, true);
       } catch (err) {
-        // A read that fails midway (an I/O error, a corrupt gzip stream); what came before counts.
-        if (!isSystemError(err) && !(err instanceof Error && /gzip|incorrect header|unexpected end/i.test(err.message))) throw err;
-        unreadable++;
-        progress?.clear();
-        error(`cannot read ${visible(name)} after line ${state.lines}: ${err instanceof Error ? systemReason(err) : String(err)}`, io.stderr);
+        if (!isReadError(err)) throw err;
+        failed(`cannot read ${visible(name)} after line ${state.lines}: ${err instanceof Error ? systemReason(err) : String(err)}`);
       }
     }
   } finally {
     progress?.stop();
+    await threads?.close();
   }
+
+  /**
+   * A large file read in parts at once: the first here, the others by the workers, merged in file
+   * order. Whatever would make a part read otherwise than in sequence (a reader state the first
+   * part leaves, a worker that dies) sends the rest of the file through this thread's reader.
+   * False when the file is not one to cut (then it is read as any other).
+   */
+  async function readSplit(file: string, name: string, count: number): Promise<boolean> {
+    let kind: 'json' | 'raw' | null;
+    let cuts: number[];
+    let mtimeYear: number;
+    try {
+      kind = await splittableKind(file, kindOf(file));
+      if (kind === null) return false;
+      cuts = await cutPoints(file, sizes.get(file)!, count);
+      if (cuts.length === 0) return false;
+      mtimeYear = (await stat(file)).mtime.getUTCFullYear();
+    } catch (err) {
+      if (!isSystemError(err)) throw err;
+      return false; // the ordinary read says why
+    }
+    const size = sizes.get(file)!;
+    const bounds = [0, ...cuts, size];
+    const fileYear = year ?? mtimeYear;
+    const options = agg.options;
+    const seen = cuts.map(() => ({ lines: 0, events: 0 }));
+    const jobs = cuts.map((start, i) =>
+      threads!
+        .run(i, { file, start, end: bounds[i + 2]!, kind: kind!, year: fileYear, options }, (lines, events) => (seen[i] = { lines, events }), fingerprint)
+        .then(
+          (r) => ({ ok: true as const, r }),
+          (e: unknown) => ({ ok: false as const, e }),
+        ),
+    );
+    const tally = newFileTally(name);
+    agg.files.push(tally);
+    const reader = new RecordReader({ kind, year: fileYear });
+    const mine = { lines: 0, events: 0 };
+    const eventsBefore = state.events;
+    const counted = (): void => {
+      state.lines = mine.lines + seen.reduce((n, c) => n + c.lines, 0);
+      state.events = eventsBefore + mine.events + seen.reduce((n, c) => n + c.events, 0);
+    };
+    const ticker = progress === null ? null : setInterval(counted, 250).unref();
+    const sequential = async (from: number): Promise<void> => {
+      try {
+        await readInto(createReadStream(file, { start: from, highWaterMark: READ_CHUNK }), reader, agg, tally, mine, from === 0);
+      } catch (err) {
+        if (!isReadError(err)) throw err;
+        failed(`cannot read ${visible(name)} after line ${mine.lines}: ${err instanceof Error ? systemReason(err) : String(err)}`);
+      }
+    };
+    try {
+      try {
+        await readInto(createReadStream(file, { start: 0, end: cuts[0]! - 1, highWaterMark: READ_CHUNK }), reader, agg, tally, mine, true);
+      } catch (err) {
+        if (!isReadError(err)) throw err;
+        failed(`cannot read ${visible(name)} after line ${mine.lines}: ${err instanceof Error ? systemReason(err) : String(err)}`);
+        return true;
+      }
+      for (let i = 0; i < jobs.length; i++) {
+        const done = await jobs[i]!;
+        seen[i] = { lines: 0, events: 0 };
+        const last = i === jobs.length - 1;
+        if (reader.kind !== kind || !reader.stateless || !done.ok || (!done.r.stateless && !last)) {
+          if (!done.ok)
+            warn(
+              `an audit worker failed (${done.e instanceof Error ? done.e.message : String(done.e)}); the rest of ${visible(name)} is read in one thread`,
+              io.stderr,
+            );
+          await sequential(bounds[i + 1]!);
+          return true;
+        }
+        agg.merge(tally, done.r.part);
+        mine.lines += done.r.lines;
+        mine.events += done.r.events;
+        if (done.r.reason !== undefined) {
+          failed(`cannot read ${visible(name)} after line ${mine.lines}: ${done.r.reason}`);
+          return true;
+        }
+      }
+      return true;
+    } finally {
+      // Parts not merged are awaited, so that no worker is busy when the next file is cut.
+      await Promise.all(jobs);
+      if (ticker !== null) clearInterval(ticker);
+      seen.fill({ lines: 0, events: 0 });
+      counted();
+    }
+  }
+
   if (opts.only === 'threat' && only === 'threat' && !agg.threatKnown)
     warn('--only threat: no result carried a threat field (no threat list matched, or the lists loaded none)', io.stderr);
 

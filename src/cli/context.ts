@@ -16,3 +16,12 @@ export async function loadContext(configPath: string | undefined, opts: { quiet?
   }
   return { ...loaded, ...service };
 }
+
+/** What identifies the lists a context loaded (names, versions, files, owners): two contexts with one fingerprint answer alike. */
+export function contextFingerprint(ctx: LoadedService): string {
+  const o = ctx.owners;
+  return JSON.stringify({
+    lists: ctx.lists.lists.map((l) => [l.name, l.tag, l.version, l.file, l.error?.message ?? null]),
+    owners: [o.state, o.sources, o.prefixes, o.error],
+  });
+}

@@ -85,6 +85,7 @@ run quietly, with status 0.`,
     .option('--baseline <file>', 'mark what is new since this baseline (from --save-baseline)')
     .option('--save-baseline <file>', 'write what this run saw as a baseline')
     .option('--year <year>', "the year of syslog stamps that have none (default: each file's modification year)")
+    .option('--threads <n>', 'threads that read a large file (64 MiB or more) in parts at once: auto (one per core, at most 8) or a count; 1: one', 'auto')
     .addHelpText('after', '\nSee docs/audit.md. Exit status: 0 ok; 1 an input could not be read (the others are still counted); 2 usage error.')
     .action(async (files: string[], opts) => setExit(await runAudit(files, opts, io)));
 

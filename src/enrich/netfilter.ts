@@ -19,6 +19,48 @@ export interface NetfilterFields {
  * end of a token's prefix.
  */
 export function parseNetfilter(line: string): NetfilterFields | null {
+  return plainFields(line) ?? scanFields(line);
+}
+
+/**
+ * The common line, read with the engine's substring search instead of a loop over its characters:
+ * one where no token from the first `=` on opens with `[` (no glued prefix, no quoted inner packet).
+ * There every key is a token after a space, and the first ` KEY=` is the first occurrence that
+ * scanFields would take. Undefined: not such a line (scanFields reads it).
+ */
+function plainFields(line: string): NetfilterFields | null | undefined {
+  const d = line.indexOf(' DST=');
+  if (d < 0) return undefined;
+  const eq = line.indexOf('=');
+  const at = line.lastIndexOf(' ', eq);
+  // A key in the first token has no space before it.
+  if (at < 0) return undefined;
+  // Neither the token that holds the first '=' nor any later one opens with '[' (tokens before it
+  // have no '=', so no key; a '[' inside a token, as in UniFi's DESCR="[WAN_LOCAL]…", is no prefix).
+  if (line.indexOf(' [', at) >= 0) return undefined;
+  return {
+    src: valueOf(line, ' SRC=', at),
+    dst: valueAt(line, d + 5),
+    proto: valueOf(line, ' PROTO=', at),
+    spt: valueOf(line, ' SPT=', at),
+    dpt: valueOf(line, ' DPT=', at),
+    in: valueOf(line, ' IN=', at),
+    out: valueOf(line, ' OUT=', at),
+  };
+}
+
+function valueOf(line: string, key: string, from: number): string | undefined {
+  const k = line.indexOf(key, from);
+  return k < 0 ? undefined : valueAt(line, k + key.length);
+}
+
+function valueAt(line: string, start: number): string {
+  const end = line.indexOf(' ', start);
+  return line.slice(start, end < 0 ? line.length : end);
+}
+
+/** Token by token: every line, the rare shapes too. */
+export function scanFields(line: string): NetfilterFields | null {
   if (line.indexOf('DST=') < 0) return null;
   const f: NetfilterFields = { src: undefined, dst: undefined, proto: undefined, spt: undefined, dpt: undefined, in: undefined, out: undefined };
   const n = line.length;

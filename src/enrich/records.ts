@@ -5,7 +5,7 @@ import { netfilterExtracted, type Extracted } from './context.js';
 import { FieldPath } from './fields.js';
 import { isPlainObject } from './lines.js';
 import { parseNetfilter } from './netfilter.js';
-import { parseEpochSeconds, parseSyslogTime, parseTimeValue } from './stamps.js';
+import { parseEpochSeconds, parseSyslogTime, parseTimeValue, SyslogClock } from './stamps.js';
 import { DEFAULT_CONN_FIELDS, ZeekTsv } from './zeek.js';
 
 /**
@@ -152,11 +152,11 @@ function zeekJsonRecord(o: Record<string, unknown>): LineRecord {
   return zeekRecord((name) => (name in o ? o[name] : o[name.replace('.', '_')]));
 }
 
-function netfilterRecord(line: string, year: number): LineRecord {
+function netfilterRecord(line: string, clock: SyslogClock): LineRecord {
   const nf = parseNetfilter(line);
   if (nf === null) return { skip: 'not a connection (no netfilter DST=)' };
   const host = isInboundNetfilter(nf) ? nf.dst : nf.src;
-  const time = parseSyslogTime(line, year);
+  const time = clock.timeOf(line);
   const record: { -readonly [K in keyof ConnectionRecord]: ConnectionRecord[K] } = { event: { message: line }, extracted: netfilterExtracted(nf) };
   if (time !== undefined) record.time = time;
   if (host !== undefined && host !== '') record.host = host;
@@ -202,12 +202,27 @@ const ZEEK_ROW_START = /^(?:\d{1,12}\.\d{1,9}|X{10}\.X{6})\t/;
 export class RecordReader {
   #kind: RecordKind | null;
   readonly #year: number;
+  readonly #clock: SyslogClock;
   readonly #zeek = new ZeekTsv();
   #csvHeader: string[] | null = null;
 
   constructor(opts: RecordReaderOptions) {
     this.#kind = opts.kind ?? null;
     this.#year = opts.year;
+    this.#clock = new SyslogClock(opts.year);
+  }
+
+  /** The kind decided so far (by the name, else at the first line that is not blank). */
+  get kind(): RecordKind | null {
+    return this.#kind;
+  }
+
+  /**
+   * No line so far has changed how later lines read (a Zeek `#fields` header, a CSV header): the
+   * rest of the input reads the same from a new reader of the same kind. What lets a file be split.
+   */
+  get stateless(): boolean {
+    return this.#zeek.fields === null && this.#csvHeader === null && this.#kind !== 'csv';
   }
 
   read(line: string): LineRecord {
@@ -229,7 +244,7 @@ export class RecordReader {
       v = JSON.parse(line);
     } catch {
       // `ipdest enrich` takes netfilter lines mixed into JSON input; so does the audit.
-      return parseNetfilter(line) !== null ? netfilterRecord(line, this.#year) : { skip: 'not JSON' };
+      return parseNetfilter(line) !== null ? netfilterRecord(line, this.#clock) : { skip: 'not JSON' };
     }
     if (!isPlainObject(v)) return { skip: 'not a JSON object' };
     return isZeekJson(v) ? zeekJsonRecord(v) : eventRecord(v, this.#year);
@@ -262,7 +277,7 @@ export class RecordReader {
     }
     if (this.#zeek.fields !== null) return this.#tsv(line, this.#zeek.fields);
     if (ZEEK_ROW_START.test(line)) return this.#tsv(line, DEFAULT_CONN_FIELDS);
-    return netfilterRecord(line, this.#year);
+    return netfilterRecord(line, this.#clock);
   }
 
   #tsv(line: string, fields: readonly string[]): LineRecord {

@@ -71,3 +71,30 @@ export function parseTimeValue(v: unknown): number | undefined {
   if (typeof v === 'string') return parseIsoTime(v) ?? parseEpochSeconds(v);
   return undefined;
 }
+
+/**
+ * parseSyslogTime for the lines of one input, in order. Consecutive lines often share their
+ * second: a line that opens with the previous RFC 3164 match and the space after it has the same
+ * time (the regex examines no character past that space, so it would match the same way).
+ */
+export class SyslogClock {
+  readonly #year: number;
+  #prefix = '';
+  #time: number | undefined;
+
+  constructor(year: number) {
+    this.#year = year;
+  }
+
+  timeOf(line: string): number | undefined {
+    if (this.#prefix !== '' && line.startsWith(this.#prefix)) return this.#time;
+    const a = RFC3164.exec(line);
+    if (a === null) return parseSyslogTime(line, this.#year);
+    const t = utc(this.#year, MONTHS[a[1]!]!, Number(a[2]), Number(a[3]), Number(a[4]), Number(a[5]), fractionMs(a[6]));
+    const end = a[0].length;
+    // At the line's end the lookahead read `$`: a longer line with this text may match otherwise.
+    this.#prefix = end < line.length ? line.slice(0, end + 1) : '';
+    this.#time = t;
+    return t;
+  }
+}

@@ -1,7 +1,11 @@
 // Netfilter log lines: the outer packet's fields, log prefixes glued to keys, and fuzzed lines.
 import t from 'tap';
 import fc from 'fast-check';
+import { readdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseNetfilter } from '../../src/enrich/index.js';
+import { scanFields } from '../../src/enrich/netfilter.js';
+import { SHARED_DATA, sharedData } from '../helpers/shared-data.js';
 
 const rows: Array<{ line: string; want: Record<string, string | undefined> | null; why: string }> = [
   {
@@ -65,4 +69,69 @@ t.test('a long line of short tokens: the fields are found (each token scanned on
   const line = 'a '.repeat(200_000) + 'SRC=10.0.0.1 DST=1.2.3.4 PROTO=TCP DPT=443 ' + 'b=c '.repeat(100_000);
   t.match(parseNetfilter(line), { src: '10.0.0.1', dst: '1.2.3.4', proto: 'TCP', dpt: '443' });
   t.match(parseNetfilter('[x '.repeat(1000) + 'DST=1.2.3.4'), { dst: '1.2.3.4' }, 'brackets without a close: no key prefix');
+});
+
+t.test('the substring fast path reads every line as the token scan does (oracle, property)', async (t) => {
+  const token = fc.oneof(
+    fc.constantFrom(
+      'IN=eth0',
+      'IN=',
+      'OUT=',
+      'OUT=eth1',
+      'PROTO=TCP',
+      'PROTO=',
+      'SPT=1',
+      'DPT=443',
+      'DPT=',
+      'DST=8.8.8.8',
+      'DST=',
+      'SRC=1.2.3.4',
+      'SRC=',
+      '[x]',
+      '[UFW',
+      'BLOCK]',
+      '[WAN]IN=eth9',
+      '[DST=9.9.9.9',
+      '[',
+      ']',
+      ']DST=7.7.7.7',
+      'kernel:',
+      '=',
+      '==',
+      'XDST=1',
+      'DST==2',
+      'a=b',
+      '[1.5]',
+      '\tDST=3',
+      'DESCR="[WAN]Block',
+      'x[y=z',
+      'a]b',
+      'IN=[x]',
+    ),
+    fc.string({ maxLength: 6, unit: fc.constantFrom('a', '=', '[', ']', 'D', 'S', 'T', ' ', '\t', '1') }),
+  );
+  const gap = fc.constantFrom(' ', '  ', ' \t', '   ');
+  fc.assert(
+    fc.property(fc.array(fc.tuple(token, gap), { maxLength: 24 }), fc.boolean(), (parts, lead) => {
+      const line = (lead ? ' ' : '') + parts.map(([tok, g]) => tok + g).join('');
+      t.same(parseNetfilter(line), scanFields(line), line);
+      return true;
+    }),
+    { seed: 13, numRuns: 20000 },
+  );
+  t.pass('20000 random lines');
+});
+
+t.test('the fast path on every real netfilter line of the shared data equals the token scan', sharedData('iptables'), async (t) => {
+  const dir = resolve(SHARED_DATA, 'iptables');
+  let n = 0;
+  for (const f of readdirSync(dir)) {
+    for (const line of readFileSync(resolve(dir, f), 'utf8').split('\n')) {
+      const want = scanFields(line);
+      if (want === null) continue;
+      n++;
+      if (JSON.stringify(parseNetfilter(line)) !== JSON.stringify(want)) t.same(parseNetfilter(line), want, line);
+    }
+  }
+  t.ok(n > 100, `${n} real lines compared`);
 });

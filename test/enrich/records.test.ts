@@ -2,6 +2,7 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { parseSyslogTime, RecordReader, ZeekTsv, type LineRecord } from '../../src/enrich/index.js';
+import { SyslogClock } from '../../src/enrich/stamps.js';
 
 const rec = (r: LineRecord) => (r !== null && 'record' in r ? r.record : null);
 
@@ -94,6 +95,31 @@ t.test('property: an RFC 3164 and an ISO 8601 stamp of any time read back to tha
     }),
   );
   t.pass('RFC 3164 and ISO 8601 round trips');
+});
+
+t.test('property: SyslogClock over a run of lines gives each the time parseSyslogTime does (oracle)', async (t) => {
+  // Stamps that share their second, differ by a fraction or end the line, in any order.
+  const stamp = fc.constantFrom(
+    'Jun  8 14:34:33',
+    'Jun  8 14:34:33.5',
+    'Jun  8 14:34:33.123456',
+    'Jun  8 14:34:34',
+    '<6>Jun  8 14:34:33',
+    'Jun 8 14:34:33',
+    'Feb 30 00:00:00',
+    '2021-03-12T14:10:18Z',
+    'x',
+  );
+  const rest = fc.constantFrom('', ' ', ' host kernel: IN= OUT=eth0', '.7 h', 'x h', '  h');
+  fc.assert(
+    fc.property(fc.array(fc.tuple(stamp, rest), { minLength: 1, maxLength: 30 }), fc.integer({ min: 1971, max: 2099 }), (lines, year) => {
+      const clock = new SyslogClock(year);
+      for (const [a, b] of lines) if (clock.timeOf(a + b) !== parseSyslogTime(a + b, year)) return false;
+      return true;
+    }),
+    { seed: 17, numRuns: 3000 },
+  );
+  t.pass('3000 runs of lines');
 });
 
 t.test('property: the Zeek TSV reader gives back the cells it was written from', async (t) => {

@@ -1,0 +1,92 @@
+// `ipdest audit` reading a large file in parts on worker threads: each report byte-identical to the one-thread read, over real data and at the beacon series cap.
+import t, { type Test } from 'tap';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runAudit, type AuditCliOptions } from '../../src/cli/audit.js';
+import { capturedIO } from '../helpers/cli.js';
+import { dataPath, sharedData } from '../helpers/shared-data.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ipdest-audit-threads-'));
+
+/** One run: `threads` 1 reads in order; more cuts every file (splitMinBytes 1) into that many parts. */
+async function audit(files: string[], threads: number, opts: AuditCliOptions = {}): Promise<{ code: number; out: string; err: string }> {
+  const c = capturedIO();
+  const code = await runAudit(files, { config: '/dev/null', format: 'json', ...opts, threads: String(threads), splitMinBytes: 1 }, c.io);
+  return { code, out: c.out(), err: c.err() };
+}
+
+async function same(t: Test, files: string[], opts: AuditCliOptions = {}, why = ''): Promise<string> {
+  const one = await audit(files, 1, opts);
+  const three = await audit(files, 3, opts);
+  t.equal(one.code, 0, `one thread: exit 0 ${one.err}`);
+  t.equal(three.code, three.code === 0 ? 0 : one.code, `three threads: the same exit ${three.err}`);
+  t.equal(three.err, one.err, `${why}: the same messages`);
+  t.ok(three.out === one.out, `${why}: byte-identical report (${one.out.length} bytes)`);
+  return one.out;
+}
+
+function concat(name: string, folder: string, filter: (f: string) => boolean, times: number): string {
+  const text = readdirSync(dataPath(folder))
+    .filter(filter)
+    .map((f) => readFileSync(dataPath(folder, f), 'utf8').replace(/\n?$/, '\n'))
+    .join('');
+  const path = join(dir, name);
+  writeFileSync(path, text.repeat(times));
+  return path;
+}
+
+t.test('real Sysmon events of five shapes, in parts: every format the same', sharedData('sysmon'), async (t) => {
+  const file = concat('sysmon.ndjson', 'sysmon', (f) => f.endsWith('.ndjson'), 4);
+  for (const format of ['json', 'text', 'csv', 'html'] as const) await same(t, [file], { format }, format);
+  await same(t, [file], { only: 'untagged' }, '--only untagged');
+});
+
+t.test('real netfilter lines of every prefix style, in parts; with a time window; two files', sharedData('iptables'), async (t) => {
+  const file = concat('fw.log', 'iptables', () => true, 4);
+  const report = JSON.parse(await same(t, [file], {}, 'all lines'));
+  t.ok(report.totals.connections > 300, `${report.totals.connections} connections`);
+  await same(t, [file], { since: '2019-01-01', until: '2022-12-31' }, '--since/--until');
+  await same(t, [file, file], {}, 'the file twice');
+});
+
+t.test('real Zeek JSON in parts; Zeek TSV (its header: read in one thread)', sharedData('zeek'), async (t) => {
+  const json = concat('conn.ndjson', 'zeek', (f) => /json|otrf/.test(f) && !f.endsWith('.gz'), 3);
+  await same(t, [json], {}, 'Zeek JSON');
+  await same(t, [dataPath('zeek', 'rita-open_conns-closed-conn.log')], {}, 'Zeek TSV with its header');
+  // Netfilter lines, then a Zeek TSV log with its header, then netfilter lines again: after the
+  // header every line reads as a Zeek row, so the parts after it must not be read on their own.
+  const fw = readdirSync(dataPath('iptables'))
+    .map((f) => readFileSync(dataPath('iptables', f), 'utf8'))
+    .join('\n');
+  const mixed = join(dir, 'mixed.log');
+  writeFileSync(mixed, fw + '\n' + readFileSync(dataPath('zeek', 'rita-open_conns-closed-conn.log'), 'utf8') + fw.repeat(3));
+  const r = JSON.parse(await same(t, [mixed], {}, 'a Zeek header midway'));
+  t.ok(r.input.files[0].skipped > 0, 'the netfilter lines after the header are skipped as Zeek rows, as in one thread');
+});
+
+t.test('a beacon series past its cap (86,400): cut where the one-thread read cuts it, with its ports and sizes', async (t) => {
+  const n = 100_000;
+  const start = Date.UTC(2024, 3, 19);
+  const lines: string[] = [];
+  const rows: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const ts = new Date(start + i * 1000).toISOString();
+    // 443 first, 80 up to the cap, 443 again past it: counted past the cap, 443 would lead.
+    const port = i < 40_000 ? 443 : i < 86_400 ? 80 : 443;
+    lines.push(`${ts} gw kernel: IN= OUT=eth0 SRC=10.0.0.7 DST=93.184.216.34 LEN=60 PROTO=TCP SPT=40000 DPT=${port}`);
+    // Sizes steady up to the cap and scattered past it; every 7th row gives none.
+    const size = i % 7 === 0 ? '' : `, "orig_ip_bytes": ${i < 86_400 ? 120 : 50 + ((i * 7919) % 5000)}`;
+    rows.push(`{"ts": ${start / 1000 + i}, "id.orig_h": "10.0.0.7", "id.resp_h": "93.184.216.34", "id.resp_p": 443, "proto": "tcp"${size}}`);
+  }
+  const fw = join(dir, 'beacon.log');
+  writeFileSync(fw, lines.join('\n') + '\n');
+  const a = JSON.parse(await same(t, [fw], {}, 'netfilter series'));
+  const b = a.beacons.find((x: { destination: string }) => x.destination === '93.184.216.34');
+  t.equal(b.connections, 86_400, 'the series holds the cap');
+  t.equal(b.port, 80, "the port counted over the cap's connections only");
+  const zeek = join(dir, 'beacon.ndjson');
+  writeFileSync(zeek, rows.join('\n') + '\n');
+  const z = JSON.parse(await same(t, [zeek], {}, 'Zeek series with sizes'));
+  t.equal(z.beacons.find((x: { destination: string }) => x.destination === '93.184.216.34').connections, 86_400);
+});
