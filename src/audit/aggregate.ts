@@ -24,14 +24,27 @@ export interface SeriesTrail {
 }
 
 /**
- * What an Aggregator over one part of the input hands over, to be merged after the parts before it
- * (`Aggregator.merge`). Made of Maps, arrays and plain objects: it crosses a worker thread as it is.
+ * Every beacon series of a part in a few flat arrays, in the order the pairs were first seen: a
+ * worker thread hands them over as copies of memory, not as a hundred thousand objects.
  */
+export interface PackedSeries {
+  readonly sources: string[];
+  readonly destinations: string[];
+  /** Series i's connections are [at[i], at[i + 1]) of `ts` and `ports`. */
+  readonly at: Int32Array;
+  readonly ts: Float64Array;
+  /** Each connection's port, -1 for none. */
+  readonly ports: Int32Array;
+  /** Series i's sizes are [sizeStart[i], sizeStart[i + 1]) of `sizes` and `sizeAt` (the connection's index in the series). */
+  readonly sizeStart: Int32Array;
+  readonly sizes: Float64Array;
+  readonly sizeAt: Int32Array;
+}
+
 export interface AggregatePart {
   readonly tally: FileTally;
   readonly destinations: Map<string, DestinationTally>;
-  readonly pairs: Map<string, PairSeries>;
-  readonly trails: Map<string, SeriesTrail>;
+  readonly series: PackedSeries;
   readonly hours: Map<number, number>;
   readonly totals: Aggregator['totals'];
   readonly first: number | undefined;
@@ -351,13 +364,56 @@ export class Aggregator {
     return t;
   }
 
+  /** The series as PackedSeries; each needs its trail. */
+  #packed(): PackedSeries {
+    if (this.options.trail !== true) throw new Error('Aggregator.part: made without options.trail, its series cannot be merged exactly');
+    const n = this.pairs.size;
+    let total = 0;
+    let totalSizes = 0;
+    for (const p of this.pairs.values()) {
+      total += p.ts.length;
+      totalSizes += p.sizes.length;
+    }
+    const out: PackedSeries = {
+      sources: [],
+      destinations: [],
+      at: new Int32Array(n + 1),
+      ts: new Float64Array(total),
+      ports: new Int32Array(total),
+      sizeStart: new Int32Array(n + 1),
+      sizes: new Float64Array(totalSizes),
+      sizeAt: new Int32Array(totalSizes),
+    };
+    let i = 0;
+    let c = 0;
+    let z = 0;
+    for (const p of this.pairs.values()) {
+      const t = this.#trails.get(p) ?? { ports: [], sizeAt: [] };
+      out.sources.push(p.source);
+      out.destinations.push(p.destination);
+      out.at[i] = c;
+      out.sizeStart[i] = z;
+      for (let k = 0; k < p.ts.length; k++, c++) {
+        out.ts[c] = p.ts[k]!;
+        out.ports[c] = t.ports[k] ?? -1;
+      }
+      for (let k = 0; k < p.sizes.length; k++, z++) {
+        out.sizes[z] = p.sizes[k]!;
+        out.sizeAt[z] = t.sizeAt[k]!;
+      }
+      i++;
+    }
+    out.at[n] = c;
+    out.sizeStart[n] = z;
+    return out;
+  }
+
   /** This aggregation as a part to merge into another (the file's one tally: a part reads one file). */
   part(tally: FileTally): AggregatePart {
     return {
       tally,
       destinations: this.destinations,
-      pairs: this.pairs,
-      trails: new Map([...this.#trails].map(([p, t]) => [`${p.source}\u0000${p.destination}`, t])),
+      series: this.#packed(),
       hours: this.hours,
       totals: this.totals,
       first: this.first,
@@ -399,37 +455,33 @@ export class Aggregator {
       mergeCounts(d.hosts, w.hosts);
       mergeCounts(d.directions, w.directions);
     }
-    for (const [key, w] of part.pairs) {
-      const p = this.pairs.get(key);
+    const sp = part.series;
+    const mine = this.options.trail === true;
+    for (let i = 0; i < sp.sources.length; i++) {
+      const source = sp.sources[i]!;
+      const destination = sp.destinations[i]!;
+      const key = `${source}\u0000${destination}`;
+      let p = this.pairs.get(key);
       if (p === undefined) {
-        this.pairs.set(key, w);
-        if (this.options.trail === true) this.#trails.set(w, part.trails.get(key) ?? { ports: [], sizeAt: [] });
-        continue;
+        p = { source, destination, ports: new Map(), ts: [], sizes: [] };
+        this.pairs.set(key, p);
       }
-      const room = MAX_SERIES - p.ts.length;
-      if (room <= 0) continue;
-      const trail = part.trails.get(key);
-      if (w.ts.length <= room && this.options.trail !== true) {
-        mergeCounts(p.ports, w.ports);
-        for (const x of w.ts) p.ts.push(x);
-        for (const x of w.sizes) p.sizes.push(x);
-        continue;
-      }
-      // Connection by connection, as #series would have taken them: this needs the part's trail.
-      if (trail === undefined) throw new Error('Aggregator.merge: a series to cut has no trail (the part was made without options.trail)');
-      const mine = this.options.trail === true ? this.#trailOf(p) : undefined;
-      const n = Math.min(room, w.ts.length);
-      let s = 0;
-      for (let i = 0; i < n; i++) {
-        const port = trail.ports[i]!;
+      // Connection by connection, as #series would have taken them, up to MAX_SERIES.
+      const from = sp.at[i]!;
+      const n = Math.min(MAX_SERIES - p.ts.length, sp.at[i + 1]! - from);
+      const trail = mine ? this.#trailOf(p) : undefined;
+      let z = sp.sizeStart[i]!;
+      const zEnd = sp.sizeStart[i + 1]!;
+      for (let k = 0; k < n; k++) {
+        const port = sp.ports[from + k]!;
         if (port >= 0) bump(p.ports, port);
-        mine?.ports.push(port);
-        if (s < trail.sizeAt.length && trail.sizeAt[s] === i) {
-          mine?.sizeAt.push(p.ts.length);
-          p.sizes.push(w.sizes[s]!);
-          s++;
+        trail?.ports.push(port);
+        if (z < zEnd && sp.sizeAt[z] === k) {
+          trail?.sizeAt.push(p.ts.length);
+          p.sizes.push(sp.sizes[z]!);
+          z++;
         }
-        p.ts.push(w.ts[i]!);
+        p.ts.push(sp.ts[from + k]!);
       }
     }
   }

@@ -42,14 +42,18 @@ async function read(ctx: Awaited<ReturnType<typeof loadContext>>, job: PartJob):
   } finally {
     clearInterval(timer);
   }
-  post({
+  const part = agg.part(tally);
+  const sp = part.series;
+  const reply: WorkerMessage = {
     type: 'part',
-    part: agg.part(tally),
+    part,
     lines: counts.lines,
     events: counts.events,
     stateless: reader.stateless,
     ...(reason !== undefined ? { reason } : {}),
-  });
+  };
+  // The series' arrays are moved, not copied.
+  port.postMessage(reply, [sp.at.buffer, sp.ts.buffer, sp.ports.buffer, sp.sizeStart.buffer, sp.sizes.buffer, sp.sizeAt.buffer] as ArrayBuffer[]);
 }
 
 main().catch((err: unknown) => post({ type: 'failed', reason: err instanceof Error ? err.message : String(err) }));
