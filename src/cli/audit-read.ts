@@ -8,6 +8,8 @@ import { isSystemError } from './report.js';
 export interface ReadCounts {
   lines: number;
   events: number;
+  /** Bytes of the file read so far (where `position` says). */
+  bytes?: number;
 }
 
 /**
@@ -22,9 +24,11 @@ export async function readInto(
   tally: FileTally,
   counts: ReadCounts,
   atFileStart: boolean,
+  position?: () => number,
 ): Promise<void> {
   let first = atFileStart;
   for await (const batch of readLineBatches(stream)) {
+    if (position !== undefined) counts.bytes = position();
     for (const item of batch) {
       counts.lines++;
       if (typeof item !== 'string') {

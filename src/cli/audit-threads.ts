@@ -27,7 +27,7 @@ export type PartReply = {
 export type WorkerMessage =
   | { readonly type: 'ready'; readonly fingerprint: string }
   | { readonly type: 'failed'; readonly reason: string }
-  | { readonly type: 'progress'; readonly lines: number; readonly events: number }
+  | { readonly type: 'progress'; readonly lines: number; readonly events: number; readonly bytes: number }
   | { readonly type: 'crashed'; readonly reason: string }
   | PartReply;
 
@@ -39,7 +39,7 @@ interface Slot {
   /** The fingerprint of the lists it loaded, or null when it could not load them. */
   readonly ready: Promise<string | null>;
   /** The job in flight. */
-  pending: { resolve: (r: PartReply) => void; reject: (e: Error) => void; progress: (lines: number, events: number) => void } | null;
+  pending: { resolve: (r: PartReply) => void; reject: (e: Error) => void; progress: (lines: number, events: number, bytes: number) => void } | null;
   dead: Error | null;
 }
 
@@ -68,7 +68,7 @@ export class AuditThreads {
       worker.on('message', (m: WorkerMessage) => {
         if (m.type === 'ready') ready(m.fingerprint);
         else if (m.type === 'failed') ready(null);
-        else if (m.type === 'progress') slot.pending?.progress(m.lines, m.events);
+        else if (m.type === 'progress') slot.pending?.progress(m.lines, m.events, m.bytes);
         else if (m.type === 'crashed') {
           const p = slot.pending;
           slot.pending = null;
@@ -100,7 +100,7 @@ export class AuditThreads {
   }
 
   /** Reads a part on the i-th usable worker; rejects when the worker dies. */
-  async run(i: number, job: PartJob, progress: (lines: number, events: number) => void, fingerprint: string): Promise<PartReply> {
+  async run(i: number, job: PartJob, progress: (lines: number, events: number, bytes: number) => void, fingerprint: string): Promise<PartReply> {
     const usable: Slot[] = [];
     for (const s of this.#slots) if ((await s.ready) === fingerprint && s.dead === null) usable.push(s);
     const slot = usable[i];

@@ -32,10 +32,11 @@ async function read(ctx: Awaited<ReturnType<typeof loadContext>>, job: PartJob):
   const reader = new RecordReader({ kind: job.kind, year: job.year });
   const counts: ReadCounts = { lines: 0, events: 0 };
   // Progress for the main thread's line: counts sent about twice a second, not per line.
-  const timer = setInterval(() => post({ type: 'progress', lines: counts.lines, events: counts.events }), 500);
+  const timer = setInterval(() => post({ type: 'progress', lines: counts.lines, events: counts.events, bytes: counts.bytes ?? 0 }), 500);
   let reason: string | undefined;
   try {
-    await readInto(createReadStream(job.file, { start: job.start, end: job.end - 1, highWaterMark: READ_CHUNK }), reader, agg, tally, counts, false);
+    const stream = createReadStream(job.file, { start: job.start, end: job.end - 1, highWaterMark: READ_CHUNK });
+    await readInto(stream, reader, agg, tally, counts, false, () => stream.bytesRead);
   } catch (err) {
     if (!isReadError(err)) throw err;
     reason = err instanceof Error ? systemReason(err) : String(err);

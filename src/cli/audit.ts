@@ -57,7 +57,7 @@ export function parseTimeOption(text: string): number | undefined {
 }
 
 /** A file's stream, gunzipped when it opens with gzip's magic bytes (1f 8b), whatever its name. */
-async function openInput(file: string): Promise<{ stream: NodeJS.ReadableStream; year: number }> {
+async function openInput(file: string): Promise<{ stream: NodeJS.ReadableStream; year: number; position: () => number }> {
   const handle = await open(file, 'r');
   try {
     const st = await handle.stat();
@@ -67,7 +67,7 @@ async function openInput(file: string): Promise<{ stream: NodeJS.ReadableStream;
     const gzip = bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
     const raw = handle.createReadStream({ start: 0, highWaterMark: READ_CHUNK });
     // The mtime year dates year-less syslog stamps: the file was last written in the year its last line was.
-    return { stream: gzip ? raw.pipe(createGunzip()) : raw, year: st.mtime.getUTCFullYear() };
+    return { stream: gzip ? raw.pipe(createGunzip()) : raw, year: st.mtime.getUTCFullYear(), position: () => raw.bytesRead };
   } catch (err) {
     await handle.close();
     throw err;
@@ -166,11 +166,14 @@ export async function runAudit(
       const name = stdin ? '(stdin)' : file;
       state.file = name;
       state.lines = 0;
+      state.bytes = 0;
+      if (stdin) delete state.size;
+      else state.size = sizes.get(file);
       if (!stdin && parts > 1 && (sizes.get(file) ?? 0) >= splitMin) {
         const done = await readSplit(file, name, parts);
         if (done) continue;
       }
-      let input: { stream: NodeJS.ReadableStream; year: number };
+      let input: { stream: NodeJS.ReadableStream; year: number; position?: () => number };
       try {
         input = stdin ? { stream: io.stdin, year: new Date().getUTCFullYear() } : await openInput(file);
       } catch (err) {
@@ -182,7 +185,7 @@ export async function runAudit(
       agg.files.push(tally);
       const reader = new RecordReader({ kind: stdin ? null : kindOf(file), year: year ?? input.year });
       try {
-        await readInto(input.stream, reader, agg, tally, state, true);
+        await readInto(input.stream, reader, agg, tally, state, true, input.position);
       } catch (err) {
         if (!isReadError(err)) throw err;
         failed(`cannot read ${visible(name)} after line ${state.lines}: ${err instanceof Error ? systemReason(err) : String(err)}`);
@@ -217,10 +220,15 @@ export async function runAudit(
     const bounds = [0, ...cuts, size];
     const fileYear = year ?? mtimeYear;
     const options = agg.options;
-    const seen = cuts.map(() => ({ lines: 0, events: 0 }));
+    const seen = cuts.map(() => ({ lines: 0, events: 0, bytes: 0 }));
     const jobs = cuts.map((start, i) =>
       threads!
-        .run(i, { file, start, end: bounds[i + 2]!, kind: kind!, year: fileYear, options }, (lines, events) => (seen[i] = { lines, events }), fingerprint)
+        .run(
+          i,
+          { file, start, end: bounds[i + 2]!, kind: kind!, year: fileYear, options },
+          (lines, events, bytes) => (seen[i] = { lines, events, bytes }),
+          fingerprint,
+        )
         .then(
           (r) => ({ ok: true as const, r }),
           (e: unknown) => ({ ok: false as const, e }),
@@ -229,16 +237,18 @@ export async function runAudit(
     const tally = newFileTally(name);
     agg.files.push(tally);
     const reader = new RecordReader({ kind, year: fileYear });
-    const mine = { lines: 0, events: 0 };
+    const mine = { lines: 0, events: 0, bytes: 0 };
     const eventsBefore = state.events;
     const counted = (): void => {
       state.lines = mine.lines + seen.reduce((n, c) => n + c.lines, 0);
       state.events = eventsBefore + mine.events + seen.reduce((n, c) => n + c.events, 0);
+      state.bytes = mine.bytes + seen.reduce((n, c) => n + c.bytes, 0);
     };
     const ticker = progress === null ? null : setInterval(counted, 250).unref();
     const sequential = async (from: number): Promise<void> => {
       try {
-        await readInto(createReadStream(file, { start: from, highWaterMark: READ_CHUNK }), reader, agg, tally, mine, from === 0);
+        const stream = createReadStream(file, { start: from, highWaterMark: READ_CHUNK });
+        await readInto(stream, reader, agg, tally, mine, from === 0, () => from + stream.bytesRead);
       } catch (err) {
         if (!isReadError(err)) throw err;
         failed(`cannot read ${visible(name)} after line ${mine.lines}: ${err instanceof Error ? systemReason(err) : String(err)}`);
@@ -246,7 +256,9 @@ export async function runAudit(
     };
     try {
       try {
-        await readInto(createReadStream(file, { start: 0, end: cuts[0]! - 1, highWaterMark: READ_CHUNK }), reader, agg, tally, mine, true);
+        const stream = createReadStream(file, { start: 0, end: cuts[0]! - 1, highWaterMark: READ_CHUNK });
+        await readInto(stream, reader, agg, tally, mine, true, () => stream.bytesRead);
+        mine.bytes = cuts[0]!;
       } catch (err) {
         if (!isReadError(err)) throw err;
         failed(`cannot read ${visible(name)} after line ${mine.lines}: ${err instanceof Error ? systemReason(err) : String(err)}`);
@@ -254,7 +266,7 @@ export async function runAudit(
       }
       for (let i = 0; i < jobs.length; i++) {
         const done = await jobs[i]!;
-        seen[i] = { lines: 0, events: 0 };
+        seen[i] = { lines: 0, events: 0, bytes: 0 };
         const last = i === jobs.length - 1;
         if (reader.kind !== kind || !reader.stateless || !done.ok || (!done.r.stateless && !last)) {
           if (!done.ok)
@@ -268,6 +280,7 @@ export async function runAudit(
         agg.merge(tally, done.r.part);
         mine.lines += done.r.lines;
         mine.events += done.r.events;
+        mine.bytes = bounds[i + 2]!;
         if (done.r.reason !== undefined) {
           failed(`cannot read ${visible(name)} after line ${mine.lines}: ${done.r.reason}`);
           return true;
@@ -278,7 +291,7 @@ export async function runAudit(
       // Parts not merged are awaited, so that no worker is busy when the next file is cut.
       await Promise.all(jobs);
       if (ticker !== null) clearInterval(ticker);
-      seen.fill({ lines: 0, events: 0 });
+      seen.fill({ lines: 0, events: 0, bytes: 0 });
       counted();
     }
   }

@@ -8,6 +8,9 @@ export interface ProgressState {
   lines: number;
   /** Events written over the whole run. */
   events: number;
+  /** Bytes of the current file read so far, and its size: shown when both are known (the audit's files). */
+  bytes?: number;
+  size?: number;
 }
 
 export interface ProgressOptions {
@@ -21,6 +24,10 @@ export interface ProgressOptions {
  * waits for the next one. The line is redrawn in place (`\r`, erase to end of line) and erased
  * before any other message and at the end.
  */
+function mb(bytes: number): string {
+  return (bytes / 1e6).toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+}
+
 export class Progress {
   readonly #stream: NodeJS.WritableStream;
   readonly #state: ProgressState;
@@ -47,7 +54,8 @@ export class Progress {
     const s = this.#state;
     const seconds = Math.max(0.001, (this.#now() - this.#start) / 1000);
     const rate = Math.round(s.events / seconds);
-    this.#stream.write(`\ripdest: ${visible(s.file)}: ${s.lines.toLocaleString('en-US')} lines, ${rate.toLocaleString('en-US')} events/s\x1b[K`);
+    const of = s.bytes !== undefined && s.size !== undefined && s.size > 0 ? `, ${mb(s.bytes)} of ${mb(s.size)} MB` : '';
+    this.#stream.write(`\ripdest: ${visible(s.file)}: ${s.lines.toLocaleString('en-US')} lines${of}, ${rate.toLocaleString('en-US')} events/s\x1b[K`);
     this.#shown = true;
   }
 

@@ -44,6 +44,20 @@ t.test('Progress: on a terminal, file, lines and events/s redrawn in place, eras
   t.equal(err.text(), stopped, 'nothing after stop');
 });
 
+t.test('Progress: with the bytes read and the file size (the audit), both in MB', async (t) => {
+  const err = tty(true);
+  let now = 0;
+  const state: ProgressState = { file: 'fw.log', lines: 0, events: 0, bytes: 0, size: 241_315_896 };
+  const p = Progress.start(err.stream, state, { intervalMs: 5, now: () => now });
+  state.lines = 1_000_000;
+  state.events = 900_000;
+  state.bytes = 120_657_948;
+  now = 2000;
+  await sleep(30);
+  p!.stop();
+  t.match(err.text(), /\ripdest: fw\.log: 1,000,000 lines, 120\.7 of 241\.3 MB, 450,000 events\/s\x1b\[K/);
+});
+
 /** Events that trickle in for a little over a second, as from `tail -f`. */
 function slowInput(): Readable {
   // The trickle starts at the first read, so it lasts past a second however long the command takes to start.
