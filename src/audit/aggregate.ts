@@ -12,7 +12,7 @@ export interface AuditOptions {
   /**
    * Keep, per beacon series, each connection's port and which ones gave a size: what `merge` needs to
    * cut a part's series exactly where the sequential read would have stopped (MAX_SERIES). Set for
-   * the parts of a file read in parallel.
+   * the parts of a file read in parallel; their series' `ports` then stay empty (the trail holds them).
    */
   readonly trail?: boolean;
 }
@@ -127,9 +127,10 @@ function threatOf(r: LookupResult): readonly ThreatHit[] | undefined {
 /**
  * A copy of a string that shares no memory with it. A value cut from a line (an address, a host)
  * may be a slice that keeps the whole read chunk alive; what the aggregation keeps is copied once.
+ * Slicing a concatenation makes the engine flatten it into a new string first: the copy.
  */
 function detached(s: string): string {
-  return JSON.parse(JSON.stringify(s)) as string;
+  return (' ' + s).slice(1);
 }
 
 function bump<K>(m: Map<K, number>, k: K, n = 1): void {
@@ -345,8 +346,10 @@ export class Aggregator {
       a.series.set(kept, p);
     }
     if (p.ts.length >= MAX_SERIES) return;
-    if (port !== undefined) bump(p.ports, port);
-    if (this.options.trail === true) {
+    if (this.options.trail !== true) {
+      if (port !== undefined) bump(p.ports, port);
+    } else {
+      // A part's ports are in its trail, one a connection: merge counts them (`ports` stays empty).
       const t = this.#trailOf(p);
       t.ports.push(port ?? -1);
       if (rec.sizeBytes !== undefined) t.sizeAt.push(p.ts.length);
@@ -474,8 +477,8 @@ export class Aggregator {
       const zEnd = sp.sizeStart[i + 1]!;
       for (let k = 0; k < n; k++) {
         const port = sp.ports[from + k]!;
-        if (port >= 0) bump(p.ports, port);
-        trail?.ports.push(port);
+        if (trail !== undefined) trail.ports.push(port);
+        else if (port >= 0) bump(p.ports, port);
         if (z < zEnd && sp.sizeAt[z] === k) {
           trail?.sizeAt.push(p.ts.length);
           p.sizes.push(sp.sizes[z]!);
