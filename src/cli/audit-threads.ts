@@ -34,7 +34,12 @@ export type WorkerMessage =
 /** A file is cut when it is at least this large (a worker's start, its lists loaded, costs about what 20 MiB of lines do). */
 export const SPLIT_MIN_BYTES = 64 * 2 ** 20;
 
-interface Slot {
+/** A worker thread, as `usable` hands it out. */
+export interface AuditWorker {
+  readonly worker: Worker;
+}
+
+interface Slot extends AuditWorker {
   readonly worker: Worker;
   /** The fingerprint of the lists it loaded, or null when it could not load them. */
   readonly ready: Promise<string | null>;
@@ -93,18 +98,16 @@ export class AuditThreads {
     return new AuditThreads(slots);
   }
 
-  /** How many workers loaded lists that answer as the main thread's do (the same fingerprint). */
-  async usable(fingerprint: string): Promise<number> {
+  /** The workers that loaded lists that answer as the main thread's do (the same fingerprint). */
+  async usable(fingerprint: string): Promise<AuditWorker[]> {
     const fps = await Promise.all(this.#slots.map((s) => s.ready));
-    return fps.filter((fp) => fp === fingerprint).length;
+    return this.#slots.filter((_, i) => fps[i] === fingerprint);
   }
 
-  /** Reads a part on the i-th usable worker; rejects when the worker dies. */
-  async run(i: number, job: PartJob, progress: (lines: number, events: number, bytes: number) => void, fingerprint: string): Promise<PartReply> {
-    const usable: Slot[] = [];
-    for (const s of this.#slots) if ((await s.ready) === fingerprint && s.dead === null) usable.push(s);
-    const slot = usable[i];
-    if (slot === undefined) throw new Error('no audit worker is left for this part');
+  /** Reads a part on a worker; rejects when the worker dies or fails. */
+  run(worker: AuditWorker, job: PartJob, progress: (lines: number, events: number, bytes: number) => void): Promise<PartReply> {
+    const slot = worker as Slot;
+    if (slot.dead !== null) return Promise.reject(slot.dead);
     return new Promise((resolve, reject) => {
       slot.pending = { resolve, reject, progress };
       slot.worker.postMessage(job);

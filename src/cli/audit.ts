@@ -1,5 +1,4 @@
 // `ipdest audit`: the "who are we connecting to?" report over connection logs (NDJSON, CSV, netfilter, Zeek conn.log; gzip'd too).
-import { createReadStream } from 'node:fs';
 import { open, readFile, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { createGunzip } from 'node:zlib';
@@ -19,7 +18,8 @@ import {
 } from '../audit/index.js';
 import { parseIsoTime, RecordReader, type RecordKind } from '../enrich/index.js';
 import { isReadError, READ_CHUNK, readInto } from './audit-read.js';
-import { AuditThreads, cutPoints, splittableKind, SPLIT_MIN_BYTES } from './audit-threads.js';
+import { readSplit, type SplitReadContext } from './audit-split.js';
+import { AuditThreads, SPLIT_MIN_BYTES } from './audit-threads.js';
 import { contextFingerprint, loadContext } from './context.js';
 import { kindOfName } from './enrich.js';
 import { Progress, type ProgressState } from './progress.js';
@@ -41,6 +41,8 @@ export interface AuditCliOptions {
   threads?: string;
   /** Files at least this large are cut into parts read at once (tests set it low). */
   splitMinBytes?: number;
+  /** Parts a thread when a file is cut (tests set it above 1, so that the main thread takes parts too). */
+  partsPerThread?: number;
 }
 
 export const MAX_THREADS = 64;
@@ -154,12 +156,31 @@ export async function runAudit(
     error(message, io.stderr);
   };
   const fingerprint = contextFingerprint(ctx);
-  const parts = threads === null ? 1 : 1 + (await threads.usable(fingerprint));
-  if (threads !== null && parts < threadCount)
+  const workers = threads === null ? [] : await threads.usable(fingerprint);
+  if (threads !== null && workers.length < threadCount - 1)
     warn(
-      `${threadCount - parts} of ${threadCount - 1} audit worker threads did not load the lists this thread did; large files are read with ${parts}`,
+      `${threadCount - 1 - workers.length} of ${threadCount - 1} audit worker threads did not load the lists this thread did; large files are read with ${workers.length + 1}`,
       io.stderr,
     );
+  const split: SplitReadContext | null =
+    threads === null || workers.length === 0
+      ? null
+      : {
+          agg,
+          enricher: ctx.enricher,
+          threads,
+          workers,
+          state,
+          showProgress: progress !== null,
+          year,
+          partsPerThread: opts.partsPerThread ?? 1,
+          kindOfName: kindOf,
+          failed,
+          warn: (message) => {
+            progress?.clear();
+            warn(message, io.stderr);
+          },
+        };
   try {
     for (const file of files) {
       const stdin = file === '-';
@@ -169,10 +190,8 @@ export async function runAudit(
       state.bytes = 0;
       if (stdin) delete state.size;
       else state.size = sizes.get(file);
-      if (!stdin && parts > 1 && (sizes.get(file) ?? 0) >= splitMin) {
-        const done = await readSplit(file, name, parts);
-        if (done) continue;
-      }
+      const size = sizes.get(file) ?? 0;
+      if (!stdin && split !== null && size >= splitMin && (await readSplit(file, name, size, split))) continue;
       let input: { stream: NodeJS.ReadableStream; year: number; position?: () => number };
       try {
         input = stdin ? { stream: io.stdin, year: new Date().getUTCFullYear() } : await openInput(file);
@@ -194,106 +213,6 @@ export async function runAudit(
   } finally {
     progress?.stop();
     await threads?.close();
-  }
-
-  /**
-   * A large file read in parts at once: the first here, the others by the workers, merged in file
-   * order. Whatever would make a part read otherwise than in sequence (a reader state the first
-   * part leaves, a worker that dies) sends the rest of the file through this thread's reader.
-   * False when the file is not one to cut (then it is read as any other).
-   */
-  async function readSplit(file: string, name: string, count: number): Promise<boolean> {
-    let kind: 'json' | 'raw' | null;
-    let cuts: number[];
-    let mtimeYear: number;
-    try {
-      kind = await splittableKind(file, kindOf(file));
-      if (kind === null) return false;
-      cuts = await cutPoints(file, sizes.get(file)!, count);
-      if (cuts.length === 0) return false;
-      mtimeYear = (await stat(file)).mtime.getUTCFullYear();
-    } catch (err) {
-      if (!isSystemError(err)) throw err;
-      return false; // the ordinary read says why
-    }
-    const size = sizes.get(file)!;
-    const bounds = [0, ...cuts, size];
-    const fileYear = year ?? mtimeYear;
-    const options = agg.options;
-    const seen = cuts.map(() => ({ lines: 0, events: 0, bytes: 0 }));
-    const jobs = cuts.map((start, i) =>
-      threads!
-        .run(
-          i,
-          { file, start, end: bounds[i + 2]!, kind: kind!, year: fileYear, options },
-          (lines, events, bytes) => (seen[i] = { lines, events, bytes }),
-          fingerprint,
-        )
-        .then(
-          (r) => ({ ok: true as const, r }),
-          (e: unknown) => ({ ok: false as const, e }),
-        ),
-    );
-    const tally = newFileTally(name);
-    agg.files.push(tally);
-    const reader = new RecordReader({ kind, year: fileYear });
-    const mine = { lines: 0, events: 0, bytes: 0 };
-    const eventsBefore = state.events;
-    const counted = (): void => {
-      state.lines = mine.lines + seen.reduce((n, c) => n + c.lines, 0);
-      state.events = eventsBefore + mine.events + seen.reduce((n, c) => n + c.events, 0);
-      state.bytes = mine.bytes + seen.reduce((n, c) => n + c.bytes, 0);
-    };
-    const ticker = progress === null ? null : setInterval(counted, 250).unref();
-    const sequential = async (from: number): Promise<void> => {
-      try {
-        const stream = createReadStream(file, { start: from, highWaterMark: READ_CHUNK });
-        await readInto(stream, reader, agg, tally, mine, from === 0, () => from + stream.bytesRead);
-      } catch (err) {
-        if (!isReadError(err)) throw err;
-        failed(`cannot read ${visible(name)} after line ${mine.lines}: ${err instanceof Error ? systemReason(err) : String(err)}`);
-      }
-    };
-    try {
-      try {
-        const stream = createReadStream(file, { start: 0, end: cuts[0]! - 1, highWaterMark: READ_CHUNK });
-        await readInto(stream, reader, agg, tally, mine, true, () => stream.bytesRead);
-        mine.bytes = cuts[0]!;
-      } catch (err) {
-        if (!isReadError(err)) throw err;
-        failed(`cannot read ${visible(name)} after line ${mine.lines}: ${err instanceof Error ? systemReason(err) : String(err)}`);
-        return true;
-      }
-      for (let i = 0; i < jobs.length; i++) {
-        const done = await jobs[i]!;
-        seen[i] = { lines: 0, events: 0, bytes: 0 };
-        const last = i === jobs.length - 1;
-        if (reader.kind !== kind || !reader.stateless || !done.ok || (!done.r.stateless && !last)) {
-          if (!done.ok)
-            warn(
-              `an audit worker failed (${done.e instanceof Error ? done.e.message : String(done.e)}); the rest of ${visible(name)} is read in one thread`,
-              io.stderr,
-            );
-          await sequential(bounds[i + 1]!);
-          return true;
-        }
-        agg.merge(tally, done.r.part);
-        mine.lines += done.r.lines;
-        mine.events += done.r.events;
-        mine.bytes = bounds[i + 2]!;
-        if (done.r.reason !== undefined) {
-          failed(`cannot read ${visible(name)} after line ${mine.lines}: ${done.r.reason}`);
-          return true;
-        }
-      }
-      return true;
-    } finally {
-      // Parts not merged are awaited, so that no worker is busy when the next file is cut.
-      await Promise.all(jobs);
-      if (ticker !== null) clearInterval(ticker);
-      seen.fill({ lines: 0, events: 0, bytes: 0 });
-      counted();
-    }
   }
 
   if (opts.only === 'threat' && only === 'threat' && !agg.threatKnown)

@@ -9,10 +9,10 @@ import { dataPath, sharedData } from '../helpers/shared-data.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ipdest-audit-threads-'));
 
-/** One run: `threads` 1 reads in order; more cuts every file (splitMinBytes 1) into that many parts. */
+/** One run: `threads` 1 reads in order; more cuts every file (splitMinBytes 1) into 4 parts a thread, taken by whichever thread is free. */
 async function audit(files: string[], threads: number, opts: AuditCliOptions = {}): Promise<{ code: number; out: string; err: string }> {
   const c = capturedIO();
-  const code = await runAudit(files, { config: '/dev/null', format: 'json', ...opts, threads: String(threads), splitMinBytes: 1 }, c.io);
+  const code = await runAudit(files, { config: '/dev/null', format: 'json', ...opts, threads: String(threads), splitMinBytes: 1, partsPerThread: 4 }, c.io);
   return { code, out: c.out(), err: c.err() };
 }
 
