@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAudit, type AuditCliOptions } from '../../src/cli/audit.js';
-import { capturedIO } from '../helpers/cli.js';
+import { capturedIO, runCli } from '../helpers/cli.js';
 import { dataPath, sharedData } from '../helpers/shared-data.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ipdest-audit-threads-'));
@@ -89,4 +89,13 @@ t.test('a beacon series past its cap (86,400): cut where the one-thread read cut
   writeFileSync(zeek, rows.join('\n') + '\n');
   const z = JSON.parse(await same(t, [zeek], {}, 'Zeek series with sizes'));
   t.equal(z.beacons.find((x: { destination: string }) => x.destination === '93.184.216.34').connections, 86_400);
+});
+
+t.test('--threads: auto or 1..64, else a usage error naming the option', async (t) => {
+  for (const bad of ['0', '65', '1.5', 'two', '']) {
+    const r = await runCli(['audit', '-c', '/dev/null', '--threads', bad, '/dev/null']);
+    t.equal(r.code, 2, `--threads "${bad}": exit 2`);
+    t.match(r.err, /--threads: expected auto or a whole number from 1 to 64/);
+  }
+  for (const good of ['1', 'auto', '64']) t.equal((await runCli(['audit', '-c', '/dev/null', '--threads', good, '/dev/null'])).code, 0, `--threads ${good}`);
 });
