@@ -24,9 +24,11 @@ export function parseNetfilter(line: string): NetfilterFields | null {
 
 /**
  * The common line, read with the engine's substring search instead of a loop over its characters:
- * one where no token from the first `=` on opens with `[` (no glued prefix, no quoted inner packet).
- * There every key is a token after a space, and the first ` KEY=` is the first occurrence that
- * scanFields would take. Undefined: not such a line (scanFields reads it).
+ * one where no token after the one holding the first `=` opens with `[` (no quoted inner packet),
+ * and that token opens with `[` only as a log prefix glued to its key (EdgeOS and UniFi write
+ * `[WAN_OUT-2000-A]IN=eth0`). There every other key is a token after a space, and the first
+ * ` KEY=` is the first occurrence that scanFields would take. Undefined: not such a line
+ * (scanFields reads it).
  */
 function plainFields(line: string): NetfilterFields | null | undefined {
   const d = line.indexOf(' DST=');
@@ -35,17 +37,29 @@ function plainFields(line: string): NetfilterFields | null | undefined {
   const at = line.lastIndexOf(' ', eq);
   // A key in the first token has no space before it.
   if (at < 0) return undefined;
-  // Neither the token that holds the first '=' nor any later one opens with '[' (tokens before it
-  // have no '=', so no key; a '[' inside a token, as in UniFi's DESCR="[WAN_LOCAL]…", is no prefix).
-  if (line.indexOf(' [', at) >= 0) return undefined;
+  let rest = at;
+  let glued: Key = NONE;
+  let value = '';
+  if (line.charCodeAt(at + 1) === 91 /* [ */) {
+    const close = line.indexOf(']', at + 1);
+    if (close < 0 || close > eq) return undefined;
+    const end = line.indexOf(' ', eq);
+    rest = end < 0 ? line.length : end;
+    glued = keyOf(line, close + 1, eq);
+    value = line.slice(eq + 1, rest);
+  }
+  // No later token opens with '[' (tokens before the first '=' hold no key; a '[' inside a token,
+  // as in UniFi's DESCR="[WAN_LOCAL]…", is no prefix).
+  if (line.indexOf(' [', rest) >= 0) return undefined;
+  const field = (key: Key, needle: string): string | undefined => (key === glued ? value : valueOf(line, needle, rest));
   return {
-    src: valueOf(line, ' SRC=', at),
-    dst: valueAt(line, d + 5),
-    proto: valueOf(line, ' PROTO=', at),
-    spt: valueOf(line, ' SPT=', at),
-    dpt: valueOf(line, ' DPT=', at),
-    in: valueOf(line, ' IN=', at),
-    out: valueOf(line, ' OUT=', at),
+    src: field('src', ' SRC='),
+    dst: glued === 'dst' ? value : valueAt(line, d + 5),
+    proto: field('proto', ' PROTO='),
+    spt: field('spt', ' SPT='),
+    dpt: field('dpt', ' DPT='),
+    in: field('in', ' IN='),
+    out: field('out', ' OUT='),
   };
 }
 
