@@ -1,17 +1,6 @@
 // The audit layer: aggregation of connection records, baseline, beacon scores, and the report's renderers.
 export { Aggregator, MAX_SERIES, newFileTally } from './aggregate.js';
-export type {
-  AggregatePart,
-  AggregateView,
-  AuditOptions,
-  DestinationTally,
-  FileTally,
-  OnlyFilter,
-  PackedSeries,
-  PairSeries,
-  SeriesTrail,
-  ThreatHit,
-} from './aggregate.js';
+export type { AggregatePart, AggregateView, AuditOptions, DestinationTally, FileTally, OnlyFilter, PairSeries, ThreatHit } from './aggregate.js';
 export { BaselineError, diffBaseline, makeBaseline, parseBaseline } from './baseline.js';
 export type { Baseline, BaselineDiff, SeenSets } from './baseline.js';
 export {

@@ -1,8 +1,9 @@
 // The audit's per-line loop: one input (a whole file, or a byte range of one) read into an Aggregator; shared by the main thread and the audit's worker threads.
-import type { Aggregator, FileTally } from '../audit/index.js';
-import type { RecordReader } from '../enrich/index.js';
+import { createReadStream } from 'node:fs';
+import { Aggregator, newFileTally, type AggregatePart, type AuditOptions, type FileTally } from '../audit/index.js';
+import { RecordReader, type Enricher } from '../enrich/index.js';
 import { readLineBatches } from './output.js';
-import { isSystemError } from './report.js';
+import { isSystemError, systemReason } from './report.js';
 
 /** What the loop counts as it goes: the progress line reads it. */
 export interface ReadCounts {
@@ -48,6 +49,11 @@ export async function readInto(
   }
 }
 
+/** Why a read failed midway, as a message says it: the errno's reason, else the error's text. */
+export function readFailure(err: unknown): string {
+  return err instanceof Error ? systemReason(err) : String(err);
+}
+
 /** A read that failed midway (an I/O error, a corrupt gzip stream), as opposed to a bug. */
 export function isReadError(err: unknown): boolean {
   return isSystemError(err) || (err instanceof Error && /gzip|incorrect header|unexpected end/i.test(err.message));
@@ -55,3 +61,40 @@ export function isReadError(err: unknown): boolean {
 
 /** The audit reads files 1 MiB at a time: fewer, larger batches than the streams' 64 KiB default. */
 export const READ_CHUNK = 1 << 20;
+
+/** One part of a file to read: the bytes [start, end), which open and end at a line end. */
+export interface PartJob {
+  readonly file: string;
+  readonly start: number;
+  readonly end: number;
+  readonly kind: 'json' | 'raw';
+  readonly year: number;
+  readonly options: AuditOptions;
+}
+
+/** What reading a part gives, to be merged after the parts before it. */
+export interface PartRead {
+  readonly part: AggregatePart;
+  readonly lines: number;
+  readonly events: number;
+  /** The part left no reader state (no Zeek `#fields` header): the next part reads alike from a new reader. */
+  readonly stateless: boolean;
+  /** The read failed midway, after `lines` lines; what came before counts. */
+  readonly reason?: string;
+}
+
+/** Reads a part with a reader and an aggregation of its own (a worker's, or the main thread's while it waits), counting into `counts`. */
+export async function readPart(enricher: Enricher, job: PartJob, counts: ReadCounts): Promise<PartRead> {
+  const agg = new Aggregator(enricher, { ...job.options, trail: true });
+  const tally = newFileTally(job.file);
+  const reader = new RecordReader({ kind: job.kind, year: job.year });
+  const stream = createReadStream(job.file, { start: job.start, end: job.end - 1, highWaterMark: READ_CHUNK });
+  let reason: string | undefined;
+  try {
+    await readInto(stream, reader, agg, tally, counts, false, () => stream.bytesRead);
+  } catch (err) {
+    if (!isReadError(err)) throw err;
+    reason = readFailure(err);
+  }
+  return { part: agg.part(tally), lines: counts.lines, events: counts.events, stateless: reader.stateless, ...(reason !== undefined ? { reason } : {}) };
+}

@@ -1,12 +1,12 @@
 // A large audit input read in parts at once: the parts taken in turn by the worker threads and this one, and merged here in file order.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { Aggregator, newFileTally, type AggregatePart } from '../audit/index.js';
+import { newFileTally, type Aggregator } from '../audit/index.js';
 import { RecordReader, type Enricher, type RecordKind } from '../enrich/index.js';
-import { isReadError, READ_CHUNK, readInto, type ReadCounts } from './audit-read.js';
-import { cutPoints, splittableKind, type AuditThreads, type AuditWorker, type PartJob } from './audit-threads.js';
+import { isReadError, READ_CHUNK, readFailure, readInto, readPart, type PartJob, type PartRead, type ReadCounts } from './audit-read.js';
+import { cutPoints, splittableKind, type AuditThreads, type AuditWorker } from './audit-threads.js';
 import type { ProgressState } from './progress.js';
-import { isSystemError, systemReason } from './report.js';
+import { isSystemError } from './report.js';
 import { visible } from './terminal.js';
 
 export interface SplitReadContext {
@@ -30,14 +30,6 @@ export interface SplitReadContext {
   /** An input that could not be read: counted, and said on stderr. */
   failed(message: string): void;
   warn(message: string): void;
-}
-
-interface PartRead {
-  readonly part: AggregatePart;
-  readonly lines: number;
-  readonly events: number;
-  readonly stateless: boolean;
-  readonly reason?: string;
 }
 
 type Outcome = { readonly ok: true; readonly r: PartRead } | { readonly ok: false; readonly e: unknown };
@@ -114,25 +106,11 @@ export async function readSplit(file: string, name: string, size: number, c: Spl
   });
 
   /** A part read on this thread, as a worker would. */
-  const readHere = async (j: number): Promise<PartRead> => {
-    const part = new Aggregator(c.enricher, { ...agg.options, trail: true });
-    const t = newFileTally(name);
-    const r = new RecordReader({ kind: partKind, year });
-    const counts = (seen[j] = zero());
-    const stream = createReadStream(file, { start: bounds[j]!, end: bounds[j + 1]! - 1, highWaterMark: READ_CHUNK });
-    let reason: string | undefined;
-    try {
-      await readInto(stream, r, part, t, counts, false, () => stream.bytesRead);
-    } catch (err) {
-      if (!isReadError(err)) throw err;
-      reason = err instanceof Error ? systemReason(err) : String(err);
-    }
-    return { part: part.part(t), lines: counts.lines, events: counts.events, stateless: r.stateless, ...(reason !== undefined ? { reason } : {}) };
-  };
+  const readHere = (j: number): Promise<PartRead> => readPart(c.enricher, job(j), (seen[j] = zero()));
 
   const readError = (err: unknown): void => {
     if (!isReadError(err)) throw err;
-    c.failed(`cannot read ${visible(name)} after line ${mine.lines}: ${err instanceof Error ? systemReason(err) : String(err)}`);
+    c.failed(`cannot read ${visible(name)} after line ${mine.lines}: ${readFailure(err)}`);
   };
 
   /** The rest of the file from `from`, in order, through this thread's reader. */

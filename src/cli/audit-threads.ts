@@ -1,28 +1,10 @@
-// Large audit inputs read in parallel: a file cut at line ends into parts, the parts after the first read by worker threads that load the same lists, and merged in file order.
+// The audit's worker threads, which load the same lists as the main thread and read parts of large files; where a file is cut, and whether it can be.
 import { open } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
-import type { AggregatePart, AuditOptions } from '../audit/index.js';
+import type { PartJob, PartRead } from './audit-read.js';
 
-/** What a worker is asked: the bytes [start, end) of a file, which open and end at a line end. */
-export interface PartJob {
-  readonly file: string;
-  readonly start: number;
-  readonly end: number;
-  readonly kind: 'json' | 'raw';
-  readonly year: number;
-  readonly options: AuditOptions;
-}
-
-export type PartReply = {
-  readonly type: 'part';
-  readonly part: AggregatePart;
-  readonly lines: number;
-  readonly events: number;
-  /** The part left no reader state (no Zeek `#fields` header): the next part reads alike from a new reader. */
-  readonly stateless: boolean;
-  /** The read failed midway, after `lines` lines; what came before counts. */
-  readonly reason?: string;
-};
+/** A worker's answer: the part it read. */
+export type PartReply = { readonly type: 'part' } & PartRead;
 
 export type WorkerMessage =
   | { readonly type: 'ready'; readonly fingerprint: string }
@@ -40,7 +22,6 @@ export interface AuditWorker {
 }
 
 interface Slot extends AuditWorker {
-  readonly worker: Worker;
   /** The fingerprint of the lists it loaded, or null when it could not load them. */
   readonly ready: Promise<string | null>;
   /** The job in flight. */

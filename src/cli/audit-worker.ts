@@ -1,12 +1,8 @@
 // An audit worker thread: loads the config's lists once, then reads the byte ranges of files it is sent into partial aggregations.
-import { createReadStream } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { Aggregator, newFileTally } from '../audit/index.js';
-import { RecordReader } from '../enrich/index.js';
-import { isReadError, READ_CHUNK, readInto, type ReadCounts } from './audit-read.js';
+import { readPart, type PartJob, type PartRead, type ReadCounts } from './audit-read.js';
+import type { WorkerMessage } from './audit-threads.js';
 import { contextFingerprint, loadContext } from './context.js';
-import { systemReason } from './report.js';
-import type { PartJob, WorkerMessage } from './audit-threads.js';
 
 const port = parentPort!;
 const post = (m: WorkerMessage): void => port.postMessage(m);
@@ -27,34 +23,25 @@ async function main(): Promise<void> {
 }
 
 async function read(ctx: Awaited<ReturnType<typeof loadContext>>, job: PartJob): Promise<void> {
-  const agg = new Aggregator(ctx.enricher, { ...job.options, trail: true });
-  const tally = newFileTally(job.file);
-  const reader = new RecordReader({ kind: job.kind, year: job.year });
   const counts: ReadCounts = { lines: 0, events: 0 };
   // Progress for the main thread's line: counts sent about twice a second, not per line.
   const timer = setInterval(() => post({ type: 'progress', lines: counts.lines, events: counts.events, bytes: counts.bytes ?? 0 }), 500);
-  let reason: string | undefined;
+  let r: PartRead;
   try {
-    const stream = createReadStream(job.file, { start: job.start, end: job.end - 1, highWaterMark: READ_CHUNK });
-    await readInto(stream, reader, agg, tally, counts, false, () => stream.bytesRead);
-  } catch (err) {
-    if (!isReadError(err)) throw err;
-    reason = err instanceof Error ? systemReason(err) : String(err);
+    r = await readPart(ctx.enricher, job, counts);
   } finally {
     clearInterval(timer);
   }
-  const part = agg.part(tally);
-  const sp = part.series;
-  const reply: WorkerMessage = {
-    type: 'part',
-    part,
-    lines: counts.lines,
-    events: counts.events,
-    stateless: reader.stateless,
-    ...(reason !== undefined ? { reason } : {}),
-  };
+  const sp = r.part.series;
   // The series' arrays are moved, not copied.
-  port.postMessage(reply, [sp.at.buffer, sp.ts.buffer, sp.ports.buffer, sp.sizeStart.buffer, sp.sizes.buffer, sp.sizeAt.buffer] as ArrayBuffer[]);
+  port.postMessage({ type: 'part', ...r } satisfies WorkerMessage, [
+    sp.at.buffer,
+    sp.ts.buffer,
+    sp.ports.buffer,
+    sp.sizeStart.buffer,
+    sp.sizes.buffer,
+    sp.sizeAt.buffer,
+  ] as ArrayBuffer[]);
 }
 
 main().catch((err: unknown) => post({ type: 'failed', reason: err instanceof Error ? err.message : String(err) }));

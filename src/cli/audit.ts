@@ -17,7 +17,7 @@ import {
   type OnlyFilter,
 } from '../audit/index.js';
 import { parseIsoTime, RecordReader, type RecordKind } from '../enrich/index.js';
-import { isReadError, READ_CHUNK, readInto } from './audit-read.js';
+import { isReadError, READ_CHUNK, readFailure, readInto } from './audit-read.js';
 import { readSplit, type SplitReadContext } from './audit-split.js';
 import { AuditThreads, SPLIT_MIN_BYTES } from './audit-threads.js';
 import { contextFingerprint, loadContext } from './context.js';
@@ -207,7 +207,7 @@ export async function runAudit(
         await readInto(input.stream, reader, agg, tally, state, true, input.position);
       } catch (err) {
         if (!isReadError(err)) throw err;
-        failed(`cannot read ${visible(name)} after line ${state.lines}: ${err instanceof Error ? systemReason(err) : String(err)}`);
+        failed(`cannot read ${visible(name)} after line ${state.lines}: ${readFailure(err)}`);
       }
     }
   } finally {
