@@ -1,5 +1,6 @@
 // The audit's streaming aggregation: each connection record judged once and counted per destination, with memory bounded by distinct (destination, port, process, host) values.
 import { isFailure, type ConnectionRecord, type Enricher, type Extracted, type LookupResult } from '../enrich/index.js';
+import { IdTable, grow } from './id-table.js';
 
 /** `--only`: which connections the report's sections count (totals always count every connection). */
 export type OnlyFilter = 'external' | 'untagged' | 'customer' | 'threat';
@@ -9,18 +10,6 @@ export interface AuditOptions {
   /** Epoch milliseconds; a record without a time is left out when either bound is set. */
   readonly since?: number;
   readonly until?: number;
-  /**
-   * Keep, per beacon series, each connection's port and which ones gave a size: what `merge` needs to
-   * cut a part's series exactly where the sequential read would have stopped (MAX_SERIES). Set for
-   * the parts of a file read in parallel; their series' `ports` then stay empty (the trail holds them).
-   */
-  readonly trail?: boolean;
-}
-
-/** A series' per-connection facts, kept when `trail` is set: the port (-1: none), and the index in `ts` of each size. */
-export interface SeriesTrail {
-  readonly ports: number[];
-  readonly sizeAt: number[];
 }
 
 /**
@@ -137,13 +126,6 @@ function bump<K>(m: Map<K, number>, k: K, n = 1): void {
   m.set(k, (m.get(k) ?? 0) + n);
 }
 
-/** bump for a text cut from the input: a new key is kept as its own copy. */
-function bumpKept(m: Map<string, number>, k: string): void {
-  const n = m.get(k);
-  if (n === undefined) m.set(detached(k), 1);
-  else m.set(k, n + 1);
-}
-
 function mergeCounts<K>(into: Map<K, number>, from: ReadonlyMap<K, number>): void {
   for (const [k, n] of from) bump(into, k, n);
 }
@@ -171,9 +153,52 @@ interface AddressEntry {
   readonly threat: readonly ThreatHit[] | undefined;
   /** The first result, kept until its destination is made (a destination keeps its first connection's result). */
   first: LookupResult | undefined;
-  dest: DestinationTally | undefined;
-  /** The beacon series of this address, by source. */
-  readonly series: Map<string, PairSeries>;
+  /** Its destination's id, once a record counted for it; NO_ID before. */
+  dest: number;
+}
+
+const NO_ID = -1;
+
+/**
+ * Each kept connection of the beacon series, in arrival order, as flat columns: its pair's id, its
+ * second, its port (-1: none) and, for the connections that gave one, its size. Grouped by pair
+ * only when the series are read, so a new pair costs no object and no arrays while records stream.
+ */
+class SeriesLog {
+  pair = new Int32Array(1024);
+  sec = new Float64Array(1024);
+  port = new Int32Array(1024);
+  n = 0;
+  /** The index in the log of each connection that gave a size, and the size. */
+  sizeAt = new Int32Array(64);
+  size = new Float64Array(64);
+  sizes = 0;
+
+  push(pair: number, sec: number, port: number, size: number | undefined): void {
+    const i = this.n++;
+    if (i === this.pair.length) {
+      this.pair = grow(this.pair, i + 1);
+      this.sec = grow(this.sec, i + 1);
+      this.port = grow(this.port, i + 1);
+    }
+    this.pair[i] = pair;
+    this.sec[i] = sec;
+    this.port[i] = port;
+    if (size !== undefined) {
+      const z = this.sizes++;
+      if (z === this.sizeAt.length) {
+        this.sizeAt = grow(this.sizeAt, z + 1);
+        this.size = grow(this.size, z + 1);
+      }
+      this.sizeAt[z] = i;
+      this.size[z] = size;
+    }
+  }
+
+  clear(): void {
+    this.n = 0;
+    this.sizes = 0;
+  }
 }
 
 /**
@@ -181,28 +206,67 @@ interface AddressEntry {
  * external (source, destination) pair the timestamps the beacon score needs (at most MAX_SERIES).
  * An address is classified once, at its first record: attribution and `--only` depend on the
  * address alone, and the port, process and direction come from the record's own facts.
+ *
+ * While records stream, a record is counted under integer ids: its destination, its texts
+ * (service, process, host, each kept once), the tuple (destination, port and direction, service,
+ * process, host) and the (source, destination) pair, in IdTables. The destinations' Maps and the
+ * pairs' series are made from those counts when the aggregation is read (`destinations`, `pairs`,
+ * `hours`, `part`, `merge`), tuple by tuple and connection by connection in first-seen order:
+ * every Map then holds its keys in the order counting record by record would have given them.
  */
 export class Aggregator {
   readonly enricher: Enricher;
   readonly options: AuditOptions;
   readonly files: FileTally[] = [];
-  readonly destinations = new Map<string, DestinationTally>();
-  readonly pairs = new Map<string, PairSeries>();
-  /** Connections per hour (start of the hour, epoch ms): the report's time chart. */
-  readonly hours = new Map<number, number>();
   totals = { records: 0, connections: 0, external: 0, untagged: 0, skipped: 0, selected: 0, outside: 0 };
   first: number | undefined;
   last: number | undefined;
   /** A result carried a `threat` field: `--only threat` can be applied. */
   threatKnown = false;
-  /** The trail of each series, when options.trail is set. */
-  readonly #trails = new Map<PairSeries, SeriesTrail>();
   /** By the address text as the records give it (`::FFFF:1.2.3.4` and `1.2.3.4` are two texts, one destination). */
   readonly #addresses = new Map<string, AddressEntry>();
+  /** Destinations by address, in first-seen order; and by id. */
+  readonly #destinations = new Map<string, DestinationTally>();
+  readonly #destIds = new Map<string, number>();
+  readonly #tallies: DestinationTally[] = [];
+  /** Every text a tuple or pair names, kept once (a copy, not a slice of a line), by id. */
+  readonly #texts = new Map<string, number>();
+  readonly #textOf: string[] = [];
+  /** (destination, port·2 + inbound, service, process, host) → tuple id; each tuple's connections not yet in the Maps. */
+  readonly #tuples = new IdTable();
+  #pending = new Int32Array(1024);
+  /** (source text, destination) → pair id; each pair's kept connections; its series once read. */
+  readonly #pairIds = new IdTable();
+  #kept = new Int32Array(1024);
+  readonly #series: PairSeries[] = [];
+  readonly #pairs = new Map<string, PairSeries>();
+  readonly #log = new SeriesLog();
+  /** Connections per hour (start of the hour, epoch ms); the hour of the last timed record and its connections not yet in the Map (logs run in time order). */
+  readonly #hours = new Map<number, number>();
+  #hour = NaN;
+  #hourPending = 0;
 
   constructor(enricher: Enricher, options: AuditOptions = {}) {
     this.enricher = enricher;
     this.options = options;
+  }
+
+  /** Every destination, in first-seen order, its Maps up to date. */
+  get destinations(): ReadonlyMap<string, DestinationTally> {
+    this.#settleTuples();
+    return this.#destinations;
+  }
+
+  /** Every beacon series, by `${source}\u0000${destination}`, in first-seen order. */
+  get pairs(): ReadonlyMap<string, PairSeries> {
+    this.#settleSeries();
+    return this.#pairs;
+  }
+
+  /** Connections per hour (start of the hour, epoch ms): the report's time chart. */
+  get hours(): ReadonlyMap<number, number> {
+    this.#settleHour();
+    return this.#hours;
   }
 
   skip(file: FileTally, reason: string): void {
@@ -240,9 +304,15 @@ export class Aggregator {
     if (time !== undefined) {
       if (this.first === undefined || time < this.first) this.first = time;
       if (this.last === undefined || time > this.last) this.last = time;
-      bump(this.hours, time - (time % 3600000));
+      const hour = time - (time % 3600000);
+      if (hour !== this.#hour) {
+        this.#settleHour();
+        this.#hour = hour;
+      }
+      this.#hourPending++;
     }
-    const d = a.dest ?? this.#destinationOf(a, x);
+    const id = a.dest !== NO_ID ? a.dest : this.#destinationOf(a, x);
+    const d = this.#tallies[id]!;
     const c = x.context;
     d.connections++;
     if (rec.bytes !== undefined) d.bytes = (d.bytes ?? 0) + rec.bytes;
@@ -250,12 +320,35 @@ export class Aggregator {
       if (d.first === undefined || time < d.first) d.first = time;
       if (d.last === undefined || time > d.last) d.last = time;
     }
-    if (c.port !== undefined) bump(d.ports, c.port);
-    bump(d.services, c.service ?? (c.port === undefined ? (c.protocol ?? 'none') : 'other'));
-    if (c.process !== undefined) bumpKept(d.processes, c.process);
-    if (rec.host !== undefined) bumpKept(d.hosts, rec.host);
-    bump(d.directions, c.direction ?? 'outbound');
-    if (a.external && time !== undefined) this.#series(a, rec, c.port, rec.host ?? c.process ?? '-', time);
+    const port = c.port ?? -1;
+    const service = this.#textId(c.service ?? (c.port === undefined ? (c.protocol ?? 'none') : 'other'));
+    const process = c.process === undefined ? NO_ID : this.#textId(c.process);
+    const host = rec.host === undefined ? NO_ID : this.#textId(rec.host);
+    const tuple = this.#tuples.id(id, port * 2 + (c.direction === 'inbound' ? 1 : 0), service, process, host);
+    if (tuple === this.#pending.length) this.#pending = grow(this.#pending, tuple + 1);
+    this.#pending[tuple]!++;
+    if (a.external && time !== undefined) {
+      // The pair's source: the local host, else the process, else the unknown source `-`.
+      const source = host !== NO_ID ? host : process !== NO_ID ? process : this.#textId('-');
+      const pair = this.#pairIds.id(source, id, 0, 0, 0);
+      if (pair === this.#kept.length) this.#kept = grow(this.#kept, pair + 1);
+      if (this.#kept[pair]! < MAX_SERIES) {
+        this.#kept[pair]!++;
+        this.#log.push(pair, Math.floor(time / 1000), port, rec.sizeBytes);
+      }
+    }
+  }
+
+  /** The id of a text, kept as its own copy when new: a value cut from a line must not keep the line alive. */
+  #textId(s: string): number {
+    let id = this.#texts.get(s);
+    if (id === undefined) {
+      id = this.#textOf.length;
+      const kept = detached(s);
+      this.#textOf.push(kept);
+      this.#texts.set(kept, id);
+    }
+    return id;
   }
 
   /** The entry of an address text, judged at its first record. */
@@ -266,21 +359,20 @@ export class Aggregator {
     const r = this.enricher.judgeExtracted(x);
     if (isFailure(r)) {
       const skip = r.error.code === 'NO_ADDRESS' ? 'no address (NO_ADDRESS)' : 'invalid address (INVALID_ADDRESS)';
-      a = { ip: undefined, skip, external: false, untagged: false, selected: false, threat: undefined, first: undefined, dest: undefined, series: new Map() };
+      a = { ip: undefined, skip, external: false, untagged: false, selected: false, threat: undefined, first: undefined, dest: NO_ID };
     } else {
       if ('threat' in r) this.threatKnown = true;
       const threat = threatOf(r);
       const selected = this.#selected(r, threat);
       a = {
-        ip: this.destinations.get(r.ip)?.result.ip ?? detached(r.ip),
+        ip: this.#destinations.get(r.ip)?.result.ip ?? detached(r.ip),
         skip: undefined,
         external: r.external,
         untagged: r.external && r.IPDestination === null,
         selected,
         threat,
         first: selected ? r : undefined,
-        dest: undefined,
-        series: new Map(),
+        dest: NO_ID,
       };
     }
     // A non-string value (a number, an object) is judged again each time: it is skipped anyway.
@@ -289,13 +381,13 @@ export class Aggregator {
   }
 
   /** The destination of an entry at its first counted record (another text of the same address may have made it). */
-  #destinationOf(a: AddressEntry, x: Extracted): DestinationTally {
+  #destinationOf(a: AddressEntry, x: Extracted): number {
     const ip = a.ip!;
-    let d = this.destinations.get(ip);
-    if (d === undefined) {
+    let id = this.#destIds.get(ip);
+    if (id === undefined) {
       // The first counted connection's result: the entry's first one unless the time window left that out.
       const first = a.first !== undefined && this.totals.outside === 0 ? a.first : (this.enricher.judgeExtracted(x) as LookupResult);
-      d = {
+      id = this.#addDestination({
         result: { ...first, input: detached(first.input), ip },
         threat: a.threat,
         connections: 0,
@@ -307,12 +399,19 @@ export class Aggregator {
         processes: new Map(),
         hosts: new Map(),
         directions: new Map(),
-      };
-      this.destinations.set(ip, d);
+      });
     }
-    a.dest = d;
+    a.dest = id;
     a.first = undefined;
-    return d;
+    return id;
+  }
+
+  #addDestination(d: DestinationTally): number {
+    const id = this.#tallies.length;
+    this.#tallies.push(d);
+    this.#destIds.set(d.result.ip, id);
+    this.#destinations.set(d.result.ip, d);
+    return id;
   }
 
   #selected(r: LookupResult, threat: readonly ThreatHit[] | undefined): boolean {
@@ -331,93 +430,111 @@ export class Aggregator {
     }
   }
 
-  /** The beacon series of the pair: keyed by the local host, else the process, else the unknown source `-`. */
-  #series(a: AddressEntry, rec: ConnectionRecord, port: number | undefined, source: string, time: number): void {
-    let p = a.series.get(source);
-    if (p === undefined) {
-      const ip = a.ip!;
-      const kept = detached(source);
-      const key = `${kept}\u0000${ip}`;
-      p = this.pairs.get(key);
-      if (p === undefined) {
-        p = { source: kept, destination: ip, ports: new Map(), ts: [], sizes: [] };
-        this.pairs.set(key, p);
-      }
-      a.series.set(kept, p);
+  /** Moves each tuple's pending connections into its destination's Maps, in the tuples' first-seen order. */
+  #settleTuples(): void {
+    const tuples = this.#tuples;
+    const pending = this.#pending;
+    const text = this.#textOf;
+    for (let u = 0; u < tuples.size; u++) {
+      const n = pending[u]!;
+      if (n === 0) continue;
+      pending[u] = 0;
+      const d = this.#tallies[tuples.field(u, 0)]!;
+      const portDirection = tuples.field(u, 1);
+      const port = Math.floor(portDirection / 2);
+      const process = tuples.field(u, 3);
+      const host = tuples.field(u, 4);
+      if (port >= 0) bump(d.ports, port, n);
+      bump(d.services, text[tuples.field(u, 2)]!, n);
+      if (process !== NO_ID) bump(d.processes, text[process]!, n);
+      if (host !== NO_ID) bump(d.hosts, text[host]!, n);
+      bump(d.directions, (portDirection & 1) === 1 ? 'inbound' : 'outbound', n);
     }
-    if (p.ts.length >= MAX_SERIES) return;
-    if (this.options.trail !== true) {
-      if (port !== undefined) bump(p.ports, port);
-    } else {
-      // A part's ports are in its trail, one a connection: merge counts them (`ports` stays empty).
-      const t = this.#trailOf(p);
-      t.ports.push(port ?? -1);
-      if (rec.sizeBytes !== undefined) t.sizeAt.push(p.ts.length);
-    }
-    p.ts.push(Math.floor(time / 1000));
-    if (rec.sizeBytes !== undefined) p.sizes.push(rec.sizeBytes);
   }
 
-  #trailOf(p: PairSeries): SeriesTrail {
-    let t = this.#trails.get(p);
-    if (t === undefined) {
-      t = { ports: [], sizeAt: [] };
-      this.#trails.set(p, t);
-    }
-    return t;
+  #settleHour(): void {
+    if (this.#hourPending > 0) bump(this.#hours, this.#hour, this.#hourPending);
+    this.#hourPending = 0;
   }
 
-  /** The series as PackedSeries; each needs its trail. */
-  #packed(): PackedSeries {
-    if (this.options.trail !== true) throw new Error('Aggregator.part: made without options.trail, its series cannot be merged exactly');
-    const n = this.pairs.size;
-    let total = 0;
-    let totalSizes = 0;
-    for (const p of this.pairs.values()) {
-      total += p.ts.length;
-      totalSizes += p.sizes.length;
+  /** Makes the series of the pairs first seen since the last call (in id order, so the Map holds them in first-seen order). */
+  #seriesOfNewPairs(): void {
+    const ids = this.#pairIds;
+    for (let id = this.#series.length; id < ids.size; id++) {
+      const source = this.#textOf[ids.field(id, 0)]!;
+      const destination = this.#tallies[ids.field(id, 1)]!.result.ip;
+      const p: PairSeries = { source, destination, ports: new Map(), ts: [], sizes: [] };
+      this.#series.push(p);
+      this.#pairs.set(`${source}\u0000${destination}`, p);
     }
-    const out: PackedSeries = {
-      sources: [],
-      destinations: [],
-      at: new Int32Array(n + 1),
-      ts: new Float64Array(total),
-      ports: new Int32Array(total),
-      sizeStart: new Int32Array(n + 1),
-      sizes: new Float64Array(totalSizes),
-      sizeAt: new Int32Array(totalSizes),
-    };
-    let i = 0;
-    let c = 0;
+  }
+
+  /** Moves the logged connections into their pairs' series, in arrival order. */
+  #settleSeries(): void {
+    this.#seriesOfNewPairs();
+    const log = this.#log;
     let z = 0;
-    for (const p of this.pairs.values()) {
-      const t = this.#trails.get(p) ?? { ports: [], sizeAt: [] };
-      out.sources.push(p.source);
-      out.destinations.push(p.destination);
-      out.at[i] = c;
-      out.sizeStart[i] = z;
-      for (let k = 0; k < p.ts.length; k++, c++) {
-        out.ts[c] = p.ts[k]!;
-        out.ports[c] = t.ports[k] ?? -1;
-      }
-      for (let k = 0; k < p.sizes.length; k++, z++) {
-        out.sizes[z] = p.sizes[k]!;
-        out.sizeAt[z] = t.sizeAt[k]!;
-      }
-      i++;
+    for (let i = 0; i < log.n; i++) {
+      const p = this.#series[log.pair[i]!]!;
+      const port = log.port[i]!;
+      if (port >= 0) bump(p.ports, port);
+      p.ts.push(log.sec[i]!);
+      if (z < log.sizes && log.sizeAt[z] === i) p.sizes.push(log.size[z++]!);
     }
-    out.at[n] = c;
-    out.sizeStart[n] = z;
-    return out;
+    log.clear();
+  }
+
+  /**
+   * The logged series as PackedSeries: the log's connections grouped by pair (a counting sort, which
+   * keeps each pair's arrival order), with each connection's port and which ones gave a size, which
+   * `merge` needs to cut a series where the sequential read would have.
+   */
+  #packed(): PackedSeries {
+    if (this.#series.length > 0) throw new Error('Aggregator.part: its series were read before; a part is packed from its log alone');
+    const log = this.#log;
+    const n = this.#pairIds.size;
+    const at = new Int32Array(n + 1);
+    for (let i = 0; i < log.n; i++) at[log.pair[i]! + 1]!++;
+    for (let k = 0; k < n; k++) at[k + 1]! += at[k]!;
+    const next = at.slice(0, n);
+    const ts = new Float64Array(log.n);
+    const ports = new Int32Array(log.n);
+    const where = new Int32Array(log.n);
+    for (let i = 0; i < log.n; i++) {
+      const k = next[log.pair[i]!]!++;
+      ts[k] = log.sec[i]!;
+      ports[k] = log.port[i]!;
+      where[i] = k;
+    }
+    const sizeStart = new Int32Array(n + 1);
+    for (let z = 0; z < log.sizes; z++) sizeStart[log.pair[log.sizeAt[z]!]! + 1]!++;
+    for (let k = 0; k < n; k++) sizeStart[k + 1]! += sizeStart[k]!;
+    const sizeNext = sizeStart.slice(0, n);
+    const sizes = new Float64Array(log.sizes);
+    const sizeAt = new Int32Array(log.sizes);
+    for (let z = 0; z < log.sizes; z++) {
+      const i = log.sizeAt[z]!;
+      const pair = log.pair[i]!;
+      const k = sizeNext[pair]!++;
+      sizes[k] = log.size[z]!;
+      sizeAt[k] = where[i]! - at[pair]!;
+    }
+    const sources: string[] = [];
+    const destinations: string[] = [];
+    for (let id = 0; id < n; id++) {
+      sources.push(this.#textOf[this.#pairIds.field(id, 0)]!);
+      destinations.push(this.#tallies[this.#pairIds.field(id, 1)]!.result.ip);
+    }
+    return { sources, destinations, at, ts, ports, sizeStart, sizes, sizeAt };
   }
 
   /** This aggregation as a part to merge into another (the file's one tally: a part reads one file). */
   part(tally: FileTally): AggregatePart {
     return {
       tally,
-      destinations: this.destinations,
+      destinations: this.destinations as Map<string, DestinationTally>,
       series: this.#packed(),
-      hours: this.hours,
+      hours: this.hours as Map<number, number>,
       totals: this.totals,
       first: this.first,
       last: this.last,
@@ -441,11 +558,14 @@ export class Aggregator {
     if (part.threatKnown) this.threatKnown = true;
     this.first = minOf(this.first, part.first);
     this.last = maxOf(this.last, part.last);
-    mergeCounts(this.hours, part.hours);
+    // What this aggregation counted comes first: its pending counts go into the Maps before the part's.
+    this.#settleHour();
+    mergeCounts(this.#hours, part.hours);
+    this.#settleTuples();
     for (const [ip, w] of part.destinations) {
-      const d = this.destinations.get(ip);
+      const d = this.#destinations.get(ip);
       if (d === undefined) {
-        this.destinations.set(ip, w);
+        this.#addDestination(w);
         continue;
       }
       d.connections += w.connections;
@@ -458,34 +578,27 @@ export class Aggregator {
       mergeCounts(d.hosts, w.hosts);
       mergeCounts(d.directions, w.directions);
     }
+    this.#settleSeries();
     const sp = part.series;
-    const mine = this.options.trail === true;
     for (let i = 0; i < sp.sources.length; i++) {
-      const source = sp.sources[i]!;
-      const destination = sp.destinations[i]!;
-      const key = `${source}\u0000${destination}`;
-      let p = this.pairs.get(key);
-      if (p === undefined) {
-        p = { source, destination, ports: new Map(), ts: [], sizes: [] };
-        this.pairs.set(key, p);
-      }
-      // Connection by connection, as #series would have taken them, up to MAX_SERIES.
+      const destination = this.#destIds.get(sp.destinations[i]!);
+      if (destination === undefined) throw new Error(`Aggregator.merge: a series of ${sp.destinations[i]!}, a destination the part does not hold`);
+      const pair = this.#pairIds.id(this.#textId(sp.sources[i]!), destination, 0, 0, 0);
+      this.#seriesOfNewPairs();
+      const p = this.#series[pair]!;
+      // Connection by connection, as add would have taken them, up to MAX_SERIES.
       const from = sp.at[i]!;
       const n = Math.min(MAX_SERIES - p.ts.length, sp.at[i + 1]! - from);
-      const trail = mine ? this.#trailOf(p) : undefined;
       let z = sp.sizeStart[i]!;
       const zEnd = sp.sizeStart[i + 1]!;
       for (let k = 0; k < n; k++) {
         const port = sp.ports[from + k]!;
-        if (trail !== undefined) trail.ports.push(port);
-        else if (port >= 0) bump(p.ports, port);
-        if (z < zEnd && sp.sizeAt[z] === k) {
-          trail?.sizeAt.push(p.ts.length);
-          p.sizes.push(sp.sizes[z]!);
-          z++;
-        }
+        if (port >= 0) bump(p.ports, port);
+        if (z < zEnd && sp.sizeAt[z] === k) p.sizes.push(sp.sizes[z++]!);
         p.ts.push(sp.ts[from + k]!);
       }
+      if (pair >= this.#kept.length) this.#kept = grow(this.#kept, pair + 1);
+      this.#kept[pair] = p.ts.length;
     }
   }
 }

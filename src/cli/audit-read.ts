@@ -85,7 +85,7 @@ export interface PartRead {
 
 /** Reads a part with a reader and an aggregation of its own (a worker's, or the main thread's while it waits), counting into `counts`. */
 export async function readPart(enricher: Enricher, job: PartJob, counts: ReadCounts): Promise<PartRead> {
-  const agg = new Aggregator(enricher, { ...job.options, trail: true });
+  const agg = new Aggregator(enricher, job.options);
   const tally = newFileTally(job.file);
   const reader = new RecordReader({ kind: job.kind, year: job.year });
   const stream = createReadStream(job.file, { start: job.start, end: job.end - 1, highWaterMark: READ_CHUNK });
