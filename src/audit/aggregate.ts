@@ -80,9 +80,9 @@ export interface PairSeries {
   readonly destination: string;
   readonly ports: Map<number, number>;
   /** Epoch seconds, as RITA keeps them (whole seconds), in arrival order. */
-  readonly ts: number[];
+  readonly ts: Float64Array;
   /** RITA's data size per connection (the originator's IP bytes); entries only for records that gave one. */
-  readonly sizes: number[];
+  readonly sizes: Float64Array;
 }
 
 /** What the report reads of an aggregation: the CLI's Aggregator, or the view the service's live audit makes (live.ts). */
@@ -194,11 +194,6 @@ class SeriesLog {
       this.size[z] = size;
     }
   }
-
-  clear(): void {
-    this.n = 0;
-    this.sizes = 0;
-  }
 }
 
 /**
@@ -238,9 +233,10 @@ export class Aggregator {
   /** (source text, destination) → pair id; each pair's kept connections; its series once read. */
   readonly #pairIds = new IdTable();
   #kept = new Int32Array(1024);
-  readonly #series: PairSeries[] = [];
-  readonly #pairs = new Map<string, PairSeries>();
   readonly #log = new SeriesLog();
+  /** The series as last made from the log, and the log's length then. */
+  #pairs = new Map<string, PairSeries>();
+  #pairsAt = 0;
   /** Connections per hour (start of the hour, epoch ms); the hour of the last timed record and its connections not yet in the Map (logs run in time order). */
   readonly #hours = new Map<number, number>();
   #hour = NaN;
@@ -259,7 +255,7 @@ export class Aggregator {
 
   /** Every beacon series, by `${source}\u0000${destination}`, in first-seen order. */
   get pairs(): ReadonlyMap<string, PairSeries> {
-    this.#settleSeries();
+    if (this.#pairsAt !== this.#log.n || this.#pairs.size !== this.#pairIds.size) this.#makeSeries();
     return this.#pairs;
   }
 
@@ -457,40 +453,49 @@ export class Aggregator {
     this.#hourPending = 0;
   }
 
-  /** Makes the series of the pairs first seen since the last call (in id order, so the Map holds them in first-seen order). */
-  #seriesOfNewPairs(): void {
-    const ids = this.#pairIds;
-    for (let id = this.#series.length; id < ids.size; id++) {
-      const source = this.#textOf[ids.field(id, 0)]!;
-      const destination = this.#tallies[ids.field(id, 1)]!.result.ip;
-      const p: PairSeries = { source, destination, ports: new Map(), ts: [], sizes: [] };
-      this.#series.push(p);
-      this.#pairs.set(`${source}\u0000${destination}`, p);
+  /**
+   * Makes every pair's series from the log, in first-seen order: each a view of the grouped columns
+   * (no copy a connection), its ports counted a run of equal ports at a time (a beacon keeps its port).
+   */
+  #makeSeries(): void {
+    const g = this.#grouped();
+    const pairs = new Map<string, PairSeries>();
+    for (let id = 0; id < this.#pairIds.size; id++) {
+      const source = this.#textOf[this.#pairIds.field(id, 0)]!;
+      const destination = this.#tallies[this.#pairIds.field(id, 1)]!.result.ip;
+      const from = g.at[id]!;
+      const to = g.at[id + 1]!;
+      const ports = new Map<number, number>();
+      let runPort = -1;
+      let run = 0;
+      for (let k = from; k < to; k++) {
+        const port = g.ports[k]!;
+        if (port !== runPort) {
+          if (runPort >= 0) bump(ports, runPort, run);
+          runPort = port;
+          run = 0;
+        }
+        run++;
+      }
+      if (runPort >= 0) bump(ports, runPort, run);
+      pairs.set(`${source}\u0000${destination}`, {
+        source,
+        destination,
+        ports,
+        ts: g.ts.subarray(from, to),
+        sizes: g.sizes.subarray(g.sizeStart[id]!, g.sizeStart[id + 1]!),
+      });
     }
-  }
-
-  /** Moves the logged connections into their pairs' series, in arrival order. */
-  #settleSeries(): void {
-    this.#seriesOfNewPairs();
-    const log = this.#log;
-    let z = 0;
-    for (let i = 0; i < log.n; i++) {
-      const p = this.#series[log.pair[i]!]!;
-      const port = log.port[i]!;
-      if (port >= 0) bump(p.ports, port);
-      p.ts.push(log.sec[i]!);
-      if (z < log.sizes && log.sizeAt[z] === i) p.sizes.push(log.size[z++]!);
-    }
-    log.clear();
+    this.#pairs = pairs;
+    this.#pairsAt = this.#log.n;
   }
 
   /**
-   * The logged series as PackedSeries: the log's connections grouped by pair (a counting sort, which
-   * keeps each pair's arrival order), with each connection's port and which ones gave a size, which
-   * `merge` needs to cut a series where the sequential read would have.
+   * The logged connections grouped by pair (a counting sort, which keeps each pair's arrival order),
+   * with each connection's port and which ones gave a size: what `merge` needs to cut a series
+   * where the sequential read would have.
    */
-  #packed(): PackedSeries {
-    if (this.#series.length > 0) throw new Error('Aggregator.part: its series were read before; a part is packed from its log alone');
+  #grouped(): Omit<PackedSeries, 'sources' | 'destinations'> {
     const log = this.#log;
     const n = this.#pairIds.size;
     const at = new Int32Array(n + 1);
@@ -519,13 +524,18 @@ export class Aggregator {
       sizes[k] = log.size[z]!;
       sizeAt[k] = where[i]! - at[pair]!;
     }
+    return { at, ts, ports, sizeStart, sizes, sizeAt };
+  }
+
+  /** The logged series as PackedSeries, for a part. */
+  #packed(): PackedSeries {
     const sources: string[] = [];
     const destinations: string[] = [];
-    for (let id = 0; id < n; id++) {
+    for (let id = 0; id < this.#pairIds.size; id++) {
       sources.push(this.#textOf[this.#pairIds.field(id, 0)]!);
       destinations.push(this.#tallies[this.#pairIds.field(id, 1)]!.result.ip);
     }
-    return { sources, destinations, at, ts, ports, sizeStart, sizes, sizeAt };
+    return { sources, destinations, ...this.#grouped() };
   }
 
   /** This aggregation as a part to merge into another (the file's one tally: a part reads one file). */
@@ -578,27 +588,24 @@ export class Aggregator {
       mergeCounts(d.hosts, w.hosts);
       mergeCounts(d.directions, w.directions);
     }
-    this.#settleSeries();
     const sp = part.series;
+    const log = this.#log;
     for (let i = 0; i < sp.sources.length; i++) {
       const destination = this.#destIds.get(sp.destinations[i]!);
       if (destination === undefined) throw new Error(`Aggregator.merge: a series of ${sp.destinations[i]!}, a destination the part does not hold`);
       const pair = this.#pairIds.id(this.#textId(sp.sources[i]!), destination, 0, 0, 0);
-      this.#seriesOfNewPairs();
-      const p = this.#series[pair]!;
+      if (pair >= this.#kept.length) this.#kept = grow(this.#kept, pair + 1);
       // Connection by connection, as add would have taken them, up to MAX_SERIES.
       const from = sp.at[i]!;
-      const n = Math.min(MAX_SERIES - p.ts.length, sp.at[i + 1]! - from);
+      const n = Math.min(MAX_SERIES - this.#kept[pair]!, sp.at[i + 1]! - from);
       let z = sp.sizeStart[i]!;
       const zEnd = sp.sizeStart[i + 1]!;
       for (let k = 0; k < n; k++) {
-        const port = sp.ports[from + k]!;
-        if (port >= 0) bump(p.ports, port);
-        if (z < zEnd && sp.sizeAt[z] === k) p.sizes.push(sp.sizes[z++]!);
-        p.ts.push(sp.ts[from + k]!);
+        let size: number | undefined;
+        if (z < zEnd && sp.sizeAt[z] === k) size = sp.sizes[z++]!;
+        log.push(pair, sp.ts[from + k]!, sp.ports[from + k]!, size);
       }
-      if (pair >= this.#kept.length) this.#kept = grow(this.#kept, pair + 1);
-      this.#kept[pair] = p.ts.length;
+      this.#kept[pair]! += n;
     }
   }
 }

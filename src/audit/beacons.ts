@@ -23,6 +23,9 @@ export const BEACON_DEFAULTS = {
   histogramBins: 24,
 } as const;
 
+/** A pair's timestamps or sizes: an array, or a view of the aggregation's columns. */
+export type Series = ArrayLike<number> & Iterable<number>;
+
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 const ceil3 = (x: number): number => Math.ceil(x * 1000) / 1000;
 
@@ -77,7 +80,7 @@ function statisticalScore(sorted: readonly number[], madFallback: number): { sco
  * timestamps and 3 non-zero intervals (null otherwise); zero intervals (connections in the same
  * second) are left out of the statistics. A MAD with a median interval under 1 s scores 1.
  */
-export function timestampScore(ts: readonly number[]): { score: number; skew: number; mad: number } | null {
+export function timestampScore(ts: Series): { score: number; skew: number; mad: number } | null {
   if (ts.length < 4) return null;
   const sorted = [...ts].sort(ascending);
   const deltas: number[] = [];
@@ -89,7 +92,7 @@ export function timestampScore(ts: readonly number[]): { score: number; skew: nu
 }
 
 /** The data-size score: how alike the connections' sizes are. Needs at least 3 sizes (null otherwise). */
-export function dataSizeScore(sizes: readonly number[]): { score: number; skew: number; mad: number } | null {
+export function dataSizeScore(sizes: Series): { score: number; skew: number; mad: number } | null {
   if (sizes.length < 3) return null;
   return statisticalScore([...sizes].sort(ascending), 0);
 }
@@ -104,7 +107,7 @@ export function histogramEdges(start: number, end: number, bins: number): number
 }
 
 /** Connections per bin; a timestamp on the last edge falls in the last bin. */
-export function histogram(edges: readonly number[], ts: readonly number[]): number[] {
+export function histogram(edges: readonly number[], ts: Series): number[] {
   const bins = new Array<number>(edges.length - 1).fill(0);
   let b = 0;
   for (const t of [...ts].sort(ascending)) {
@@ -186,7 +189,7 @@ export interface HistogramScore {
 export function histogramScore(
   datasetMin: number,
   datasetMax: number,
-  ts: readonly number[],
+  ts: Series,
   o: { sensitivity: number; outliers: number; minHours: number; bins: number },
 ): HistogramScore | null {
   if (ts.length === 0 || datasetMax <= datasetMin || o.bins <= 0) return null;
@@ -248,7 +251,7 @@ export interface BeaconScores {
  * Without sizes the score is the weighted mean of the other three (RITA always has Zeek's sizes;
  * ipdest's other inputs have none, and a size score of a list of zeros would be made up).
  */
-export function scoreBeacon(ts: readonly number[], sizes: readonly number[], datasetMin: number, datasetMax: number, o = BEACON_DEFAULTS): BeaconScores | null {
+export function scoreBeacon(ts: Series, sizes: Series, datasetMin: number, datasetMax: number, o = BEACON_DEFAULTS): BeaconScores | null {
   if (ts.length < o.minConnections) return null;
   const t = timestampScore(ts);
   if (t === null) return null;
@@ -259,9 +262,14 @@ export function scoreBeacon(ts: readonly number[], sizes: readonly number[], dat
     bins: o.histogramBins,
   });
   if (h === null) return null;
-  // A reduce, not Math.min(...ts): a spread of 86,400 arguments is near the engine's stack limit.
-  const first = ts.reduce((a, b) => Math.min(a, b));
-  const last = ts.reduce((a, b) => Math.max(a, b));
+  // A loop, not Math.min(...ts): a spread of 86,400 arguments is near the engine's stack limit.
+  let first = Infinity;
+  let last = -Infinity;
+  for (let i = 0; i < ts.length; i++) {
+    const x = ts[i]!;
+    if (x < first) first = x;
+    if (x > last) last = x;
+  }
   const d = durationScore(datasetMin, datasetMax, first, last, h.totalBars, h.longestRun, o.durationMinHoursSeen, o.durationConsistencyIdealHoursSeen);
   if (d === null) return null;
   const ds = sizes.length === ts.length ? dataSizeScore(sizes) : null;

@@ -28,7 +28,7 @@ export async function readInto(
   position?: () => number,
 ): Promise<void> {
   let first = atFileStart;
-  for await (const batch of readLineBatches(stream)) {
+  for await (const batch of readLineBatches(stream, { fileBytes: true })) {
     if (position !== undefined) counts.bytes = position();
     for (const item of batch) {
       counts.lines++;

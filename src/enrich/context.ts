@@ -23,30 +23,54 @@ export interface Extracted {
   context: EventContext;
 }
 
-// IANA protocol numbers as osquery and some EDR tables write them.
-const PROTOCOL_NUMBERS: Readonly<Record<string, string>> = {
-  '1': 'icmp',
-  '6': 'tcp',
-  '17': 'udp',
-  '58': 'icmpv6',
-  '47': 'gre',
-  '50': 'esp',
-  '51': 'ah',
-  '132': 'sctp',
-};
-
-const PORT_TEXT = /^[0-9]{1,5}$/;
+// IANA protocol numbers as osquery and some EDR tables write them. A Map: a protocol text such as
+// "toString" must not find Object.prototype's members.
+const PROTOCOL_NUMBERS: ReadonlyMap<string, string> = new Map([
+  ['1', 'icmp'],
+  ['6', 'tcp'],
+  ['17', 'udp'],
+  ['58', 'icmpv6'],
+  ['47', 'gre'],
+  ['50', 'esp'],
+  ['51', 'ah'],
+  ['132', 'sctp'],
+]);
 
 /** A port number, or a string of 1–5 decimal digits ("0x1bb", "1e2" and " 443" are no ports). */
 export function toPort(v: unknown): number | undefined {
-  const n = typeof v === 'number' ? v : typeof v === 'string' && PORT_TEXT.test(v) ? Number(v) : NaN;
+  const n = typeof v === 'number' ? v : typeof v === 'string' ? portOfDigits(v) : NaN;
   return Number.isInteger(n) && n >= 0 && n <= 65535 ? n : undefined;
 }
 
+/** The value of 1–5 ASCII digits, else NaN: read per record, so without a regular expression or Number(). */
+function portOfDigits(v: string): number {
+  const n = v.length;
+  if (n === 0 || n > 5) return NaN;
+  let port = 0;
+  for (let i = 0; i < n; i++) {
+    const d = v.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return NaN;
+    port = port * 10 + d;
+  }
+  return port;
+}
+
 export function toProtocol(v: unknown): string | undefined {
-  if (typeof v === 'number') return PROTOCOL_NUMBERS[String(v)];
+  if (typeof v === 'number') return PROTOCOL_NUMBERS.get(String(v));
   if (typeof v !== 'string' || v === '' || isUnresolvedReference(v)) return undefined;
-  return PROTOCOL_NUMBERS[v] ?? v.toLowerCase();
+  // Netfilter's own names, met on every line: no new lower-case string for them.
+  switch (v) {
+    case 'TCP':
+      return 'tcp';
+    case 'UDP':
+      return 'udp';
+    case 'ICMP':
+      return 'icmp';
+    case 'tcp':
+    case 'udp':
+      return v;
+  }
+  return PROTOCOL_NUMBERS.get(v) ?? v.toLowerCase();
 }
 
 /**

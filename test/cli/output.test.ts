@@ -3,7 +3,7 @@ import t from 'tap';
 import fc from 'fast-check';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { isDeepStrictEqual } from 'node:util';
-import { Output, type OverlongLine, readLines, sizeText, MAX_LINE_LENGTH } from '../../src/cli/output.js';
+import { Output, type OverlongLine, readLineBatches, readLines, sizeText, MAX_LINE_LENGTH } from '../../src/cli/output.js';
 
 type Line = string | { overlong: number };
 
@@ -71,6 +71,41 @@ t.test('readLines: the lines of any UTF-8 bytes, however they are cut (a charact
     { seed: 12, numRuns: 500 },
   );
   t.pass('500 texts as bytes, cut at random');
+});
+
+t.test('readLineBatches with fileBytes: the same lines from bytes decoded chunk by chunk, ASCII chunks as Latin-1', async (t) => {
+  const bytesOf = async (chunks: Buffer[], max?: number): Promise<Line[]> => {
+    const lines: Line[] = [];
+    const opts = { fileBytes: true, ...(max === undefined ? {} : { maxLineLength: max }) };
+    for await (const batch of readLineBatches(Readable.from(chunks, { objectMode: false }), opts))
+      for (const l of batch) lines.push(typeof l === 'string' ? l : { overlong: l.limit });
+    return lines;
+  };
+  // Mostly ASCII, so that whole chunks are ASCII and a multi-byte character is cut among them.
+  const asciiHeavy = fc
+    .array(
+      fc.oneof(
+        { weight: 6, arbitrary: fc.string({ unit: 'grapheme-ascii', maxLength: 12 }) },
+        { weight: 2, arbitrary: fc.constantFrom('\n', '\r\n') },
+        { weight: 1, arbitrary: fc.constantFrom('é', '😀', '€') },
+      ),
+      { maxLength: 40 },
+    )
+    .map((p) => p.join(''));
+  await fc.assert(
+    fc.asyncProperty(fc.oneof(textArb, asciiHeavy), offsetsArb, fc.option(fc.integer({ min: 0, max: 10 }), { nil: undefined }), async (text, offsets, max) => {
+      return isDeepStrictEqual(await bytesOf(cut(Buffer.from(text, 'utf8'), offsets), max), max === undefined ? model(text) : model(text, max));
+    }),
+    { seed: 14, numRuns: 1000 },
+  );
+  // A character cut off by the end of the input reads as U+FFFD, as the stream's decoder gives it.
+  t.same(await bytesOf([Buffer.from('ab\n'), Buffer.from([0x63, 0xe2, 0x82])]), ['ab', 'c\ufffd']);
+  t.same(await collect([Buffer.from('ab\n'), Buffer.from([0x63, 0xe2, 0x82])]), ['ab', 'c\ufffd']);
+  // Invalid UTF-8: a character left open, then an ASCII chunk; read as the stream's decoder reads it.
+  const broken = () => [Buffer.from([0x61, 0xe2, 0x82]), Buffer.from('b\n'), Buffer.from([0xff, 0x0a])];
+  t.same(await bytesOf(broken()), await collect(broken()));
+  t.same(await bytesOf(broken()), ['a\ufffdb', '\ufffd']);
+  t.pass('1000 texts as bytes, cut at random');
 });
 
 t.test('readLines: with a small limit, exactly the lines over it are replaced, wherever the chunks are cut', async (t) => {
