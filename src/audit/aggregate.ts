@@ -32,7 +32,16 @@ export interface PackedSeries {
 
 export interface AggregatePart {
   readonly tally: FileTally;
-  readonly destinations: Map<string, DestinationTally>;
+  /** The part's destinations in first-seen order, their Maps empty: `tuples` holds what they count. */
+  readonly destinations: DestinationTally[];
+  /** The texts the tuples name, by id. */
+  readonly texts: string[];
+  /**
+   * Every tuple of the part in first-seen order, six numbers each: the index in `destinations`,
+   * port·2 + inbound (port -1: none), the service, process and host text ids (-1: none), and the
+   * connections counted.
+   */
+  readonly tuples: Int32Array;
   readonly series: PackedSeries;
   readonly hours: Map<number, number>;
   readonly totals: Aggregator['totals'];
@@ -230,6 +239,8 @@ export class Aggregator {
   /** (destination, port·2 + inbound, service, process, host) → tuple id; each tuple's connections not yet in the Maps. */
   readonly #tuples = new IdTable();
   #pending = new Int32Array(1024);
+  /** Each tuple's connections in all: what a part hands over, whether or not its Maps were made. */
+  #count = new Int32Array(1024);
   /** (source text, destination) → pair id; each pair's kept connections; its series once read. */
   readonly #pairIds = new IdTable();
   #kept = new Int32Array(1024);
@@ -321,8 +332,9 @@ export class Aggregator {
     const process = c.process === undefined ? NO_ID : this.#textId(c.process);
     const host = rec.host === undefined ? NO_ID : this.#textId(rec.host);
     const tuple = this.#tuples.id(id, port * 2 + (c.direction === 'inbound' ? 1 : 0), service, process, host);
-    if (tuple === this.#pending.length) this.#pending = grow(this.#pending, tuple + 1);
+    if (tuple === this.#pending.length) this.#growTuples(tuple);
     this.#pending[tuple]!++;
+    this.#count[tuple]!++;
     if (a.external && time !== undefined) {
       // The pair's source: the local host, else the process, else the unknown source `-`.
       const source = host !== NO_ID ? host : process !== NO_ID ? process : this.#textId('-');
@@ -333,6 +345,11 @@ export class Aggregator {
         this.#log.push(pair, Math.floor(time / 1000), port, rec.sizeBytes);
       }
     }
+  }
+
+  #growTuples(id: number): void {
+    this.#pending = grow(this.#pending, id + 1);
+    this.#count = grow(this.#count, id + 1);
   }
 
   /** The id of a text, kept as its own copy when new: a value cut from a line must not keep the line alive. */
@@ -540,9 +557,18 @@ export class Aggregator {
 
   /** This aggregation as a part to merge into another (the file's one tally: a part reads one file). */
   part(tally: FileTally): AggregatePart {
+    const n = this.#tuples.size;
+    const tuples = new Int32Array(n * 6);
+    for (let u = 0; u < n; u++) {
+      for (let k = 0; k < 5; k++) tuples[u * 6 + k] = this.#tuples.field(u, k);
+      tuples[u * 6 + 5] = this.#count[u]!;
+    }
     return {
       tally,
-      destinations: this.destinations as Map<string, DestinationTally>,
+      // Ids are indexes here: destination i of the part is #tallies[i].
+      destinations: this.#tallies.map((d) => ({ ...d, ports: new Map(), services: new Map(), processes: new Map(), hosts: new Map(), directions: new Map() })),
+      texts: this.#textOf,
+      tuples,
       series: this.#packed(),
       hours: this.hours as Map<number, number>,
       totals: this.totals,
@@ -568,25 +594,32 @@ export class Aggregator {
     if (part.threatKnown) this.threatKnown = true;
     this.first = minOf(this.first, part.first);
     this.last = maxOf(this.last, part.last);
-    // What this aggregation counted comes first: its pending counts go into the Maps before the part's.
     this.#settleHour();
     mergeCounts(this.#hours, part.hours);
-    this.#settleTuples();
-    for (const [ip, w] of part.destinations) {
-      const d = this.#destinations.get(ip);
-      if (d === undefined) {
-        this.#addDestination(w);
-        continue;
+    // The part's destinations, tuples and texts, as ids of this aggregation. A tuple first seen in
+    // the part gets an id after every tuple here: settling in id order keeps first-seen order.
+    const destIds = new Int32Array(part.destinations.length);
+    part.destinations.forEach((w, i) => {
+      const id = this.#destIds.get(w.result.ip);
+      if (id === undefined) {
+        destIds[i] = this.#addDestination(w);
+        return;
       }
+      destIds[i] = id;
+      const d = this.#tallies[id]!;
       d.connections += w.connections;
       if (w.bytes !== undefined) d.bytes = (d.bytes ?? 0) + w.bytes;
       d.first = minOf(d.first, w.first);
       d.last = maxOf(d.last, w.last);
-      mergeCounts(d.ports, w.ports);
-      mergeCounts(d.services, w.services);
-      mergeCounts(d.processes, w.processes);
-      mergeCounts(d.hosts, w.hosts);
-      mergeCounts(d.directions, w.directions);
+    });
+    const texts = new Int32Array(part.texts.length).fill(NO_ID);
+    const text = (i: number): number => (i === NO_ID ? NO_ID : texts[i] !== NO_ID ? texts[i]! : (texts[i] = this.#textId(part.texts[i]!)));
+    const pt = part.tuples;
+    for (let o = 0; o < pt.length; o += 6) {
+      const tuple = this.#tuples.id(destIds[pt[o]!]!, pt[o + 1]!, text(pt[o + 2]!), text(pt[o + 3]!), text(pt[o + 4]!));
+      if (tuple >= this.#pending.length) this.#growTuples(tuple);
+      this.#pending[tuple]! += pt[o + 5]!;
+      this.#count[tuple]! += pt[o + 5]!;
     }
     const sp = part.series;
     const log = this.#log;

@@ -33,8 +33,9 @@ async function read(ctx: Awaited<ReturnType<typeof loadContext>>, job: PartJob):
     clearInterval(timer);
   }
   const sp = r.part.series;
-  // The series' arrays are moved, not copied.
+  // The tuples' and series' arrays are moved, not copied.
   port.postMessage({ type: 'part', ...r } satisfies WorkerMessage, [
+    r.part.tuples.buffer,
     sp.at.buffer,
     sp.ts.buffer,
     sp.ports.buffer,
