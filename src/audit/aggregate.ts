@@ -174,13 +174,13 @@ const NO_ID = -1;
  * only when the series are read, so a new pair costs no object and no arrays while records stream.
  */
 class SeriesLog {
-  pair = new Int32Array(1024);
-  sec = new Float64Array(1024);
-  port = new Int32Array(1024);
+  pair: Int32Array = new Int32Array(1024);
+  sec: Float64Array = new Float64Array(1024);
+  port: Int32Array = new Int32Array(1024);
   n = 0;
   /** The index in the log of each connection that gave a size, and the size. */
-  sizeAt = new Int32Array(64);
-  size = new Float64Array(64);
+  sizeAt: Int32Array = new Int32Array(64);
+  size: Float64Array = new Float64Array(64);
   sizes = 0;
 
   push(pair: number, sec: number, port: number, size: number | undefined): void {
@@ -203,6 +203,43 @@ class SeriesLog {
       this.size[z] = size;
     }
   }
+
+  /** Room for `more` connections and `moreSizes` sizes, exactly: a merge knows how many it appends. */
+  reserve(more: number, moreSizes: number): void {
+    if (this.n + more > this.pair.length) {
+      this.pair = resized(this.pair, this.n + more);
+      this.sec = resized(this.sec, this.n + more);
+      this.port = resized(this.port, this.n + more);
+    }
+    if (this.sizes + moreSizes > this.sizeAt.length) {
+      this.sizeAt = resized(this.sizeAt, this.sizes + moreSizes);
+      this.size = resized(this.size, this.sizes + moreSizes);
+    }
+  }
+
+  /**
+   * Takes the grouped columns as the log itself (each pair's connections together, in arrival
+   * order; grouping again keeps that order): the series' views and the log share one copy.
+   */
+  adopt(g: Grouped): void {
+    const pairs = g.at.length - 1;
+    this.pair = new Int32Array(this.n);
+    for (let id = 0; id < pairs; id++) this.pair.fill(id, g.at[id]!, g.at[id + 1]!);
+    this.sec = g.ts;
+    this.port = g.ports;
+    this.sizeAt = new Int32Array(this.sizes);
+    for (let id = 0; id < pairs; id++) for (let k = g.sizeStart[id]!; k < g.sizeStart[id + 1]!; k++) this.sizeAt[k] = g.at[id]! + g.sizeAt[k]!;
+    this.size = g.sizes;
+  }
+}
+
+/** A log's columns grouped by pair: PackedSeries without the pairs' names. */
+type Grouped = Omit<PackedSeries, 'sources' | 'destinations'>;
+
+function resized<T extends Int32Array | Float64Array>(a: T, n: number): T {
+  const b = new (a.constructor as new (n: number) => T)(n);
+  b.set(a.subarray(0, Math.min(a.length, n)));
+  return b;
 }
 
 /**
@@ -476,6 +513,7 @@ export class Aggregator {
    */
   #makeSeries(): void {
     const g = this.#grouped();
+    this.#log.adopt(g);
     const pairs = new Map<string, PairSeries>();
     for (let id = 0; id < this.#pairIds.size; id++) {
       const source = this.#textOf[this.#pairIds.field(id, 0)]!;
@@ -512,7 +550,7 @@ export class Aggregator {
    * with each connection's port and which ones gave a size: what `merge` needs to cut a series
    * where the sequential read would have.
    */
-  #grouped(): Omit<PackedSeries, 'sources' | 'destinations'> {
+  #grouped(): Grouped {
     const log = this.#log;
     const n = this.#pairIds.size;
     const at = new Int32Array(n + 1);
@@ -623,6 +661,7 @@ export class Aggregator {
     }
     const sp = part.series;
     const log = this.#log;
+    log.reserve(sp.ts.length, sp.sizes.length);
     for (let i = 0; i < sp.sources.length; i++) {
       const destination = this.#destIds.get(sp.destinations[i]!);
       if (destination === undefined) throw new Error(`Aggregator.merge: a series of ${sp.destinations[i]!}, a destination the part does not hold`);
