@@ -485,9 +485,17 @@ export class Aggregator {
     const tuples = this.#tuples;
     const pending = this.#pending;
     const text = this.#textOf;
-    for (let u = 0; u < tuples.size; u++) {
+    // Destination by destination (a stable counting sort of the tuples): one destination's Maps at
+    // a time stay in the cache, and each Map still takes its tuples in first-seen order.
+    const dests = this.#tallies.length;
+    const at = new Int32Array(dests + 1);
+    for (let u = 0; u < tuples.size; u++) if (pending[u] !== 0) at[tuples.field(u, 0) + 1]!++;
+    for (let k = 0; k < dests; k++) at[k + 1]! += at[k]!;
+    const order = new Int32Array(at[dests]!);
+    const next = at.slice(0, dests);
+    for (let u = 0; u < tuples.size; u++) if (pending[u] !== 0) order[next[tuples.field(u, 0)]!++] = u;
+    for (const u of order) {
       const n = pending[u]!;
-      if (n === 0) continue;
       pending[u] = 0;
       const d = this.#tallies[tuples.field(u, 0)]!;
       const portDirection = tuples.field(u, 1);

@@ -29,31 +29,30 @@ export type Series = ArrayLike<number> & Iterable<number>;
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 const ceil3 = (x: number): number => Math.ceil(x * 1000) / 1000;
 
-/** The median of sorted values (the mean of the middle two for an even count). */
-function median(sorted: readonly number[]): number {
-  const n = sorted.length;
-  const mid = n >> 1;
+/** The median of sorted[from, to) (the mean of the middle two for an even count); NaN when empty. */
+function median(sorted: ArrayLike<number>, from = 0, to = sorted.length): number {
+  const n = to - from;
+  if (n === 0) return NaN;
+  const mid = from + (n >> 1);
   return n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
-
-const ascending = (a: number, b: number): number => a - b;
 
 /**
  * Quartiles by the exclusive method: Q1 and Q3 are the medians of the halves below and above the
  * median, the median itself left out of both for an odd count (montanaflynn/stats, which RITA uses).
  */
-export function quartiles(sorted: readonly number[]): { q1: number; q2: number; q3: number } {
+export function quartiles(sorted: ArrayLike<number>): { q1: number; q2: number; q3: number } {
   const n = sorted.length;
   const lowEnd = n % 2 === 0 ? n / 2 : (n - 1) / 2;
   const highStart = n % 2 === 0 ? n / 2 : lowEnd + 1;
-  return { q1: median(sorted.slice(0, lowEnd)), q2: median(sorted), q3: median(sorted.slice(highStart)) };
+  return { q1: median(sorted, 0, lowEnd), q2: median(sorted), q3: median(sorted, highStart, n) };
 }
 
 /**
  * Bowley skewness (Q1 + Q3 − 2·Q2) / (Q3 − Q1), taken as 0 when the spread is under 10 or the
  * median sits on a quartile (RITA's guard against tiny, noisy spreads); its score is 1 − |skew|.
  */
-export function bowleySkewness(sorted: readonly number[]): { skew: number; score: number } {
+export function bowleySkewness(sorted: ArrayLike<number>): { skew: number; score: number } {
   const { q1, q2, q3 } = quartiles(sorted);
   const den = q3 - q1;
   const skew = den >= 10 && q2 !== q1 && q2 !== q3 ? (q1 + q3 - 2 * q2) / den : 0;
@@ -61,15 +60,17 @@ export function bowleySkewness(sorted: readonly number[]): { skew: number; score
 }
 
 /** The median absolute deviation; its score (median − MAD) / median, `fallback` when the median is under 1. */
-export function medianAbsoluteDeviation(sorted: readonly number[], fallback: number): { mad: number; score: number } {
+export function medianAbsoluteDeviation(sorted: ArrayLike<number>, fallback: number): { mad: number; score: number } {
   const m = median(sorted);
-  const mad = median(sorted.map((x) => Math.abs(x - m)).sort(ascending));
+  const deviations = new Float64Array(sorted.length);
+  for (let i = 0; i < sorted.length; i++) deviations[i] = Math.abs(sorted[i]! - m);
+  const mad = median(deviations.sort());
   let score = m >= 1 ? (m - mad) / m : fallback;
   if (score < 0 || Number.isNaN(score)) score = 0;
   return { mad, score };
 }
 
-function statisticalScore(sorted: readonly number[], madFallback: number): { score: number; skew: number; mad: number } {
+function statisticalScore(sorted: ArrayLike<number>, madFallback: number): { score: number; skew: number; mad: number } {
   const s = bowleySkewness(sorted);
   const d = medianAbsoluteDeviation(sorted, madFallback);
   return { score: round3((s.score + d.score) / 2), skew: s.skew, mad: d.mad };
@@ -82,11 +83,14 @@ function statisticalScore(sorted: readonly number[], madFallback: number): { sco
  */
 export function timestampScore(ts: Series): { score: number; skew: number; mad: number } | null {
   if (ts.length < 4) return null;
-  const sorted = [...ts].sort(ascending);
-  const deltas: number[] = [];
-  for (let i = 0; i + 1 < sorted.length; i++) deltas.push(sorted[i + 1]! - sorted[i]!);
-  deltas.sort(ascending);
-  const nonZero = deltas.filter((d) => d > 0);
+  // Typed arrays sort numerically without a comparator: several times faster, the same order.
+  const sorted = Float64Array.from(ts).sort();
+  const deltas = new Float64Array(sorted.length - 1);
+  for (let i = 0; i + 1 < sorted.length; i++) deltas[i] = sorted[i + 1]! - sorted[i]!;
+  deltas.sort();
+  let zeros = 0;
+  while (zeros < deltas.length && deltas[zeros]! <= 0) zeros++;
+  const nonZero = deltas.subarray(zeros);
   if (nonZero.length < 3) return null;
   return statisticalScore(nonZero, 1);
 }
@@ -94,7 +98,7 @@ export function timestampScore(ts: Series): { score: number; skew: number; mad: 
 /** The data-size score: how alike the connections' sizes are. Needs at least 3 sizes (null otherwise). */
 export function dataSizeScore(sizes: Series): { score: number; skew: number; mad: number } | null {
   if (sizes.length < 3) return null;
-  return statisticalScore([...sizes].sort(ascending), 0);
+  return statisticalScore(Float64Array.from(sizes).sort(), 0);
 }
 
 /** `bins` equal bins from `start` to `end`, as bin edges (the last edge is `end` itself). */
@@ -110,7 +114,7 @@ export function histogramEdges(start: number, end: number, bins: number): number
 export function histogram(edges: readonly number[], ts: Series): number[] {
   const bins = new Array<number>(edges.length - 1).fill(0);
   let b = 0;
-  for (const t of [...ts].sort(ascending)) {
+  for (const t of Float64Array.from(ts).sort()) {
     while (b < bins.length - 1 && t >= edges[b + 1]!) b++;
     bins[b]!++;
   }

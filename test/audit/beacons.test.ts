@@ -4,6 +4,7 @@
 // (TestGetBeaconScore, TestGetTimestampScore, TestGetDataSizeScore, TestGetDurationScore,
 // TestGetHistogramScore, TestCalculateCoefficientOfVariationScore), compared to 3 decimals as RITA does.
 import t from 'tap';
+import fc from 'fast-check';
 import {
   BEACON_DEFAULTS,
   beaconScore,
@@ -227,4 +228,52 @@ t.test('synthetic series over a day: perfect > jittered > random', async (t) => 
   t.equal(noSizes.ds, null, 'no sizes: no data-size score');
   t.equal(noSizes.score, 1, 'and the other three weigh alone');
   t.equal(scoreBeacon(perfect.slice(0, 3), [], start, end), null, 'fewer than 4 connections: not scored');
+});
+
+t.test('timestampScore and dataSizeScore: as the statistics written plainly here, on any series', async (t) => {
+  const median = (s: number[]): number => (s.length % 2 === 1 ? s[s.length >> 1]! : (s[(s.length >> 1) - 1]! + s[s.length >> 1]!) / 2);
+  const stats = (sorted: number[], fallback: number): number => {
+    const n = sorted.length;
+    const low = sorted.slice(0, Math.floor(n / 2));
+    const high = sorted.slice(n % 2 === 0 ? n / 2 : Math.floor(n / 2) + 1);
+    const [q1, q2, q3] = [median(low), median(sorted), median(high)];
+    const skew = q3 - q1 >= 10 && q2 !== q1 && q2 !== q3 ? (q1 + q3 - 2 * q2) / (q3 - q1) : 0;
+    const mad = median(sorted.map((x) => Math.abs(x - q2)).sort((a, b) => a - b));
+    let madScore = q2 >= 1 ? (q2 - mad) / q2 : fallback;
+    if (madScore < 0 || Number.isNaN(madScore)) madScore = 0;
+    return Math.round(((1 - Math.abs(skew) + madScore) / 2) * 1000) / 1000;
+  };
+  const tsOracle = (ts: number[]): number | null => {
+    if (ts.length < 4) return null;
+    const s = [...ts].sort((a, b) => a - b);
+    const d = s
+      .slice(1)
+      .map((x, i) => x - s[i]!)
+      .filter((x) => x > 0)
+      .sort((a, b) => a - b);
+    return d.length < 3 ? null : stats(d, 1);
+  };
+  const series = fc.array(fc.oneof(fc.integer({ min: 1_700_000_000, max: 1_700_090_000 }), fc.constantFrom(1_700_000_000, 1_700_000_060)), { maxLength: 60 });
+  fc.assert(
+    fc.property(
+      series,
+      (ts) => (timestampScore(ts)?.score ?? null) === tsOracle(ts) && (timestampScore(Float64Array.from(ts))?.score ?? null) === tsOracle(ts),
+    ),
+    { numRuns: 3000 },
+  );
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: 0, max: 3000 }), { maxLength: 40 }),
+      (sizes) =>
+        (dataSizeScore(sizes)?.score ?? null) ===
+        (sizes.length < 3
+          ? null
+          : stats(
+              [...sizes].sort((a, b) => a - b),
+              0,
+            )),
+    ),
+    { numRuns: 3000 },
+  );
+  t.pass('6000 series');
 });
