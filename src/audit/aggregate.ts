@@ -1,6 +1,6 @@
 // The audit's streaming aggregation: each connection record judged once and counted per destination, with memory bounded by distinct (destination, port, process, host) values.
 import { isFailure, type ConnectionRecord, type Enricher, type Extracted, type LookupResult } from '../enrich/index.js';
-import { IdTable, grow } from './id-table.js';
+import { bucketStarts, grow, IdTable, resized } from './id-table.js';
 
 /** `--only`: which connections the report's sections count (totals always count every connection). */
 export type OnlyFilter = 'external' | 'untagged' | 'customer' | 'threat';
@@ -236,12 +236,6 @@ class SeriesLog {
 /** A log's columns grouped by pair: PackedSeries without the pairs' names. */
 type Grouped = Omit<PackedSeries, 'sources' | 'destinations'>;
 
-function resized<T extends Int32Array | Float64Array>(a: T, n: number): T {
-  const b = new (a.constructor as new (n: number) => T)(n);
-  b.set(a.subarray(0, Math.min(a.length, n)));
-  return b;
-}
-
 /**
  * Feeds on records, one at a time; holds per destination only counters and small maps, and per
  * external (source, destination) pair the timestamps the beacon score needs (at most MAX_SERIES).
@@ -290,9 +284,13 @@ export class Aggregator {
   #hour = NaN;
   #hourPending = 0;
 
+  /** The text id of `-`, the source of a pair whose records name no host and no process. */
+  readonly #unknownSource: number;
+
   constructor(enricher: Enricher, options: AuditOptions = {}) {
     this.enricher = enricher;
     this.options = options;
+    this.#unknownSource = this.#textId('-');
   }
 
   /** Every destination, in first-seen order, its Maps up to date. */
@@ -374,7 +372,7 @@ export class Aggregator {
     this.#count[tuple]!++;
     if (a.external && time !== undefined) {
       // The pair's source: the local host, else the process, else the unknown source `-`.
-      const source = host !== NO_ID ? host : process !== NO_ID ? process : this.#textId('-');
+      const source = host !== NO_ID ? host : process !== NO_ID ? process : this.#unknownSource;
       const pair = this.#pairIds.id(source, id, 0, 0, 0);
       if (pair === this.#kept.length) this.#kept = grow(this.#kept, pair + 1);
       if (this.#kept[pair]! < MAX_SERIES) {
@@ -487,13 +485,14 @@ export class Aggregator {
     const text = this.#textOf;
     // Destination by destination (a stable counting sort of the tuples): one destination's Maps at
     // a time stay in the cache, and each Map still takes its tuples in first-seen order.
+    const destOf = (u: number): number => (pending[u] !== 0 ? tuples.field(u, 0) : NO_ID);
     const dests = this.#tallies.length;
-    const at = new Int32Array(dests + 1);
-    for (let u = 0; u < tuples.size; u++) if (pending[u] !== 0) at[tuples.field(u, 0) + 1]!++;
-    for (let k = 0; k < dests; k++) at[k + 1]! += at[k]!;
-    const order = new Int32Array(at[dests]!);
-    const next = at.slice(0, dests);
-    for (let u = 0; u < tuples.size; u++) if (pending[u] !== 0) order[next[tuples.field(u, 0)]!++] = u;
+    const next = bucketStarts(dests, tuples.size, destOf);
+    const order = new Int32Array(next[dests]!);
+    for (let u = 0; u < tuples.size; u++) {
+      const d = destOf(u);
+      if (d !== NO_ID) order[next[d]!++] = u;
+    }
     for (const u of order) {
       const n = pending[u]!;
       pending[u] = 0;
@@ -561,9 +560,7 @@ export class Aggregator {
   #grouped(): Grouped {
     const log = this.#log;
     const n = this.#pairIds.size;
-    const at = new Int32Array(n + 1);
-    for (let i = 0; i < log.n; i++) at[log.pair[i]! + 1]!++;
-    for (let k = 0; k < n; k++) at[k + 1]! += at[k]!;
+    const at = bucketStarts(n, log.n, (i) => log.pair[i]!);
     const next = at.slice(0, n);
     const ts = new Float64Array(log.n);
     const ports = new Int32Array(log.n);
@@ -574,9 +571,7 @@ export class Aggregator {
       ports[k] = log.port[i]!;
       where[i] = k;
     }
-    const sizeStart = new Int32Array(n + 1);
-    for (let z = 0; z < log.sizes; z++) sizeStart[log.pair[log.sizeAt[z]!]! + 1]!++;
-    for (let k = 0; k < n; k++) sizeStart[k + 1]! += sizeStart[k]!;
+    const sizeStart = bucketStarts(n, log.sizes, (z) => log.pair[log.sizeAt[z]!]!);
     const sizeNext = sizeStart.slice(0, n);
     const sizes = new Float64Array(log.sizes);
     const sizeAt = new Int32Array(log.sizes);

@@ -88,7 +88,26 @@ function hash5(a: number, b: number, c: number, d: number, e: number): number {
 export function grow<T extends Int32Array | Float64Array>(a: T, need: number): T {
   let n = Math.max(16, a.length * 2);
   while (n < need) n *= 2;
+  return resized(a, n);
+}
+
+/** A copy of `a` with exactly `n` elements: its first ones, then zeros. */
+export function resized<T extends Int32Array | Float64Array>(a: T, n: number): T {
   const b = new (a.constructor as new (n: number) => T)(n);
-  b.set(a);
+  b.set(a.subarray(0, Math.min(a.length, n)));
   return b;
+}
+
+/**
+ * Where each bucket starts when `length` items are laid out by bucket, in order (a stable counting
+ * sort): starts[b] to starts[b + 1] is bucket b; `bucketOf(i) < 0` leaves item i out.
+ */
+export function bucketStarts(buckets: number, length: number, bucketOf: (i: number) => number): Int32Array {
+  const starts = new Int32Array(buckets + 1);
+  for (let i = 0; i < length; i++) {
+    const b = bucketOf(i);
+    if (b >= 0) starts[b + 1]!++;
+  }
+  for (let b = 0; b < buckets; b++) starts[b + 1]! += starts[b]!;
+  return starts;
 }
