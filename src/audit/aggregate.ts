@@ -1,6 +1,7 @@
 // The audit's streaming aggregation: each connection record judged once and counted per destination, with memory bounded by distinct (destination, port, process, host) values.
 import { isFailure, type ConnectionRecord, type Enricher, type Extracted, type LookupResult } from '../enrich/index.js';
-import { bucketStarts, grow, IdTable, resized } from './id-table.js';
+import { bucketStarts, grow, IdTable } from './id-table.js';
+import { PairTable, type PackedPairs, type PairSeries } from './pairs.js';
 
 /** `--only`: which connections the report's sections count (totals always count every connection). */
 export type OnlyFilter = 'external' | 'untagged' | 'customer' | 'threat';
@@ -10,24 +11,6 @@ export interface AuditOptions {
   /** Epoch milliseconds; a record without a time is left out when either bound is set. */
   readonly since?: number;
   readonly until?: number;
-}
-
-/**
- * Every beacon series of a part in a few flat arrays, in the order the pairs were first seen: a
- * worker thread hands them over as copies of memory, not as a hundred thousand objects.
- */
-export interface PackedSeries {
-  readonly sources: string[];
-  readonly destinations: string[];
-  /** Series i's connections are [at[i], at[i + 1]) of `ts` and `ports`. */
-  readonly at: Int32Array;
-  readonly ts: Float64Array;
-  /** Each connection's port, -1 for none. */
-  readonly ports: Int32Array;
-  /** Series i's sizes are [sizeStart[i], sizeStart[i + 1]) of `sizes` and `sizeAt` (the connection's index in the series). */
-  readonly sizeStart: Int32Array;
-  readonly sizes: Float64Array;
-  readonly sizeAt: Int32Array;
 }
 
 export interface AggregatePart {
@@ -42,7 +25,7 @@ export interface AggregatePart {
    * connections counted.
    */
   readonly tuples: Int32Array;
-  readonly series: PackedSeries;
+  readonly pairs: PackedPairs;
   readonly hours: Map<number, number>;
   readonly totals: Aggregator['totals'];
   readonly first: number | undefined;
@@ -83,17 +66,6 @@ export interface DestinationTally {
   readonly directions: Map<string, number>;
 }
 
-/** The connections of one (source, destination) pair, for the beacon scores. */
-export interface PairSeries {
-  readonly source: string;
-  readonly destination: string;
-  readonly ports: Map<number, number>;
-  /** Epoch seconds, as RITA keeps them (whole seconds), in arrival order. */
-  readonly ts: Float64Array;
-  /** RITA's data size per connection (the originator's IP bytes); entries only for records that gave one. */
-  readonly sizes: Float64Array;
-}
-
 /** What the report reads of an aggregation: the CLI's Aggregator, or the view the service's live audit makes (live.ts). */
 export interface AggregateView {
   readonly files: readonly FileTally[];
@@ -104,9 +76,6 @@ export interface AggregateView {
   readonly first: number | undefined;
   readonly last: number | undefined;
 }
-
-/** RITA's own cap on the timestamps kept per pair (`groupArray(86400)`): a day of one a second. */
-export const MAX_SERIES = 86400;
 
 export function hostingOfResult(r: LookupResult): 'first-party' | 'customer' | null {
   let seen: 'first-party' | 'customer' | null = null;
@@ -169,76 +138,8 @@ interface AddressEntry {
 const NO_ID = -1;
 
 /**
- * Each kept connection of the beacon series, in arrival order, as flat columns: its pair's id, its
- * second, its port (-1: none) and, for the connections that gave one, its size. Grouped by pair
- * only when the series are read, so a new pair costs no object and no arrays while records stream.
- */
-class SeriesLog {
-  pair: Int32Array = new Int32Array(1024);
-  sec: Float64Array = new Float64Array(1024);
-  port: Int32Array = new Int32Array(1024);
-  n = 0;
-  /** The index in the log of each connection that gave a size, and the size. */
-  sizeAt: Int32Array = new Int32Array(64);
-  size: Float64Array = new Float64Array(64);
-  sizes = 0;
-
-  push(pair: number, sec: number, port: number, size: number | undefined): void {
-    const i = this.n++;
-    if (i === this.pair.length) {
-      this.pair = grow(this.pair, i + 1);
-      this.sec = grow(this.sec, i + 1);
-      this.port = grow(this.port, i + 1);
-    }
-    this.pair[i] = pair;
-    this.sec[i] = sec;
-    this.port[i] = port;
-    if (size !== undefined) {
-      const z = this.sizes++;
-      if (z === this.sizeAt.length) {
-        this.sizeAt = grow(this.sizeAt, z + 1);
-        this.size = grow(this.size, z + 1);
-      }
-      this.sizeAt[z] = i;
-      this.size[z] = size;
-    }
-  }
-
-  /** Room for `more` connections and `moreSizes` sizes, exactly: a merge knows how many it appends. */
-  reserve(more: number, moreSizes: number): void {
-    if (this.n + more > this.pair.length) {
-      this.pair = resized(this.pair, this.n + more);
-      this.sec = resized(this.sec, this.n + more);
-      this.port = resized(this.port, this.n + more);
-    }
-    if (this.sizes + moreSizes > this.sizeAt.length) {
-      this.sizeAt = resized(this.sizeAt, this.sizes + moreSizes);
-      this.size = resized(this.size, this.sizes + moreSizes);
-    }
-  }
-
-  /**
-   * Takes the grouped columns as the log itself (each pair's connections together, in arrival
-   * order; grouping again keeps that order): the series' views and the log share one copy.
-   */
-  adopt(g: Grouped): void {
-    const pairs = g.at.length - 1;
-    this.pair = new Int32Array(this.n);
-    for (let id = 0; id < pairs; id++) this.pair.fill(id, g.at[id]!, g.at[id + 1]!);
-    this.sec = g.ts;
-    this.port = g.ports;
-    this.sizeAt = new Int32Array(this.sizes);
-    for (let id = 0; id < pairs; id++) for (let k = g.sizeStart[id]!; k < g.sizeStart[id + 1]!; k++) this.sizeAt[k] = g.at[id]! + g.sizeAt[k]!;
-    this.size = g.sizes;
-  }
-}
-
-/** A log's columns grouped by pair: PackedSeries without the pairs' names. */
-type Grouped = Omit<PackedSeries, 'sources' | 'destinations'>;
-
-/**
  * Feeds on records, one at a time; holds per destination only counters and small maps, and per
- * external (source, destination) pair the timestamps the beacon score needs (at most MAX_SERIES).
+ * external (source, destination) pair its connections in each distinct second (pairs.ts).
  * An address is classified once, at its first record: attribution and `--only` depend on the
  * address alone, and the port, process and direction come from the record's own facts.
  *
@@ -272,13 +173,8 @@ export class Aggregator {
   #pending = new Int32Array(1024);
   /** Each tuple's connections in all: what a part hands over, whether or not its Maps were made. */
   #count = new Int32Array(1024);
-  /** (source text, destination) → pair id; each pair's kept connections; its series once read. */
-  readonly #pairIds = new IdTable();
-  #kept = new Int32Array(1024);
-  readonly #log = new SeriesLog();
-  /** The series as last made from the log, and the log's length then. */
-  #pairs = new Map<string, PairSeries>();
-  #pairsAt = 0;
+  /** The (source text, destination) pairs of timed external connections: beacons, strobes, long connections. */
+  readonly #pairTable = new PairTable();
   /** Connections per hour (start of the hour, epoch ms); the hour of the last timed record and its connections not yet in the Map (logs run in time order). */
   readonly #hours = new Map<number, number>();
   #hour = NaN;
@@ -299,10 +195,15 @@ export class Aggregator {
     return this.#destinations;
   }
 
-  /** Every beacon series, by `${source}\u0000${destination}`, in first-seen order. */
+  /** Every pair, by `${source}\u0000${destination}`, in first-seen order (made anew at each read). */
   get pairs(): ReadonlyMap<string, PairSeries> {
-    if (this.#pairsAt !== this.#log.n || this.#pairs.size !== this.#pairIds.size) this.#makeSeries();
-    return this.#pairs;
+    const text = this.#textOf;
+    const tallies = this.#tallies;
+    const pairs = new Map<string, PairSeries>();
+    for (const p of this.#pairTable.read((source, destination) => [text[source]!, tallies[destination]!.result.ip])) {
+      pairs.set(`${p.source}\u0000${p.destination}`, p);
+    }
+    return pairs;
   }
 
   /** Connections per hour (start of the hour, epoch ms): the report's time chart. */
@@ -373,12 +274,8 @@ export class Aggregator {
     if (a.external && time !== undefined) {
       // The pair's source: the local host, else the process, else the unknown source `-`.
       const source = host !== NO_ID ? host : process !== NO_ID ? process : this.#unknownSource;
-      const pair = this.#pairIds.id(source, id, 0, 0, 0);
-      if (pair === this.#kept.length) this.#kept = grow(this.#kept, pair + 1);
-      if (this.#kept[pair]! < MAX_SERIES) {
-        this.#kept[pair]!++;
-        this.#log.push(pair, Math.floor(time / 1000), port, rec.sizeBytes);
-      }
+      const pairs = this.#pairTable;
+      pairs.add(pairs.pair(source, id), Math.floor(time / 1000), port, rec.sizeBytes, rec.duration);
     }
   }
 
@@ -514,88 +411,6 @@ export class Aggregator {
     this.#hourPending = 0;
   }
 
-  /**
-   * Makes every pair's series from the log, in first-seen order: each a view of the grouped columns
-   * (no copy a connection), its ports counted a run of equal ports at a time (a beacon keeps its port).
-   */
-  #makeSeries(): void {
-    const g = this.#grouped();
-    this.#log.adopt(g);
-    const pairs = new Map<string, PairSeries>();
-    for (let id = 0; id < this.#pairIds.size; id++) {
-      const source = this.#textOf[this.#pairIds.field(id, 0)]!;
-      const destination = this.#tallies[this.#pairIds.field(id, 1)]!.result.ip;
-      const from = g.at[id]!;
-      const to = g.at[id + 1]!;
-      const ports = new Map<number, number>();
-      let runPort = -1;
-      let run = 0;
-      for (let k = from; k < to; k++) {
-        const port = g.ports[k]!;
-        if (port !== runPort) {
-          if (runPort >= 0) bump(ports, runPort, run);
-          runPort = port;
-          run = 0;
-        }
-        run++;
-      }
-      if (runPort >= 0) bump(ports, runPort, run);
-      pairs.set(`${source}\u0000${destination}`, {
-        source,
-        destination,
-        ports,
-        ts: g.ts.subarray(from, to),
-        sizes: g.sizes.subarray(g.sizeStart[id]!, g.sizeStart[id + 1]!),
-      });
-    }
-    this.#pairs = pairs;
-    this.#pairsAt = this.#log.n;
-  }
-
-  /**
-   * The logged connections grouped by pair (a counting sort, which keeps each pair's arrival order),
-   * with each connection's port and which ones gave a size: what `merge` needs to cut a series
-   * where the sequential read would have.
-   */
-  #grouped(): Grouped {
-    const log = this.#log;
-    const n = this.#pairIds.size;
-    const at = bucketStarts(n, log.n, (i) => log.pair[i]!);
-    const next = at.slice(0, n);
-    const ts = new Float64Array(log.n);
-    const ports = new Int32Array(log.n);
-    const where = new Int32Array(log.n);
-    for (let i = 0; i < log.n; i++) {
-      const k = next[log.pair[i]!]!++;
-      ts[k] = log.sec[i]!;
-      ports[k] = log.port[i]!;
-      where[i] = k;
-    }
-    const sizeStart = bucketStarts(n, log.sizes, (z) => log.pair[log.sizeAt[z]!]!);
-    const sizeNext = sizeStart.slice(0, n);
-    const sizes = new Float64Array(log.sizes);
-    const sizeAt = new Int32Array(log.sizes);
-    for (let z = 0; z < log.sizes; z++) {
-      const i = log.sizeAt[z]!;
-      const pair = log.pair[i]!;
-      const k = sizeNext[pair]!++;
-      sizes[k] = log.size[z]!;
-      sizeAt[k] = where[i]! - at[pair]!;
-    }
-    return { at, ts, ports, sizeStart, sizes, sizeAt };
-  }
-
-  /** The logged series as PackedSeries, for a part. */
-  #packed(): PackedSeries {
-    const sources: string[] = [];
-    const destinations: string[] = [];
-    for (let id = 0; id < this.#pairIds.size; id++) {
-      sources.push(this.#textOf[this.#pairIds.field(id, 0)]!);
-      destinations.push(this.#tallies[this.#pairIds.field(id, 1)]!.result.ip);
-    }
-    return { sources, destinations, ...this.#grouped() };
-  }
-
   /** This aggregation as a part to merge into another (the file's one tally: a part reads one file). */
   part(tally: FileTally): AggregatePart {
     const n = this.#tuples.size;
@@ -610,7 +425,7 @@ export class Aggregator {
       destinations: this.#tallies.map((d) => ({ ...d, ports: new Map(), services: new Map(), processes: new Map(), hosts: new Map(), directions: new Map() })),
       texts: this.#textOf,
       tuples,
-      series: this.#packed(),
+      pairs: this.#pairTable.pack(),
       hours: this.hours as Map<number, number>,
       totals: this.totals,
       first: this.first,
@@ -622,8 +437,8 @@ export class Aggregator {
   /**
    * Adds a part read after everything this aggregation has read, into `tally`: the result is what
    * reading the part's records here, in order, would have made (counts summed; a destination's first
-   * result, first and last kept; every Map's keys in first-seen order; a series cut at MAX_SERIES where
-   * the sequential read would have cut it, with the ports and sizes of the connections it kept).
+   * result, first and last kept; every Map's keys in first-seen order; a pair's seconds, ports and
+   * sizes as if counted here).
    */
   merge(tally: FileTally, part: AggregatePart): void {
     tally.records += part.tally.records;
@@ -662,25 +477,7 @@ export class Aggregator {
       this.#pending[tuple]! += pt[o + 5]!;
       this.#count[tuple]! += pt[o + 5]!;
     }
-    const sp = part.series;
-    const log = this.#log;
-    log.reserve(sp.ts.length, sp.sizes.length);
-    for (let i = 0; i < sp.sources.length; i++) {
-      const destination = this.#destIds.get(sp.destinations[i]!);
-      if (destination === undefined) throw new Error(`Aggregator.merge: a series of ${sp.destinations[i]!}, a destination the part does not hold`);
-      const pair = this.#pairIds.id(this.#textId(sp.sources[i]!), destination, 0, 0, 0);
-      if (pair >= this.#kept.length) this.#kept = grow(this.#kept, pair + 1);
-      // Connection by connection, as add would have taken them, up to MAX_SERIES.
-      const from = sp.at[i]!;
-      const n = Math.min(MAX_SERIES - this.#kept[pair]!, sp.at[i + 1]! - from);
-      let z = sp.sizeStart[i]!;
-      const zEnd = sp.sizeStart[i + 1]!;
-      for (let k = 0; k < n; k++) {
-        let size: number | undefined;
-        if (z < zEnd && sp.sizeAt[z] === k) size = sp.sizes[z++]!;
-        log.push(pair, sp.ts[from + k]!, sp.ports[from + k]!, size);
-      }
-      this.#kept[pair]! += n;
-    }
+    const destination = (i: number): number => destIds[i]!;
+    this.#pairTable.merge(part.pairs, text, destination);
   }
 }

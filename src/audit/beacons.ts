@@ -1,4 +1,4 @@
-// Beacon scores as RITA v5 defines them (activecm/rita analysis/beacons.go): timestamp, data size, histogram and duration sub-scores and their weighted sum.
+// Beacon scores as RITA v5 defines them (activecm/rita analysis/beacons.go): timestamp, data size, histogram and duration sub-scores and their weighted sum; and its long-connection score.
 //
 // Written from RITA's definitions and its default_config.hjson, not from its code (RITA is GPL):
 // the same statistics (Bowley skewness over exclusive quartiles, the median absolute deviation,
@@ -110,13 +110,24 @@ export function histogramEdges(start: number, end: number, bins: number): number
   return edges;
 }
 
-/** Connections per bin; a timestamp on the last edge falls in the last bin. */
-export function histogram(edges: readonly number[], ts: Series): number[] {
-  const bins = new Array<number>(edges.length - 1).fill(0);
-  let b = 0;
-  for (const t of Float64Array.from(ts).sort()) {
-    while (b < bins.length - 1 && t >= edges[b + 1]!) b++;
-    bins[b]!++;
+/**
+ * Connections per bin; a timestamp on the last edge falls in the last bin. `counts[i]`, where
+ * given, is how many connections `ts[i]` stands for (the aggregation keeps each second once).
+ */
+export function histogram(edges: readonly number[], ts: Series, counts?: ArrayLike<number>): number[] {
+  const last = edges.length - 2;
+  const bins = new Array<number>(last + 1).fill(0);
+  for (let i = 0; i < ts.length; i++) {
+    const t = ts[i]!;
+    // The bin: how many inner edges are at or below t.
+    let lo = 0;
+    let hi = last;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (t >= edges[mid]!) lo = mid;
+      else hi = mid - 1;
+    }
+    bins[lo]! += counts === undefined ? 1 : counts[i]!;
   }
   return bins;
 }
@@ -195,9 +206,10 @@ export function histogramScore(
   datasetMax: number,
   ts: Series,
   o: { sensitivity: number; outliers: number; minHours: number; bins: number },
+  counts?: ArrayLike<number>,
 ): HistogramScore | null {
   if (ts.length === 0 || datasetMax <= datasetMin || o.bins <= 0) return null;
-  const bars = histogram(histogramEdges(datasetMin, datasetMax, o.bins), ts);
+  const bars = histogram(histogramEdges(datasetMin, datasetMax, o.bins), ts, counts);
   const f = frequencyCounts(bars, o.sensitivity);
   const score = Math.max(coefficientOfVariationScore(bars), bimodalFitScore(f.freq, f.totalBars, o.outliers, o.minHours));
   return { bars, totalBars: f.totalBars, longestRun: f.longestRun, score };
@@ -251,20 +263,36 @@ export interface BeaconScores {
 
 /**
  * The four sub-scores and the score of one pair, over the dataset's span [datasetMin, datasetMax]
- * in epoch seconds; null where RITA scores nothing (too few connections or intervals, a span of 0).
+ * in epoch seconds; null where RITA scores nothing (too few distinct seconds or intervals, a span
+ * of 0). `counts[i]`, where given, is how many connections `ts[i]` stands for: the timestamp score
+ * drops zero intervals, so it reads each second once, and the histogram counts connections.
  * Without sizes the score is the weighted mean of the other three (RITA always has Zeek's sizes;
  * ipdest's other inputs have none, and a size score of a list of zeros would be made up).
  */
-export function scoreBeacon(ts: Series, sizes: Series, datasetMin: number, datasetMax: number, o = BEACON_DEFAULTS): BeaconScores | null {
+export function scoreBeacon(
+  ts: Series,
+  sizes: Series,
+  datasetMin: number,
+  datasetMax: number,
+  o = BEACON_DEFAULTS,
+  counts?: ArrayLike<number>,
+): BeaconScores | null {
+  // RITA's threshold counts unique timestamps (`ts_unique`); zero intervals are dropped below anyway.
   if (ts.length < o.minConnections) return null;
   const t = timestampScore(ts);
   if (t === null) return null;
-  const h = histogramScore(datasetMin, datasetMax, ts, {
-    sensitivity: o.histogramModeSensitivity,
-    outliers: o.histogramBimodalOutlierRemoval,
-    minHours: o.histogramBimodalMinHoursSeen,
-    bins: o.histogramBins,
-  });
+  const h = histogramScore(
+    datasetMin,
+    datasetMax,
+    ts,
+    {
+      sensitivity: o.histogramModeSensitivity,
+      outliers: o.histogramBimodalOutlierRemoval,
+      minHours: o.histogramBimodalMinHoursSeen,
+      bins: o.histogramBins,
+    },
+    counts,
+  );
   if (h === null) return null;
   // A loop, not Math.min(...ts): a spread of 86,400 arguments is near the engine's stack limit.
   let first = Infinity;
@@ -276,7 +304,12 @@ export function scoreBeacon(ts: Series, sizes: Series, datasetMin: number, datas
   }
   const d = durationScore(datasetMin, datasetMax, first, last, h.totalBars, h.longestRun, o.durationMinHoursSeen, o.durationConsistencyIdealHoursSeen);
   if (d === null) return null;
-  const ds = sizes.length === ts.length ? dataSizeScore(sizes) : null;
+  let connections = ts.length;
+  if (counts !== undefined) {
+    connections = 0;
+    for (let i = 0; i < counts.length; i++) connections += counts[i]!;
+  }
+  const ds = sizes.length === connections ? dataSizeScore(sizes) : null;
   let score: number;
   if (ds !== null) score = beaconScore(t.score, o.tsWeight, ds.score, o.dsWeight, d.score, o.durWeight, h.score, o.histWeight);
   else {
@@ -284,4 +317,28 @@ export function scoreBeacon(ts: Series, sizes: Series, datasetMin: number, datas
     score = round3((t.score * o.tsWeight + d.score * o.durWeight + h.score * o.histWeight) / w);
   }
   return { score, ts: t.score, ds: ds?.score ?? null, dur: d.score, hist: h.score, bars: h.bars };
+}
+
+/**
+ * RITA's long-connection thresholds (default_config.hjson, `long_connection_score_thresholds`):
+ * a pair's summed connection durations, in seconds, from which it is a long connection (base, 1 h)
+ * and where its score reaches the low (4 h), medium (8 h) and high (12 h) categories.
+ */
+export const LONG_CONNECTION_THRESHOLDS = { base: 3600, low: 14400, medium: 28800, high: 43200 } as const;
+
+/** RITA's category scores (config.go): none, low, medium, high. */
+const CATEGORY_SCORES = [0.2, 0.4, 0.6, 0.8] as const;
+
+/**
+ * RITA's bucketed score (`calculateBucketedScore`): 0 under `base`, then interpolated from the none
+ * category's score at `base` to low's at `low`, medium's at `medium` and high's at `high`, capped there.
+ */
+export function bucketedScore(value: number, t: { base: number; low: number; medium: number; high: number } = LONG_CONNECTION_THRESHOLDS): number {
+  const [none, low, medium, high] = CATEGORY_SCORES.map((x) => x * 100) as [number, number, number, number];
+  let score: number;
+  if (value < t.base) return 0;
+  if (value < t.low) score = none + ((value - t.base) / (t.low - t.base)) * (low - none);
+  else if (value < t.medium) score = low + ((value - t.low) / (t.medium - t.low)) * (medium - low);
+  else score = medium + ((Math.min(value, t.high) - t.medium) / (t.high - t.medium)) * (high - medium);
+  return score / 100;
 }

@@ -1,11 +1,14 @@
 // The audit layer: aggregation of connection records, baseline, beacon scores, and the report's renderers.
-export { Aggregator, MAX_SERIES, newFileTally } from './aggregate.js';
-export type { AggregatePart, AggregateView, AuditOptions, DestinationTally, FileTally, OnlyFilter, PairSeries, ThreatHit } from './aggregate.js';
+export { Aggregator, newFileTally } from './aggregate.js';
+export type { AggregatePart, AggregateView, AuditOptions, DestinationTally, FileTally, OnlyFilter, ThreatHit } from './aggregate.js';
+export { PairTable, STROBE_CONNECTIONS } from './pairs.js';
+export type { PackedPairs, PairSeries } from './pairs.js';
 export { BaselineError, diffBaseline, makeBaseline, parseBaseline } from './baseline.js';
 export type { Baseline, BaselineDiff, SeenSets } from './baseline.js';
 export {
   BEACON_DEFAULTS,
   beaconScore,
+  bucketedScore,
   bimodalFitScore,
   bowleySkewness,
   coefficientOfVariationScore,
@@ -15,6 +18,7 @@ export {
   histogram,
   histogramEdges,
   histogramScore,
+  LONG_CONNECTION_THRESHOLDS,
   medianAbsoluteDeviation,
   quartiles,
   scoreBeacon,

@@ -335,7 +335,7 @@ const NOTES = [
   'destinations, processes, hosts, byOwner and byService keep the top keys (Space-Saving, see `bounds`); totals, byTag, byList, byRegion, byHosting, byScope, byDirection, byPort and byHour count every connection exactly.',
   "A grouping's and a party's `destinations` counts the tracked destinations only (a lower bound); a destination keeps its first 16 ports, services, processes and hosts.",
   'A destination shows the attribution of its latest connection (the lists in service then).',
-  'beacons are not scored live (they need every timestamp of a pair): always [].',
+  'beacons, strobes and longConnections are not analysed live (they need every pair of the run): always [].',
   'Every destination is `new: true` (first seen since `live.since`); `overcount` is the most its `connections` may be over the truth. `new` lists the destinations, owners, processes and services first seen since `live.since`; `gone` is empty (no baseline).',
 ];
 
@@ -617,6 +617,8 @@ export class LiveAudit {
       processes: partyRows(this.processes, processDest, (process, c) => ({ process, ...c })),
       hosts: partyRows(this.hosts, hostDest, (host, c) => ({ host, ...c })),
       beacons: [],
+      strobes: [],
+      longConnections: [],
       new: {
         destinations: [...this.newDestinations.listed].sort(byText),
         owners: [...this.newOwners.listed].sort(byText),

@@ -155,6 +155,28 @@ export function renderHtml(r: AuditReport, top = 20): string {
           )
     }</section>`,
   );
+  parts.push(
+    `<section id="strobes"><h2>Strobes</h2><p>Pairs of 86,400 connections or more (RITA: one a second for a day), not scored as beacons.</p>${
+      r.strobes.length === 0
+        ? '<p class="none">(none)</p>'
+        : sortable(
+            'strobes-table',
+            ['source', 'destination', 'port', 'connections'],
+            r.strobes.slice(0, top).map((x) => [x.source, x.destination, x.port, x.connections]),
+          )
+    }</section>`,
+  );
+  parts.push(
+    `<section id="long-connections"><h2>Long connections</h2><p>Pairs whose connections last an hour or more in all (RITA's score: 0.2 at 1 h to 0.8 at 12 h).</p>${
+      r.longConnections.length === 0
+        ? '<p class="none">(none)</p>'
+        : sortable(
+            'long-connections-table',
+            ['source', 'destination', 'port', 'connections', 'duration (s)', 'score'],
+            r.longConnections.slice(0, top).map((x) => [x.source, x.destination, x.port, x.connections, x.duration, x.score]),
+          )
+    }</section>`,
+  );
   parts.push(`<script>${JS}</script></body></html>\n`);
   return parts.join('\n');
 }

@@ -129,5 +129,37 @@ export function renderText(r: AuditReport, top = 20): string {
           ),
     ),
   );
+  out.push(
+    section(
+      'Strobes (RITA: 86,400 connections or more a pair, not scored as beacons)',
+      r.strobes.length,
+      top,
+      r.strobes.length === 0
+        ? '(none)'
+        : table(
+            ['source', 'destination', 'port', 'conns'],
+            r.strobes.slice(0, top).map((x) => [x.source, x.destination, x.port ?? '-', x.connections]),
+          ),
+    ),
+  );
+  out.push(
+    section(
+      'Long connections (RITA: durations adding up to an hour or more a pair)',
+      r.longConnections.length,
+      top,
+      r.longConnections.length === 0
+        ? '(none: no pair reaches an hour; Zeek records give durations)'
+        : table(
+            ['source', 'destination', 'port', 'conns', 'duration', 'score'],
+            r.longConnections.slice(0, top).map((x) => [x.source, x.destination, x.port ?? '-', x.connections, hms(x.duration), x.score.toFixed(3)]),
+          ),
+    ),
+  );
   return out.join('\n');
+}
+
+/** Seconds as h:mm:ss (whole seconds): how long a connection lasted, at a glance. */
+function hms(seconds: number): string {
+  const s = Math.floor(seconds);
+  return `${Math.floor(s / 3600)}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
 }

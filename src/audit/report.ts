@@ -2,7 +2,8 @@
 import type { LookupResult } from '../enrich/index.js';
 import { hostingOfResult, type AggregateView, type DestinationTally, type ThreatHit } from './aggregate.js';
 import { byText, diffBaseline, makeBaseline, type Baseline, type SeenSets } from './baseline.js';
-import { BEACON_DEFAULTS, scoreBeacon } from './beacons.js';
+import { BEACON_DEFAULTS, bucketedScore, LONG_CONNECTION_THRESHOLDS, scoreBeacon } from './beacons.js';
+import { STROBE_CONNECTIONS, type PairSeries } from './pairs.js';
 
 type Owner = NonNullable<LookupResult['owner']>;
 
@@ -51,6 +52,25 @@ export interface ReportBeacon {
   readonly hist24: readonly number[];
 }
 
+/** A pair of STROBE_CONNECTIONS timed connections or more (RITA: one a second for a day), not scored as a beacon. */
+export interface ReportStrobe {
+  readonly source: string;
+  readonly destination: string;
+  readonly port: number | null;
+  readonly connections: number;
+}
+
+/** A pair whose connections' durations add up to RITA's long-connection base (1 h) or more, with RITA's score. */
+export interface ReportLongConnection {
+  readonly source: string;
+  readonly destination: string;
+  readonly port: number | null;
+  readonly connections: number;
+  /** Seconds, summed over the pair's connections, to the microsecond. */
+  readonly duration: number;
+  readonly score: number;
+}
+
 export interface AuditReport {
   readonly input: {
     readonly files: { path: string; records: number; connections: number; skipped: number; reasons: Record<string, number> }[];
@@ -73,9 +93,13 @@ export interface AuditReport {
   readonly processes: ({ process: string; external: number; untagged: number } & Count)[];
   readonly hosts: ({ host: string; external: number; untagged: number } & Count)[];
   readonly beacons: ReportBeacon[];
+  readonly strobes: ReportStrobe[];
+  readonly longConnections: ReportLongConnection[];
   readonly new?: SeenSets;
   readonly gone?: SeenSets;
 }
+
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 
@@ -254,35 +278,45 @@ export function buildReport(agg: AggregateView, opts: ReportOptions = {}): Audit
     byHour: [...agg.hours.entries()].sort((a, b) => a[0] - b[0]).map(([h, n]) => ({ hour: iso(h)!, connections: n })),
     processes: processes.rows((process, c) => ({ process, ...c })),
     hosts: hosts.rows((host, c) => ({ host, ...c })),
-    beacons: beaconsOf(agg),
+    ...pairAnalyses(agg),
     ...(diff !== null ? { new: diff.new, gone: diff.gone } : {}),
   };
   return report;
 }
 
-/** Every scored pair, highest score first (ties: more connections, then source and destination text). */
-function beaconsOf(agg: AggregateView): ReportBeacon[] {
-  if (agg.first === undefined || agg.last === undefined) return [];
-  const min = Math.floor(agg.first / 1000);
-  const max = Math.floor(agg.last / 1000);
-  const out: ReportBeacon[] = [];
+/** The pair's port with the most connections (ties: the lowest), null when none named one. */
+const portOf = (p: PairSeries): number | null => ranked(p.ports, (k) => String(k).padStart(5, '0'))[0] ?? null;
+
+const byPairText = (a: { source: string; destination: string }, b: { source: string; destination: string }): number =>
+  byText(a.source, b.source) || byText(a.destination, b.destination);
+
+/**
+ * RITA's analyses of each pair: a strobe (STROBE_CONNECTIONS or more) is not scored as a beacon;
+ * any other pair is, when it has the seconds; a pair whose durations add up to an hour or more is
+ * a long connection. Each list highest first (score, connections, duration), then by text.
+ */
+function pairAnalyses(agg: AggregateView): Pick<AuditReport, 'beacons' | 'strobes' | 'longConnections'> {
+  const beacons: ReportBeacon[] = [];
+  const strobes: ReportStrobe[] = [];
+  const longConnections: ReportLongConnection[] = [];
+  const span = agg.first !== undefined && agg.last !== undefined ? [Math.floor(agg.first / 1000), Math.floor(agg.last / 1000)] : undefined;
   for (const p of agg.pairs.values()) {
-    if (p.ts.length < BEACON_DEFAULTS.minConnections) continue;
-    const s = scoreBeacon(p.ts, p.sizes, min, max);
+    const base = { source: p.source, destination: p.destination, port: portOf(p), connections: p.connections };
+    if (p.duration !== undefined && p.duration >= LONG_CONNECTION_THRESHOLDS.base) {
+      longConnections.push({ ...base, duration: Math.round(p.duration * 1e6) / 1e6, score: round3(bucketedScore(p.duration)) });
+    }
+    if (p.connections >= STROBE_CONNECTIONS) {
+      strobes.push(base);
+      continue;
+    }
+    if (span === undefined || p.ts.length < BEACON_DEFAULTS.minConnections) continue;
+    const s = scoreBeacon(p.ts, p.sizes, span[0]!, span[1]!, BEACON_DEFAULTS, p.counts);
     if (s === null) continue;
-    const port = ranked(p.ports, (k) => String(k).padStart(5, '0'))[0];
-    out.push({
-      source: p.source,
-      destination: p.destination,
-      port: port ?? null,
-      connections: p.ts.length,
-      score: s.score,
-      ts: s.ts,
-      ds: s.ds,
-      dur: s.dur,
-      hist: s.hist,
-      hist24: s.bars,
-    });
+    beacons.push({ ...base, score: s.score, ts: s.ts, ds: s.ds, dur: s.dur, hist: s.hist, hist24: s.bars });
   }
-  return out.sort((a, b) => b.score - a.score || b.connections - a.connections || byText(a.source, b.source) || byText(a.destination, b.destination));
+  return {
+    beacons: beacons.sort((a, b) => b.score - a.score || b.connections - a.connections || byPairText(a, b)),
+    strobes: strobes.sort((a, b) => b.connections - a.connections || byPairText(a, b)),
+    longConnections: longConnections.sort((a, b) => b.duration - a.duration || b.connections - a.connections || byPairText(a, b)),
+  };
 }

@@ -32,16 +32,10 @@ async function read(ctx: Awaited<ReturnType<typeof loadContext>>, job: PartJob):
   } finally {
     clearInterval(timer);
   }
-  const sp = r.part.series;
-  // The tuples' and series' arrays are moved, not copied.
+  // The tuples' and pairs' arrays are moved, not copied (each has a buffer of its own).
   port.postMessage({ type: 'part', ...r } satisfies WorkerMessage, [
     r.part.tuples.buffer,
-    sp.at.buffer,
-    sp.ts.buffer,
-    sp.ports.buffer,
-    sp.sizeStart.buffer,
-    sp.sizes.buffer,
-    sp.sizeAt.buffer,
+    ...Object.values(r.part.pairs).map((a: Int32Array | Float64Array) => a.buffer),
   ] as ArrayBuffer[]);
 }
 

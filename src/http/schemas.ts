@@ -232,6 +232,8 @@ export const auditReportSchema = {
     processes: { type: 'array' },
     hosts: { type: 'array' },
     beacons: { type: 'array' },
+    strobes: { type: 'array' },
+    longConnections: { type: 'array' },
     live: { type: 'object', additionalProperties: true, description: 'since when, first-seen counts, notes on what is counted' },
     bounds: { type: 'object', additionalProperties: true, description: 'per Space-Saving section: k, tracked, counted, evicted, maxOvercount' },
   },

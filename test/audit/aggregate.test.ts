@@ -1,7 +1,7 @@
-// The audit's aggregation against a record-by-record count written here: every Map in first-seen order, the series in arrival order, read whole or in parts merged in order.
+// The audit's aggregation against a record-by-record count written here: every Map in first-seen order, each pair's seconds, ports and sizes, read whole or in parts merged in order.
 import t from 'tap';
 import fc from 'fast-check';
-import { Aggregator, MAX_SERIES, newFileTally, type AggregateView } from '../../src/audit/index.js';
+import { Aggregator, newFileTally, STROBE_CONNECTIONS, type AggregateView } from '../../src/audit/index.js';
 import { parseConfigText } from '../../src/config/index.js';
 import { isFailure, type ConnectionRecord, type Enricher, type LookupResult } from '../../src/enrich/index.js';
 import { loadOnce } from '../../src/service/index.js';
@@ -23,9 +23,17 @@ const recordArb = fc.record({
   process: fc.option(fc.constantFrom(...TEXTS), { nil: undefined }),
   host: fc.option(fc.constantFrom(...TEXTS), { nil: undefined }),
   inbound: fc.boolean(),
-  // Hours apart, seconds apart, and out of order.
-  time: fc.option(fc.integer({ min: 1_700_000_000_000, max: 1_700_000_000_000 + 5 * 3600_000 }), { nil: undefined }),
+  // Hours apart, seconds apart, out of order, and several in one second.
+  time: fc.option(
+    fc.oneof(fc.integer({ min: 1_700_000_000_000, max: 1_700_000_000_000 + 5 * 3600_000 }), fc.integer({ min: 1_700_000_000_000, max: 1_700_000_003_999 })),
+    { nil: undefined },
+  ),
   size: fc.option(fc.integer({ min: 0, max: 5000 }), { nil: undefined }),
+  // Zeek's durations: seconds to the microsecond.
+  duration: fc.option(
+    fc.integer({ min: 0, max: 5_000_000_000 }).map((us) => us / 1e6),
+    { nil: undefined },
+  ),
 });
 
 type Spec = typeof recordArb extends fc.Arbitrary<infer S> ? S : never;
@@ -43,6 +51,7 @@ function toRecord(s: Spec): ConnectionRecord {
     rec['bytes'] = s.size * 2;
     rec['sizeBytes'] = s.size;
   }
+  if (s.duration !== undefined) rec['duration'] = s.duration;
   return rec as unknown as ConnectionRecord;
 }
 
@@ -70,7 +79,7 @@ function view(a: AggregateView): unknown {
       [...d.hosts],
       [...d.directions],
     ]),
-    pairs: [...a.pairs].map(([k, p]) => [k, p.source, p.destination, [...p.ports], [...p.ts], [...p.sizes]]),
+    pairs: [...a.pairs].map(([k, p]) => [k, p.source, p.destination, p.connections, [...p.ports], p.duration, [...p.ts], [...p.counts], [...p.sizes]]),
   };
 }
 
@@ -84,7 +93,18 @@ function oracle(specs: readonly Spec[]): unknown {
     string,
     { input: string; connections: number; bytes: number | undefined; first?: number; last?: number; m: Map<number | string, number>[] }
   >();
-  const pairs = new Map<string, { source: string; destination: string; ports: Map<number, number>; ts: number[]; sizes: number[] }>();
+  const pairs = new Map<
+    string,
+    {
+      source: string;
+      destination: string;
+      connections: number;
+      ports: Map<number, number>;
+      micros: number | undefined;
+      seconds: Map<number, number>;
+      sizes: number[];
+    }
+  >();
   for (const s of specs) {
     const rec = toRecord(s);
     totals.records++;
@@ -120,12 +140,13 @@ function oracle(specs: readonly Spec[]): unknown {
       const source = rec.host ?? c.process ?? '-';
       const key = `${source}\u0000${lr.ip}`;
       let p = pairs.get(key);
-      if (p === undefined) pairs.set(key, (p = { source, destination: lr.ip, ports: new Map(), ts: [], sizes: [] }));
-      if (p.ts.length < MAX_SERIES) {
-        if (c.port !== undefined) bump(p.ports, c.port);
-        p.ts.push(Math.floor(s.time / 1000));
-        if (rec.sizeBytes !== undefined) p.sizes.push(rec.sizeBytes);
-      }
+      if (p === undefined)
+        pairs.set(key, (p = { source, destination: lr.ip, connections: 0, ports: new Map(), micros: undefined, seconds: new Map(), sizes: [] }));
+      p.connections++;
+      if (c.port !== undefined) bump(p.ports, c.port);
+      if (rec.duration !== undefined) p.micros = (p.micros ?? 0) + Math.round(rec.duration * 1e6);
+      bump(p.seconds, Math.floor(s.time / 1000));
+      if (rec.sizeBytes !== undefined) p.sizes.push(rec.sizeBytes);
     }
   }
   return {
@@ -134,7 +155,21 @@ function oracle(specs: readonly Spec[]): unknown {
     last,
     hours: [...hours],
     destinations: [...dests].map(([ip, d]) => [ip, d.input, d.connections, d.bytes, d.first, d.last, ...d.m.map((m) => [...m])]),
-    pairs: [...pairs].map(([k, p]) => [k, p.source, p.destination, [...p.ports], p.ts, p.sizes]),
+    // A strobe keeps its counts, not its seconds or sizes.
+    pairs: [...pairs].map(([k, p]) => {
+      const strobe = p.connections >= STROBE_CONNECTIONS;
+      return [
+        k,
+        p.source,
+        p.destination,
+        p.connections,
+        [...p.ports],
+        p.micros === undefined ? undefined : p.micros / 1e6,
+        strobe ? [] : [...p.seconds.keys()],
+        strobe ? [] : [...p.seconds.values()],
+        strobe ? [] : p.sizes,
+      ];
+    }),
   };
 }
 
@@ -200,24 +235,35 @@ t.test('reading an aggregation (its destinations and series) changes nothing it 
   );
 });
 
-t.test('a series is cut at MAX_SERIES where the sequential read cuts it, across a merge and the records after it', async (t) => {
-  const n = MAX_SERIES + 500;
-  const spec = (i: number): Spec => ({
+t.test('a pair becomes a strobe at STROBE_CONNECTIONS, wherever parts cut it; one under keeps every second', async (t) => {
+  // Four connections a second, so the seconds are fewer than the connections.
+  const spec = (host: string, i: number): Spec => ({
     address: '8.8.8.8',
-    port: i % 3 === 0 ? 53 : undefined,
+    port: i % 3 === 0 ? 53 : 8080,
     protocol: 'udp',
     process: undefined,
-    host: 'h',
+    host,
     inbound: false,
-    time: 1_700_000_000_000 + i * 1000,
+    time: 1_700_000_000_000 + Math.floor(i / 4) * 1000,
     size: i % 2 === 0 ? i : undefined,
+    duration: i % 5 === 0 ? 0.25 : undefined,
   });
-  const specs = Array.from({ length: n }, (_, i) => spec(i));
+  const specs = [
+    ...Array.from({ length: STROBE_CONNECTIONS + 500 }, (_, i) => spec('strobe', i)),
+    ...Array.from({ length: STROBE_CONNECTIONS - 1 }, (_, i) => spec('under', i)),
+  ];
   const want = view(sequential(specs));
+  t.same(want, oracle(specs), 'the sequential read is the independent count');
+  const whole = sequential(specs).pairs;
+  t.equal(whole.get('strobe\u00008.8.8.8')!.connections, STROBE_CONNECTIONS + 500);
+  t.equal(whole.get('strobe\u00008.8.8.8')!.ts.length, 0, 'a strobe keeps no seconds');
+  t.equal(whole.get('under\u00008.8.8.8')!.ts.length, Math.ceil((STROBE_CONNECTIONS - 1) / 4), 'one under keeps each second once');
   for (const [cut, tailFrom] of [
     [50_000, 80_000],
     [86_000, 86_300],
-    [10, n],
+    [86_399, 86_401],
+    [10, STROBE_CONNECTIONS + 600],
+    [STROBE_CONNECTIONS + 500, specs.length - 3],
   ] as const) {
     const main = new Aggregator(enricher);
     const file = newFileTally('f');
@@ -227,7 +273,6 @@ t.test('a series is cut at MAX_SERIES where the sequential read cuts it, across 
     for (const s of specs.slice(cut, tailFrom)) agg.add(tally, toRecord(s));
     main.merge(file, agg.part(tally));
     for (const s of specs.slice(tailFrom)) main.add(file, toRecord(s));
-    t.equal(main.pairs.get('h\u00008.8.8.8')!.ts.length, MAX_SERIES, `cut ${cut}, then ${tailFrom}: kept ${MAX_SERIES}`);
     t.same(view(main), want, `cut ${cut}, then ${tailFrom}: as read in one`);
   }
 });

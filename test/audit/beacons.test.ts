@@ -8,11 +8,13 @@ import fc from 'fast-check';
 import {
   BEACON_DEFAULTS,
   beaconScore,
+  bucketedScore,
   coefficientOfVariationScore,
   dataSizeScore,
   durationScore,
   histogramEdges,
   histogramScore,
+  LONG_CONNECTION_THRESHOLDS,
   scoreBeacon,
   timestampScore,
 } from '../../src/audit/index.js';
@@ -276,4 +278,46 @@ t.test('timestampScore and dataSizeScore: as the statistics written plainly here
     { numRuns: 3000 },
   );
   t.pass('6000 series');
+});
+
+t.test('a series as distinct seconds with their connections scores as the series itself', async (t) => {
+  const start = 1_700_000_000;
+  fc.assert(
+    fc.property(
+      // Seconds over a day, many repeated; a size for every connection, or none.
+      fc.array(
+        fc.integer({ min: 0, max: 300 }).map((k) => start + k * 288),
+        { minLength: 0, maxLength: 400 },
+      ),
+      fc.boolean(),
+      (ts, sized) => {
+        const seconds = new Map<number, number>();
+        for (const s of ts) seconds.set(s, (seconds.get(s) ?? 0) + 1);
+        const sizes = sized ? ts.map((s) => s % 97) : [];
+        const end = start + 86_400;
+        const plain = scoreBeacon(ts, sizes, start, end);
+        const counted = scoreBeacon(Float64Array.from(seconds.keys()), sizes, start, end, BEACON_DEFAULTS, Int32Array.from(seconds.values()));
+        if (plain === null || seconds.size < BEACON_DEFAULTS.minConnections) t.equal(counted, null);
+        else t.same(counted, plain);
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
+t.test("TestCalculateBucketedScore (analysis_test.go): RITA's long-connection score", async (t) => {
+  // RITA's own cases: a base of zero, then every threshold of the long-connection defaults.
+  near(t, bucketedScore(0, { base: 0, low: 5, medium: 10, high: 15 }), 0.2, 'value 0 at base 0');
+  t.ok(bucketedScore(1, { base: 0, low: 5, medium: 10, high: 15 }) > 0, 'above a zero base: above zero');
+  const { base, low, medium, high } = LONG_CONNECTION_THRESHOLDS;
+  t.same([base, low, medium, high], [3600, 14400, 28800, 43200], "RITA's default thresholds");
+  t.equal(bucketedScore(base - 1), 0, 'under the base');
+  near(t, bucketedScore(base), 0.2, 'base');
+  near(t, bucketedScore(low), 0.4, 'low');
+  near(t, bucketedScore(low + (medium - low) / 2), 0.5, 'between low and medium');
+  near(t, bucketedScore(medium), 0.6, 'medium');
+  near(t, bucketedScore(medium + (high - medium) / 2), 0.7, 'between medium and high');
+  near(t, bucketedScore(high), 0.8, 'high');
+  near(t, bucketedScore(high * 2), 0.8, 'capped at high');
+  near(t, bucketedScore(base + (low - base) / 4), 0.25, 'a quarter from base to low');
 });

@@ -158,7 +158,7 @@ t.test('HTML: one self-contained file with its sections; no external asset', sha
   await runCli(['audit', ...C, '--format', 'json', '--save-baseline', base, FILES()[1]!]);
   const html = (await runCli(['audit', ...C, '--format', 'html', '--baseline', base, ...FILES()])).out;
   t.match(html, /^<!DOCTYPE html>/);
-  for (const id of ['new', 'unexplained', 'charts', 'destinations', 'processes', 'hosts', 'beacons'])
+  for (const id of ['new', 'unexplained', 'charts', 'destinations', 'processes', 'hosts', 'beacons', 'strobes', 'long-connections'])
     t.match(html, new RegExp(`<section id="${id}">`), `section ${id}`);
   t.ok(
     html.indexOf('id="new"') < html.indexOf('id="destinations"') && html.indexOf('id="unexplained"') < html.indexOf('id="destinations"'),

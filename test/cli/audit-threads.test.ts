@@ -1,4 +1,4 @@
-// `ipdest audit` reading a large file in parts on worker threads: each report byte-identical to the one-thread read, over real data and at the beacon series cap.
+// `ipdest audit` reading a large file in parts on worker threads: each report byte-identical to the one-thread read, over real data and at RITA's strobe threshold.
 import t, { type Test } from 'tap';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,30 +65,61 @@ t.test('real Zeek JSON in parts; Zeek TSV (its header: read in one thread)', sha
   t.ok(r.input.files[0].skipped > 0, 'the netfilter lines after the header are skipped as Zeek rows, as in one thread');
 });
 
-t.test('a beacon series past its cap (86,400): cut where the one-thread read cuts it, with its ports and sizes', async (t) => {
+t.test('a strobe (86,400 connections or more) and long connections: the same in parts as in one thread', async (t) => {
   const n = 100_000;
   const start = Date.UTC(2024, 3, 19);
   const lines: string[] = [];
   const rows: string[] = [];
+  let strobeMicros = 0;
   for (let i = 0; i < n; i++) {
     const ts = new Date(start + i * 1000).toISOString();
-    // 443 first, 80 up to the cap, 443 again past it: counted past the cap, 443 would lead.
+    // 443, then 80, then 443 again: 53,600 on 443 over the whole run, 46,400 on 80.
     const port = i < 40_000 ? 443 : i < 86_400 ? 80 : 443;
     lines.push(`${ts} gw kernel: IN= OUT=eth0 SRC=10.0.0.7 DST=93.184.216.34 LEN=60 PROTO=TCP SPT=40000 DPT=${port}`);
-    // Sizes steady up to the cap and scattered past it; every 7th row gives none.
-    const size = i % 7 === 0 ? '' : `, "orig_ip_bytes": ${i < 86_400 ? 120 : 50 + ((i * 7919) % 5000)}`;
-    rows.push(`{"ts": ${start / 1000 + i}, "id.orig_h": "10.0.0.7", "id.resp_h": "93.184.216.34", "id.resp_p": 443, "proto": "tcp"${size}}`);
+    // Sizes and durations on most rows; every 7th row gives none.
+    const extra = i % 7 === 0 ? '' : `, "orig_ip_bytes": ${50 + ((i * 7919) % 5000)}, "duration": 0.0${(i % 90) + 10}`;
+    if (i % 7 !== 0) strobeMicros += ((i % 90) + 10) * 1000;
+    rows.push(`{"ts": ${start / 1000 + i}, "id.orig_h": "10.0.0.7", "id.resp_h": "93.184.216.34", "id.resp_p": 443, "proto": "tcp"${extra}}`);
   }
-  const fw = join(dir, 'beacon.log');
+  // A second pair: 40 connections of two minutes each, every half hour: a long connection, not a strobe.
+  for (let i = 0; i < 40; i++) {
+    rows.splice(
+      i * 2500,
+      0,
+      `{"ts": ${start / 1000 + i * 1800}, "id.orig_h": "10.0.0.8", "id.resp_h": "93.184.216.35", "id.resp_p": 8443, "proto": "tcp", "duration": 120.000001}`,
+    );
+  }
+  const fw = join(dir, 'strobe.log');
   writeFileSync(fw, lines.join('\n') + '\n');
-  const a = JSON.parse(await same(t, [fw], {}, 'netfilter series'));
-  const b = a.beacons.find((x: { destination: string }) => x.destination === '93.184.216.34');
-  t.equal(b.connections, 86_400, 'the series holds the cap');
-  t.equal(b.port, 80, "the port counted over the cap's connections only");
-  const zeek = join(dir, 'beacon.ndjson');
+  const a = JSON.parse(await same(t, [fw], {}, 'netfilter strobe'));
+  t.same(a.strobes, [{ source: '10.0.0.7', destination: '93.184.216.34', port: 443, connections: n }], 'a strobe, its port counted over every connection');
+  t.notOk(
+    a.beacons.some((x: { destination: string }) => x.destination === '93.184.216.34'),
+    'a strobe is not scored as a beacon',
+  );
+  t.same(a.longConnections, [], 'netfilter lines give no durations');
+  const zeek = join(dir, 'strobe.ndjson');
   writeFileSync(zeek, rows.join('\n') + '\n');
-  const z = JSON.parse(await same(t, [zeek], {}, 'Zeek series with sizes'));
-  t.equal(z.beacons.find((x: { destination: string }) => x.destination === '93.184.216.34').connections, 86_400);
+  const z = JSON.parse(await same(t, [zeek], {}, 'Zeek strobe and long connections'));
+  t.same(z.strobes, [{ source: '10.0.0.7', destination: '93.184.216.34', port: 443, connections: n }]);
+  t.same(
+    z.longConnections.map((x: { destination: string; connections: number; duration: number }) => [x.destination, x.connections, x.duration]),
+    [
+      ['93.184.216.35', 40, 4800.00004],
+      ['93.184.216.34', n, strobeMicros / 1e6],
+    ].sort((x, y) => (y[2] as number) - (x[2] as number)),
+    'each pair with its summed durations, longest first',
+  );
+  // RITA's score: 0.2 at one hour, up to 0.4 at four.
+  const score = (s: number) => Math.round((0.2 + ((s - 3600) / (14400 - 3600)) * 0.2) * 1000) / 1000;
+  t.same(
+    z.longConnections.map((x: { score: number }) => x.score),
+    z.longConnections.map((x: { duration: number }) => score(x.duration)),
+  );
+  t.ok(
+    z.beacons.some((x: { destination: string }) => x.destination === '93.184.216.35'),
+    'the long connection is also scored as a beacon',
+  );
 });
 
 t.test('--threads: auto or 1..64, else a usage error naming the option', async (t) => {
