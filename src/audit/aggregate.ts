@@ -70,7 +70,8 @@ export interface DestinationTally {
 export interface AggregateView {
   readonly files: readonly FileTally[];
   readonly destinations: ReadonlyMap<string, DestinationTally>;
-  readonly pairs: ReadonlyMap<string, PairSeries>;
+  /** Every (source, external destination) pair, in first-seen order. */
+  pairs(): Iterable<PairSeries>;
   readonly hours: ReadonlyMap<number, number>;
   readonly totals: Aggregator['totals'];
   readonly first: number | undefined;
@@ -195,15 +196,11 @@ export class Aggregator {
     return this.#destinations;
   }
 
-  /** Every pair, by `${source}\u0000${destination}`, in first-seen order (made anew at each read). */
-  get pairs(): ReadonlyMap<string, PairSeries> {
+  /** Every pair, in first-seen order, made one at a time as it is read. */
+  pairs(): IterableIterator<PairSeries> {
     const text = this.#textOf;
     const tallies = this.#tallies;
-    const pairs = new Map<string, PairSeries>();
-    for (const p of this.#pairTable.read((source, destination) => [text[source]!, tallies[destination]!.result.ip])) {
-      pairs.set(`${p.source}\u0000${p.destination}`, p);
-    }
-    return pairs;
+    return this.#pairTable.series((source, destination) => [text[source]!, tallies[destination]!.result.ip]);
   }
 
   /** Connections per hour (start of the hour, epoch ms): the report's time chart. */

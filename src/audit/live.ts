@@ -548,7 +548,7 @@ export class LiveAudit {
     }
     const hours = new Map(this.#hours);
     if (this.#hour !== -1) hours.set(this.#hour, this.#hourCount);
-    return { files: [...this.#sources.values()], destinations, pairs: new Map(), hours, totals: { ...this.#totals }, first: this.#first, last: this.#last };
+    return { files: [...this.#sources.values()], destinations, pairs: () => [], hours, totals: { ...this.#totals }, first: this.#first, last: this.#last };
   }
 
   /** The live report: the CLI report's shape (buildReport), with each section's counts from the live counters, `live` and `bounds`. */

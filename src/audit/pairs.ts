@@ -225,15 +225,17 @@ export class PairTable {
     }
   }
 
-  /** Every pair as the report reads it, in first-seen order; `names` turns (source text, destination) ids into texts. */
-  read(names: (source: number, destination: number) => readonly [string, string]): PairSeries[] {
+  /**
+   * Every pair as the report reads it, in first-seen order, one at a time (a hundred thousand pairs
+   * need not be objects at once); `names` turns (source text, destination) ids into texts.
+   */
+  *series(names: (source: number, destination: number) => readonly [string, string]): IterableIterator<PairSeries> {
     const p = this.pack();
-    const out: PairSeries[] = [];
     for (let i = 0; i < p.connections.length; i++) {
       const [source, destination] = names(p.names[i * 2]!, p.names[i * 2 + 1]!);
       const ports = new Map<number, number>();
       for (let k = p.portAt[i]!; k < p.portAt[i + 1]!; k++) ports.set(p.ports[k]!, p.portCounts[k]!);
-      out.push({
+      yield {
         source,
         destination,
         connections: p.connections[i]!,
@@ -242,8 +244,7 @@ export class PairTable {
         ts: p.seconds.subarray(p.secondAt[i]!, p.secondAt[i + 1]!),
         counts: p.secondCounts.subarray(p.secondAt[i]!, p.secondAt[i + 1]!),
         sizes: p.sizes.subarray(p.sizeAt[i]!, p.sizeAt[i + 1]!),
-      });
+      };
     }
-    return out;
   }
 }

@@ -300,7 +300,7 @@ function pairAnalyses(agg: AggregateView): Pick<AuditReport, 'beacons' | 'strobe
   const strobes: ReportStrobe[] = [];
   const longConnections: ReportLongConnection[] = [];
   const span = agg.first !== undefined && agg.last !== undefined ? [Math.floor(agg.first / 1000), Math.floor(agg.last / 1000)] : undefined;
-  for (const p of agg.pairs.values()) {
+  for (const p of agg.pairs()) {
     const base = { source: p.source, destination: p.destination, port: portOf(p), connections: p.connections };
     if (p.duration !== undefined && p.duration >= LONG_CONNECTION_THRESHOLDS.base) {
       longConnections.push({ ...base, duration: Math.round(p.duration * 1e6) / 1e6, score: round3(bucketedScore(p.duration)) });

@@ -1,13 +1,6 @@
 // The `ipdest` command line: commands, options and exit codes (0 ok, 1 failure, 2 usage).
 import { VERSION } from '../version.js';
 import { Command, CommanderError, Option } from 'commander';
-import { runAudit } from './audit.js';
-import { runEnrich } from './enrich.js';
-import { runExport } from './export.js';
-import { runLists } from './lists.js';
-import { runLookup } from './lookup.js';
-import { runServe } from './serve.js';
-import { runRollback, runUpdate } from './update.js';
 import { isClosedPipe } from './output.js';
 import { error, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, reportError, systemReason } from './report.js';
 
@@ -17,6 +10,8 @@ export interface CliIO {
   stderr: NodeJS.WritableStream;
 }
 
+// Each command's module is loaded when that command runs: `audit` or `lookup` do not pay for the
+// HTTP server's modules (fastify and its plugins), nor `serve` for the audit's.
 function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
   const program = new Command('ipdest')
     .description('Tags the destinations of outbound connections: Microsoft, Azure, AWS, Google, private, or unlisted.')
@@ -34,7 +29,7 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
     .option('--port <port>', 'port to listen on (default: server.port, or $IPDEST_PORT)')
     .option('--workers <n|auto>', 'processes serving the port, auto: one per core (default: server.workers, or $IPDEST_WORKERS; 1: no cluster)')
     .addHelpText('after', '\nSignals: SIGHUP reloads the lists; SIGTERM/SIGINT finish requests in flight and stop.')
-    .action(async (opts) => setExit(await runServe(opts, io)));
+    .action(async (opts) => setExit(await (await import('./serve.js')).runServe(opts, io)));
 
   program
     .command('lookup')
@@ -46,7 +41,7 @@ function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
       'after',
       '\nExit status: 0 all addresses valid, 1 some input was invalid (every line is still answered), 2 usage error.\nA closed output (| head) ends the run quietly, with status 0.',
     )
-    .action(async (ips: string[], opts) => setExit(await runLookup(ips, opts, io)));
+    .action(async (ips: string[], opts) => setExit(await (await import('./lookup.js')).runLookup(ips, opts, io)));
 
   program
     .command('enrich')
@@ -69,7 +64,7 @@ record naming file and line stands in its place), or some file could not be read
 (the others are still answered); 2 usage error. A closed output (| head) ends the
 run quietly, with status 0.`,
     )
-    .action(async (files: string[], opts) => setExit(await runEnrich(files, opts, io)));
+    .action(async (files: string[], opts) => setExit(await (await import('./enrich.js')).runEnrich(files, opts, io)));
 
   program
     .command('audit')
@@ -87,7 +82,7 @@ run quietly, with status 0.`,
     .option('--year <year>', "the year of syslog stamps that have none (default: each file's modification year)")
     .option('--threads <n>', 'threads that read a large file (64 MiB or more) in parts at once: auto (one per core, at most 8) or a count; 1: one', 'auto')
     .addHelpText('after', '\nSee docs/audit.md. Exit status: 0 ok; 1 an input could not be read (the others are still counted); 2 usage error.')
-    .action(async (files: string[], opts) => setExit(await runAudit(files, opts, io)));
+    .action(async (files: string[], opts) => setExit(await (await import('./audit.js')).runAudit(files, opts, io)));
 
   const lists = program.command('lists').description('validate, describe, download or roll back the configured lists');
   for (const action of ['check', 'show'] as const) {
@@ -96,7 +91,7 @@ run quietly, with status 0.`,
       .description(action === 'check' ? 'load every list; exit 1 when one is missing or malformed' : 'per list: format, file, version, prefix counts, warnings')
       .addOption(configOption())
       .option('--json', 'machine-readable output')
-      .action(async (opts) => setExit(await runLists(action, { ...lists.opts(), ...opts }, io)));
+      .action(async (opts) => setExit(await (await import('./lists.js')).runLists(action, { ...lists.opts(), ...opts }, io)));
   }
   lists
     .command('update')
@@ -117,14 +112,14 @@ Proxies: HTTPS_PROXY, HTTP_PROXY, NO_PROXY.
 
 Exit status: 0 every list updated or unchanged; 1 a list failed, was rejected or held; 2 usage error.`,
     )
-    .action(async (names: string[], opts) => setExit(await runUpdate(names, { ...lists.opts(), ...opts }, io)));
+    .action(async (names: string[], opts) => setExit(await (await import('./update.js')).runUpdate(names, { ...lists.opts(), ...opts }, io)));
   lists
     .command('rollback')
     .description("put a list's previous version back in place (from its history folder), and say which")
     .argument('<name>', 'the list')
     .addOption(configOption())
     .option('--json', 'machine-readable output')
-    .action(async (name: string, opts) => setExit(await runRollback(name, { ...lists.opts(), ...opts }, io)));
+    .action(async (name: string, opts) => setExit(await (await import('./update.js')).runRollback(name, { ...lists.opts(), ...opts }, io)));
   lists.addOption(configOption());
 
   program
@@ -142,7 +137,7 @@ Exit status: 0 every list updated or unchanged; 1 a list failed, was rejected or
     .option('--build-epoch <seconds>', 'mmdb: the build_epoch written (default: the newest publication date of the lists)')
     .option('--prefixes', "mmdb: also write each match's own list prefix (a larger file)")
     .addHelpText('after', '\nExit status: 0 written; 1 a failure (nothing replaced); 2 usage error (a bad format, list, tag or path).')
-    .action(async (opts) => setExit(await runExport(opts, io)));
+    .action(async (opts) => setExit(await (await import('./export.js')).runExport(opts, io)));
   return program;
 }
 

@@ -79,7 +79,17 @@ function view(a: AggregateView): unknown {
       [...d.hosts],
       [...d.directions],
     ]),
-    pairs: [...a.pairs].map(([k, p]) => [k, p.source, p.destination, p.connections, [...p.ports], p.duration, [...p.ts], [...p.counts], [...p.sizes]]),
+    pairs: [...a.pairs()].map((p) => [
+      `${p.source}\u0000${p.destination}`,
+      p.source,
+      p.destination,
+      p.connections,
+      [...p.ports],
+      p.duration,
+      [...p.ts],
+      [...p.counts],
+      [...p.sizes],
+    ]),
   };
 }
 
@@ -254,7 +264,7 @@ t.test('a pair becomes a strobe at STROBE_CONNECTIONS, wherever parts cut it; on
   ];
   const want = view(sequential(specs));
   t.same(want, oracle(specs), 'the sequential read is the independent count');
-  const whole = sequential(specs).pairs;
+  const whole = new Map([...sequential(specs).pairs()].map((p) => [`${p.source}\u0000${p.destination}`, p]));
   t.equal(whole.get('strobe\u00008.8.8.8')!.connections, STROBE_CONNECTIONS + 500);
   t.equal(whole.get('strobe\u00008.8.8.8')!.ts.length, 0, 'a strobe keeps no seconds');
   t.equal(whole.get('under\u00008.8.8.8')!.ts.length, Math.ceil((STROBE_CONNECTIONS - 1) / 4), 'one under keeps each second once');
