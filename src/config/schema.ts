@@ -82,8 +82,11 @@ export const DEFAULT_ADDRESS_FIELDS = [
   'destination.ip',
   'winlog.event_data.DestinationIp',
   'event_data.DestinationIp',
-  // evtx_dump, Chainsaw and Hayabusa JSON of Sysmon and Security 5156 events.
+  // evtx_dump and Chainsaw JSON of Sysmon and Security 5156 events.
   'Event.EventData.DestinationIp',
+  // Hayabusa's JSONL timeline: the event's own fields (`--profile all-field-info` or `super-verbose`),
+  // which say the direction, else its abridged `Details` (the standard profile), which do not.
+  'AllFieldInfo.DestinationIp',
   // Azure Monitor VMConnection: before DestinationIp, which such a row also has (the local side when inbound).
   'RemoteIp',
   'DestinationIp',
@@ -91,7 +94,9 @@ export const DEFAULT_ADDRESS_FIELDS = [
   'winlog.event_data.DestAddress',
   'event_data.DestAddress',
   'Event.EventData.DestAddress',
+  'AllFieldInfo.DestAddress',
   'DestAddress',
+  'Details.TgtIP',
   'dst_addr',
   'remote_address',
   'ip',

@@ -169,10 +169,14 @@ function ecsSource(path: FieldPath): AddressSource {
   });
 }
 
-/** Connection tables (Sophos `dst_addr,dst_port,process_uuid`; osquery `remote_address,remote_port,path`). */
-function tableSource(path: FieldPath, portName: string, processNames: readonly string[]): AddressSource {
+/**
+ * Connection tables (Sophos `dst_addr,dst_port,process_uuid`; osquery `remote_address,remote_port,path`),
+ * and Hayabusa's `Details` of a Sysmon 3 or Security 5156 event (`TgtIP`, `TgtPort`, `Proto`, `Proc`):
+ * no direction is given, so none is said.
+ */
+function tableSource(path: FieldPath, portName: string, processNames: readonly string[], protocolName = 'protocol'): AddressSource {
   const port = path.sibling(portName);
-  const protocol = path.sibling('protocol');
+  const protocol = path.sibling(protocolName);
   const processes = processNames.map((n) => path.sibling(n));
   return {
     path,
@@ -248,6 +252,8 @@ function compileSource(field: string): AddressSource {
       return tableSource(path, 'dst_port', ['path', 'process', 'process_name', 'process_uuid']);
     case 'remote_address':
       return tableSource(path, 'remote_port', ['path', 'process', 'name']);
+    case 'TgtIP':
+      return tableSource(path, 'TgtPort', ['Proc'], 'Proto');
     default:
       return plainSource(path);
   }

@@ -60,6 +60,7 @@ const TIME_FIELDS = [
   'winlog.event_data.UtcTime',
   'event_data.UtcTime',
   'Event.EventData.UtcTime',
+  'AllFieldInfo.UtcTime',
   'UtcTime',
   '@timestamp',
   // evtx_dump writes the attribute under `#attributes`, Chainsaw under `TimeCreated_attributes`.
@@ -69,6 +70,8 @@ const TIME_FIELDS = [
   'timestamp',
   'time',
   'EventTime',
+  // Hayabusa's timeline stamp, `2019-07-30 06:33:20.711 +09:00` in its default format.
+  'Timestamp',
 ].map((f) => new FieldPath(f));
 const MESSAGE = new FieldPath('message');
 

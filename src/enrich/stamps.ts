@@ -7,7 +7,8 @@ const RFC3164 = /^(?:<\d{1,3}>)?(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec
 const ISO_AT_START = /^(?:<\d{1,3}>)?(?:1 )?(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?)(?= |$)/;
 // Proxmox VE's firewall log: `0 3 PVEFW-HOST-IN 20/Jun/2022:13:09:14 +0200 policy DROP: …`.
 const CLF = /(?:^| )(\d{2})\/(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})(?= )/;
-const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/;
+// A space may come before the zone: Hayabusa writes `2019-07-30 06:33:20.711 +09:00`.
+const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?: ?(Z|[+-]\d{2}:?\d{2}))?$/;
 
 /** Milliseconds of UTC calendar fields, or undefined when a field is out of its range (Feb 30, 25:00). */
 function utc(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number | undefined {

@@ -4,7 +4,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../../src/errors.js';
-import { loadConfig, parseConfigText, parseDuration } from '../../src/config/index.js';
+import { DEFAULT_ADDRESS_FIELDS, loadConfig, parseConfigText, parseDuration } from '../../src/config/index.js';
 import { PROJECT_ROOT } from '../helpers/shared-data.js';
 
 t.test('an empty document gives the defaults', async (t) => {
@@ -23,6 +23,9 @@ t.test('the shipped config/ipdest.yaml is valid', async (t) => {
   t.equal(loaded.config.lists.length, 6);
   t.equal(loaded.config.lists.find((l) => l.name === 'm365')?.format, 'm365-endpoints', 'Microsoft 365 endpoints ship enabled');
   t.equal(loaded.config.lists.find((l) => l.name === 'aws')?.refresh, 86_400_000, 'refresh 24h in ms');
+  // A list written in the shipped file would hide every event shape added to the defaults since.
+  t.same(loaded.config.enrich.addressFields, DEFAULT_ADDRESS_FIELDS, 'every event shape ipdest reads');
+  t.ok(DEFAULT_ADDRESS_FIELDS.includes('Details.TgtIP') && DEFAULT_ADDRESS_FIELDS.includes('Event.EventData.DestAddress'));
 });
 
 const bad: Array<{ yaml: string; path: string; reason: RegExp; why: string }> = [
