@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { PrefixTable } from '../net/index.js';
 import { readListFile } from './load.js';
 import { MmdbOwners } from './owner-mmdb.js';
-import { OwnerRecord, OwnerTable, OwnerTableBuilder, type Owner, type OwnerSource, type OwnerSourceInfo } from './owners.js';
+import { OwnerRecord, OwnerTable, OwnerTableBuilder, type OwnerSource, type OwnerSourceInfo } from './owners.js';
 
 /** What to load (the config's `owners`, resolved to absolute paths). */
 export interface OwnerSettings {
@@ -84,8 +84,8 @@ export function bundledOwnerFiles(): { asn: string[]; country: string[]; sources
 const OFF: OwnersInfo = Object.freeze({ state: 'off', sources: [], prefixes: { v4: 0, v6: 0 }, cached: false, ms: 0, error: null });
 
 /** Bumped when the cache layout or the build's rules change: old cache files are then not read. */
-const CACHE_FORMAT = 'ipdest-owners-1';
-const MAGIC = Buffer.from('IPDOWN01');
+const CACHE_FORMAT = 'ipdest-owners-2';
+const MAGIC = Buffer.from('IPDOWN02');
 
 /**
  * Loads the owner table. Never throws: a file that cannot be read or parsed makes the layer
@@ -149,35 +149,44 @@ interface CacheHeader {
   sha256: string;
   nodes: number;
   leaves: number;
-  /** Values of the table (one per prefix), as indexes into `owners`. */
+  /** Values of the table (one per prefix), as indexes into the owners. */
   values: number;
+  /** How many owners, and the UTF-8 bytes of their JSON texts. */
+  owners: number;
+  ownerBytes: number;
   size: { v4: number; v6: number };
-  owners: Owner[];
   sources: OwnerSourceInfo[];
 }
 
 /**
  * Layout: MAGIC, a 4-byte little-endian header length, the header JSON, then the node and leaf
- * words in this machine's byte order (the header's checksum covers them; a big-endian machine
- * does not use the cache).
+ * words, each value's owner index and the end of each owner's text (in UTF-16 units of the joined
+ * texts) in this machine's byte order, and last the owners' JSON texts joined, as UTF-8 (the
+ * header's checksum covers all of the body; a big-endian machine does not use the cache). The
+ * owners stay text until a lookup needs one (OwnerRecord.fromText).
  */
 async function writeCache(file: string, table: OwnerTable): Promise<void> {
   if (endianness() !== 'LE') return;
   const { nodes, leaves, values, size } = table.arrays();
   // The table holds one value per prefix, all of them a few thousand shared owners: written once each.
-  const owners: Owner[] = [];
+  const texts: string[] = [];
   const index = new Map<OwnerRecord, number>();
   const valueOwner = new Int32Array(values.length);
   values.forEach((o, i) => {
     let k = index.get(o);
     if (k === undefined) {
-      k = owners.length;
-      owners.push(o.owner);
+      k = texts.length;
+      texts.push(o.text);
       index.set(o, k);
     }
     valueOwner[i] = k;
   });
-  const body = [nodes, leaves, valueOwner].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+  const ownerEnds = new Int32Array(texts.length);
+  let end = 0;
+  texts.forEach((t, i) => (ownerEnds[i] = end += t.length));
+  const ownerBytes = Buffer.from(texts.join(''), 'utf8');
+  const body = [nodes, leaves, valueOwner, ownerEnds].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+  body.push(ownerBytes);
   const hash = createHash('sha256');
   for (const b of body) hash.update(b);
   const header: CacheHeader = {
@@ -185,8 +194,9 @@ async function writeCache(file: string, table: OwnerTable): Promise<void> {
     nodes: nodes.length,
     leaves: leaves.length,
     values: values.length,
+    owners: texts.length,
+    ownerBytes: ownerBytes.length,
     size,
-    owners,
     sources: [...table.sources],
   };
   const headerBytes = Buffer.from(JSON.stringify(header));
@@ -226,18 +236,28 @@ async function readCache(file: string): Promise<OwnerTable | null> {
     return null;
   }
   const bodyAt = 12 + headerLength;
-  const counts = [header.nodes, header.leaves, header.values];
-  if (!counts.every((c) => Number.isInteger(c) && c >= 0) || bodyAt + 4 * (header.nodes + header.leaves + header.values) !== buf.length) return null;
+  const counts = [header.nodes, header.leaves, header.values, header.owners];
+  if (!isCount(header.ownerBytes) || !counts.every(isCount)) return null;
+  const textsAt = bodyAt + 4 * (header.nodes + header.leaves + header.values + header.owners);
+  if (textsAt + header.ownerBytes !== buf.length) return null;
   if (createHash('sha256').update(buf.subarray(bodyAt)).digest('hex') !== header.sha256) return null;
   // Copied out into aligned arrays: the file buffer's offset need not be a multiple of 4.
   let at = bodyAt;
-  const [nodes, leaves, valueOwner] = counts.map((c) => {
+  const [nodes, leaves, valueOwner, ownerEnds] = counts.map((c) => {
     const a = new Int32Array(c);
     Buffer.from(a.buffer).set(buf.subarray(at, at + 4 * c));
     at += 4 * c;
     return a;
-  }) as [Int32Array, Int32Array, Int32Array];
-  const owners = header.owners.map((o) => new OwnerRecord(Object.freeze(o)));
+  }) as [Int32Array, Int32Array, Int32Array, Int32Array];
+  const joined = buf.toString('utf8', textsAt);
+  const owners: OwnerRecord[] = new Array(header.owners);
+  let from = 0;
+  for (let k = 0; k < header.owners; k++) {
+    const to = ownerEnds[k]!;
+    if (to < from || to > joined.length) return null;
+    owners[k] = OwnerRecord.fromText(joined.slice(from, to));
+    from = to;
+  }
   const values: OwnerRecord[] = new Array(valueOwner.length);
   for (let i = 0; i < valueOwner.length; i++) {
     const o = owners[valueOwner[i]!];
@@ -247,6 +267,10 @@ async function readCache(file: string): Promise<OwnerTable | null> {
   const table = PrefixTable.fromArrays(nodes, leaves, values, header.size);
   if (typeof table === 'string') return null;
   return OwnerTable.create(table, header.sources);
+}
+
+function isCount(c: unknown): c is number {
+  return Number.isInteger(c) && (c as number) >= 0;
 }
 
 async function readWhole(file: string): Promise<Buffer> {

@@ -20,16 +20,38 @@ export interface Owner {
   readonly country?: string;
 }
 
-/** An owner as the table holds it: the value, and its JSON member text made on first use. */
+/**
+ * An owner as the table holds it: the value, and its JSON member text made on first use. One read
+ * from the cache file starts as its JSON text alone (`fromText`) and is parsed when first asked for:
+ * a run meets a few thousand of the table's hundred thousand owners, and start-up parses none.
+ */
 export class OwnerRecord {
-  readonly owner: Owner;
+  #owner: Owner | undefined;
+  #text: string | undefined;
   #json: string | undefined;
   constructor(owner: Owner) {
-    this.owner = owner;
+    this.#owner = owner;
   }
+
+  /** An owner from its JSON text (`JSON.stringify` of a frozen Owner, as `text` gives it back). */
+  static fromText(text: string): OwnerRecord {
+    const r = new OwnerRecord(undefined as unknown as Owner);
+    r.#text = text;
+    return r;
+  }
+
+  get owner(): Owner {
+    return (this.#owner ??= Object.freeze(JSON.parse(this.#text!) as Owner));
+  }
+
+  /** The owner as JSON text: `{"asn":…,"org":…,"country":…}`, each key only where known. */
+  get text(): string {
+    return (this.#text ??= JSON.stringify(this.#owner));
+  }
+
   /** `,"owner":{…}`: what a result's JSON text carries, built once per owner, not per answer. */
   get json(): string {
-    return (this.#json ??= `,"owner":${JSON.stringify(this.owner)}`);
+    return (this.#json ??= `,"owner":${this.text}`);
   }
 }
 

@@ -207,7 +207,10 @@ t.test('the cache: read back equal, and a damaged or cut file is never used', as
   const dir = mkdtempSync(join(tmpdir(), 'ipdest-owners-'));
   const asn = join(dir, 'asn.csv');
   const cc = join(dir, 'cc.csv');
-  writeFileSync(asn, '1.0.0.0,1.0.0.255,13335,"Cloudflare, Inc."\n2001:db8::,2001:db8::ffff,64500,"Doc ""Example"" Net"\n8.8.8.0,8.8.8.255,15169,Google LLC\n');
+  writeFileSync(
+    asn,
+    '1.0.0.0,1.0.0.255,13335,"Cloudflare, Inc."\n2001:db8::,2001:db8::ffff,64500,"Doc ""Example"" Net"\n8.8.8.0,8.8.8.255,15169,Google LLC\n9.9.9.0,9.9.9.255,19281,"Quad9 – Zürich 🛡"\n',
+  );
   writeFileSync(cc, '1.0.0.0,1.0.0.127,AU\n8.8.0.0,8.8.255.255,US\n');
   const settings = { enabled: true, asn: [asn], country: [cc], cacheDir: join(dir, 'cache') };
   const first = await loadOwners(settings);
@@ -216,7 +219,12 @@ t.test('the cache: read back equal, and a damaged or cut file is never used', as
   const second = await loadOwners(settings);
   t.equal(second.info.cached, true, 'read from the cache the second time');
   const probes = ['1.0.0.1', '1.0.0.200', '8.8.8.8', '8.8.1.1', '2001:db8::1', '2001:db8::1:0', '9.9.9.9'];
-  for (const ip of probes) t.same(second.table!.ownerOf(mustParseAddr(ip)), first.table!.ownerOf(mustParseAddr(ip)), ip);
+  for (const ip of probes) {
+    t.same(second.table!.ownerOf(mustParseAddr(ip)), first.table!.ownerOf(mustParseAddr(ip)), ip);
+    t.equal(second.table!.find(mustParseAddr(ip))?.json, first.table!.find(mustParseAddr(ip))?.json, `${ip}: the same JSON text`);
+  }
+  // Owners after a non-ASCII one are cut from the joined texts at the right places.
+  t.same(second.table!.ownerOf(mustParseAddr('9.9.9.9')), { asn: 19281, org: 'Quad9 – Zürich 🛡' }, 'a non-ASCII org');
   t.same(second.table!.ownerOf(mustParseAddr('2001:db8::1')), { asn: 64500, org: 'Doc "Example" Net' }, 'quoted org with doubled quotes');
   const [file] = readdirSync(settings.cacheDir);
   const path = join(settings.cacheDir, file!);
