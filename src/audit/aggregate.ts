@@ -174,6 +174,12 @@ export class Aggregator {
   #pending = new Int32Array(1024);
   /** Each tuple's connections in all: what a part hands over, whether or not its Maps were made. */
   #count = new Int32Array(1024);
+  /**
+   * Each tuple's pair id + 1 and (pair, port) id + 1 (0: not asked yet): both follow from the
+   * tuple (its destination, port, process and host), so a record finds them without a lookup.
+   */
+  #tuplePair = new Int32Array(1024);
+  #tuplePort = new Int32Array(1024);
   /** The (source text, destination) pairs of timed external connections: beacons, strobes, long connections. */
   readonly #pairTable = new PairTable();
   /** Connections per hour (start of the hour, epoch ms); the hour of the last timed record and its connections not yet in the Map (logs run in time order). */
@@ -272,13 +278,23 @@ export class Aggregator {
       // The pair's source: the local host, else the process, else the unknown source `-`.
       const source = host !== NO_ID ? host : process !== NO_ID ? process : this.#unknownSource;
       const pairs = this.#pairTable;
-      pairs.add(pairs.pair(source, id), Math.floor(time / 1000), port, rec.sizeBytes, rec.duration);
+      let pair = this.#tuplePair[tuple]! - 1;
+      let pairPort: number;
+      if (pair < 0) {
+        pair = pairs.pair(source, id);
+        pairPort = port >= 0 ? pairs.port(pair, port) : -1;
+        this.#tuplePair[tuple] = pair + 1;
+        this.#tuplePort[tuple] = pairPort + 1;
+      } else pairPort = this.#tuplePort[tuple]! - 1;
+      pairs.add(pair, pairPort, Math.floor(time / 1000), rec.sizeBytes, rec.duration);
     }
   }
 
   #growTuples(id: number): void {
     this.#pending = grow(this.#pending, id + 1);
     this.#count = grow(this.#count, id + 1);
+    this.#tuplePair = grow(this.#tuplePair, id + 1);
+    this.#tuplePort = grow(this.#tuplePort, id + 1);
   }
 
   /** The id of a text, kept as its own copy when new: a value cut from a line must not keep the line alive. */

@@ -57,8 +57,9 @@ const TWO_32 = 4294967296;
 
 /**
  * The pairs, their counts and durations; each (pair, second) and (pair, port) under an id of its
- * own with its connections, and a log of sizes. A pair remembers its last second and port, so the
- * connections of a burst (one second, one port) cost no table lookup.
+ * own with its connections, and a log of sizes. A pair remembers its last second, so the
+ * connections of a burst cost no table lookup; the caller keeps the ids of pairs and ports it
+ * has asked for (the aggregation, by tuple).
  */
 export class PairTable {
   readonly #ids = new IdTable();
@@ -74,8 +75,6 @@ export class PairTable {
   /** (pair, port) → id; each id's connections. */
   readonly #ports = new IdTable();
   #portCounts = new Int32Array(1024);
-  #lastPort = new Int32Array(1024);
-  #lastPortId = new Int32Array(1024);
   /** The sizes, in arrival order, with their pairs. */
   #sizePairs = new Int32Array(256);
   #sizes = new Float64Array(256);
@@ -96,21 +95,26 @@ export class PairTable {
       this.#timed = grow(this.#timed, n);
       this.#lastSecond = grow(this.#lastSecond, n);
       this.#lastSecondId = grow(this.#lastSecondId, n);
-      this.#lastPort = grow(this.#lastPort, n);
-      this.#lastPortId = grow(this.#lastPortId, n);
     }
     return pair;
   }
 
-  /** One connection: its epoch second, port (-1: none), size and duration where the record gave them. */
-  add(pair: number, second: number, port: number, size: number | undefined, duration: number | undefined): void {
+  /** The id of (pair, port), new if unseen. */
+  port(pair: number, port: number): number {
+    const id = this.#ports.id(pair, port, 0, 0, 0);
+    if (id === this.#portCounts.length) this.#portCounts = grow(this.#portCounts, id + 1);
+    return id;
+  }
+
+  /** One connection: its (pair, port) id (-1: no port), epoch second, and size and duration where the record gave them. */
+  add(pair: number, port: number, second: number, size: number | undefined, duration: number | undefined): void {
     const n = ++this.#connections[pair]!;
     if (duration !== undefined) {
       // In whole microseconds (Zeek's precision): sums that do not depend on the order they are added in, so parts merge exactly.
       this.#durations[pair]! += Math.round(duration * 1e6);
       this.#timed[pair]!++;
     }
-    if (port >= 0) this.#countPort(pair, port, 1);
+    if (port >= 0) this.#portCounts[port]!++;
     if (n >= STROBE_CONNECTIONS) return;
     this.#countSecond(pair, second, 1);
     if (size !== undefined) this.#pushSize(pair, size);
@@ -127,19 +131,6 @@ export class PairTable {
     this.#secondCounts[id]! += n;
     this.#lastSecond[pair] = second;
     this.#lastSecondId[pair] = id + 1;
-  }
-
-  #countPort(pair: number, port: number, n: number): void {
-    const last = this.#lastPortId[pair]! - 1;
-    if (last >= 0 && this.#lastPort[pair] === port) {
-      this.#portCounts[last]! += n;
-      return;
-    }
-    const id = this.#ports.id(pair, port, 0, 0, 0);
-    if (id >= this.#portCounts.length) this.#portCounts = grow(this.#portCounts, id + 1);
-    this.#portCounts[id]! += n;
-    this.#lastPort[pair] = port;
-    this.#lastPortId[pair] = id + 1;
   }
 
   #pushSize(pair: number, size: number): void {
@@ -218,7 +209,7 @@ export class PairTable {
       const total = (this.#connections[pair]! += p.connections[i]!);
       this.#durations[pair]! += p.durations[i]!;
       this.#timed[pair]! += p.timed[i]!;
-      for (let k = p.portAt[i]!; k < p.portAt[i + 1]!; k++) this.#countPort(pair, p.ports[k]!, p.portCounts[k]!);
+      for (let k = p.portAt[i]!; k < p.portAt[i + 1]!; k++) this.#portCounts[this.port(pair, p.ports[k]!)]! += p.portCounts[k]!;
       if (total >= STROBE_CONNECTIONS) continue;
       for (let k = p.secondAt[i]!; k < p.secondAt[i + 1]!; k++) this.#countSecond(pair, p.seconds[k]!, p.secondCounts[k]!);
       for (let k = p.sizeAt[i]!; k < p.sizeAt[i + 1]!; k++) this.#pushSize(pair, p.sizes[k]!);
