@@ -110,7 +110,7 @@ export function renderText(r: AuditReport, top = 20): string {
       r.beacons.length,
       top,
       r.beacons.length === 0
-        ? '(none: no pair with 4 or more timed connections to an external destination)'
+        ? '(none: no pair other than a strobe has connections in 4 or more distinct seconds to an external destination)'
         : table(
             ['source', 'destination', 'port', 'conns', 'score', 'ts', 'ds', 'dur', 'hist'],
             r.beacons
