@@ -1,6 +1,6 @@
 // The audit's streaming aggregation: each connection record judged once and counted per destination, with memory bounded by distinct (destination, port, process, host) values.
 import { isFailure, type ConnectionRecord, type Enricher, type Extracted, type LookupResult } from '../enrich/index.js';
-import { bucketStarts, grow, IdTable } from './id-table.js';
+import { grow, IdTable, layOutByBucket } from './id-table.js';
 import { PairTable, type PackedPairs, type PairSeries } from './pairs.js';
 
 /** `--only`: which connections the report's sections count (totals always count every connection). */
@@ -396,14 +396,9 @@ export class Aggregator {
     // Destination by destination (a stable counting sort of the tuples): one destination's Maps at
     // a time stay in the cache, and each Map still takes its tuples in first-seen order.
     const destOf = (u: number): number => (pending[u] !== 0 ? tuples.field(u, 0) : NO_ID);
-    const dests = this.#tallies.length;
-    const next = bucketStarts(dests, tuples.size, destOf);
-    const order = new Int32Array(next[dests]!);
-    for (let u = 0; u < tuples.size; u++) {
-      const d = destOf(u);
-      if (d !== NO_ID) order[next[d]!++] = u;
-    }
-    for (const u of order) {
+    const order = new Int32Array(tuples.size);
+    const starts = layOutByBucket(this.#tallies.length, tuples.size, destOf, (u, k) => (order[k] = u));
+    for (const u of order.subarray(0, starts[this.#tallies.length]!)) {
       const n = pending[u]!;
       pending[u] = 0;
       const d = this.#tallies[tuples.field(u, 0)]!;

@@ -26,7 +26,8 @@ export const BEACON_DEFAULTS = {
 /** A pair's timestamps or sizes: an array, or a view of the aggregation's columns. */
 export type Series = ArrayLike<number> & Iterable<number>;
 
-const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+/** RITA's rounding of every score: to 3 decimals. */
+export const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 const ceil3 = (x: number): number => Math.ceil(x * 1000) / 1000;
 
 /** The median of sorted[from, to) (the mean of the middle two for an even count); NaN when empty. */

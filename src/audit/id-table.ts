@@ -99,15 +99,22 @@ export function resized<T extends Int32Array | Float64Array>(a: T, n: number): T
 }
 
 /**
- * Where each bucket starts when `length` items are laid out by bucket, in order (a stable counting
- * sort): starts[b] to starts[b + 1] is bucket b; `bucketOf(i) < 0` leaves item i out.
+ * Lays `length` items out by bucket, in order (a stable counting sort): `place(i, k)` is called
+ * with each item and its slot k, and the result says where each bucket starts (starts[b] to
+ * starts[b + 1] is bucket b; starts[buckets] is how many were placed). `bucketOf(i) < 0` leaves
+ * item i out.
  */
-export function bucketStarts(buckets: number, length: number, bucketOf: (i: number) => number): Int32Array {
+export function layOutByBucket(buckets: number, length: number, bucketOf: (i: number) => number, place: (i: number, k: number) => void): Int32Array {
   const starts = new Int32Array(buckets + 1);
   for (let i = 0; i < length; i++) {
     const b = bucketOf(i);
     if (b >= 0) starts[b + 1]!++;
   }
   for (let b = 0; b < buckets; b++) starts[b + 1]! += starts[b]!;
+  const next = starts.slice(0, buckets);
+  for (let i = 0; i < length; i++) {
+    const b = bucketOf(i);
+    if (b >= 0) place(i, next[b]!++);
+  }
   return starts;
 }

@@ -1,5 +1,5 @@
 // The (source, destination) pairs of the audit's timed external connections, counted under integer ids: what RITA's beacon, strobe and long-connection analyses read of each pair.
-import { bucketStarts, grow, IdTable } from './id-table.js';
+import { grow, IdTable, layOutByBucket } from './id-table.js';
 
 /**
  * RITA v5 (`analysis/analysis.go`): a pair of this many connections or more is a strobe (one a
@@ -80,11 +80,6 @@ export class PairTable {
   #sizes = new Float64Array(256);
   #sizeCount = 0;
 
-  /** How many pairs: the next id. */
-  get size(): number {
-    return this.#ids.size;
-  }
-
   /** The id of (source text, destination), new if unseen. */
   pair(source: number, destination: number): number {
     const pair = this.#ids.id(source, destination, 0, 0, 0);
@@ -146,55 +141,59 @@ export class PairTable {
   /** Every pair in flat arrays grouped by pair (each group in first-seen, or arrival, order); a strobe's seconds and sizes left out. */
   pack(): PackedPairs {
     const pairs = this.#ids.size;
-    const strobe = (p: number): boolean => this.#connections[p]! >= STROBE_CONNECTIONS;
     const names = new Int32Array(pairs * 2);
     for (let p = 0; p < pairs; p++) {
       names[p * 2] = this.#ids.field(p, 0);
       names[p * 2 + 1] = this.#ids.field(p, 1);
     }
+    // A strobe's seconds and sizes are left out (bucket -1).
+    const kept = (p: number): number => (this.#connections[p]! >= STROBE_CONNECTIONS ? -1 : p);
     const sec = this.#seconds;
-    const secondAt = bucketStarts(pairs, sec.size, (i) => (strobe(sec.field(i, 0)) ? -1 : sec.field(i, 0)));
-    const seconds = new Float64Array(secondAt[pairs]!);
-    const secondCounts = new Int32Array(secondAt[pairs]!);
-    const nextSecond = secondAt.slice(0, pairs);
-    for (let i = 0; i < sec.size; i++) {
-      const p = sec.field(i, 0);
-      if (strobe(p)) continue;
-      const k = nextSecond[p]!++;
-      // The low field is the second's low 32 bits as a signed number: >>> 0 makes it unsigned again.
-      seconds[k] = sec.field(i, 1) * TWO_32 + (sec.field(i, 2) >>> 0);
-      secondCounts[k] = this.#secondCounts[i]!;
-    }
+    const seconds = new Float64Array(sec.size);
+    const secondCounts = new Int32Array(sec.size);
+    const secondAt = layOutByBucket(
+      pairs,
+      sec.size,
+      (i) => kept(sec.field(i, 0)),
+      (i, k) => {
+        // The low field is the second's low 32 bits as a signed number: >>> 0 makes it unsigned again.
+        seconds[k] = sec.field(i, 1) * TWO_32 + (sec.field(i, 2) >>> 0);
+        secondCounts[k] = this.#secondCounts[i]!;
+      },
+    );
     const pt = this.#ports;
-    const portAt = bucketStarts(pairs, pt.size, (i) => pt.field(i, 0));
     const ports = new Int32Array(pt.size);
     const portCounts = new Int32Array(pt.size);
-    const nextPort = portAt.slice(0, pairs);
-    for (let i = 0; i < pt.size; i++) {
-      const k = nextPort[pt.field(i, 0)]!++;
-      ports[k] = pt.field(i, 1);
-      portCounts[k] = this.#portCounts[i]!;
-    }
-    const sizeAt = bucketStarts(pairs, this.#sizeCount, (z) => (strobe(this.#sizePairs[z]!) ? -1 : this.#sizePairs[z]!));
-    const sizes = new Float64Array(sizeAt[pairs]!);
-    const nextSize = sizeAt.slice(0, pairs);
-    for (let z = 0; z < this.#sizeCount; z++) {
-      const p = this.#sizePairs[z]!;
-      if (!strobe(p)) sizes[nextSize[p]!++] = this.#sizes[z]!;
-    }
+    const portAt = layOutByBucket(
+      pairs,
+      pt.size,
+      (i) => pt.field(i, 0),
+      (i, k) => {
+        ports[k] = pt.field(i, 1);
+        portCounts[k] = this.#portCounts[i]!;
+      },
+    );
+    const sizes = new Float64Array(this.#sizeCount);
+    const sizeAt = layOutByBucket(
+      pairs,
+      this.#sizeCount,
+      (z) => kept(this.#sizePairs[z]!),
+      (z, k) => (sizes[k] = this.#sizes[z]!),
+    );
     return {
       names,
       connections: this.#connections.slice(0, pairs),
       durations: this.#durations.slice(0, pairs),
       timed: this.#timed.slice(0, pairs),
       secondAt,
-      seconds,
-      secondCounts,
+      // Views of what was placed (a strobe's share is not).
+      seconds: seconds.subarray(0, secondAt[pairs]!),
+      secondCounts: secondCounts.subarray(0, secondAt[pairs]!),
       portAt,
       ports,
       portCounts,
       sizeAt,
-      sizes,
+      sizes: sizes.subarray(0, sizeAt[pairs]!),
     };
   }
 

@@ -2,7 +2,7 @@
 import type { LookupResult } from '../enrich/index.js';
 import { hostingOfResult, type AggregateView, type DestinationTally, type ThreatHit } from './aggregate.js';
 import { byText, diffBaseline, makeBaseline, type Baseline, type SeenSets } from './baseline.js';
-import { BEACON_DEFAULTS, bucketedScore, LONG_CONNECTION_THRESHOLDS, scoreBeacon } from './beacons.js';
+import { BEACON_DEFAULTS, bucketedScore, LONG_CONNECTION_THRESHOLDS, round3, scoreBeacon } from './beacons.js';
 import { STROBE_CONNECTIONS, type PairSeries } from './pairs.js';
 
 type Owner = NonNullable<LookupResult['owner']>;
@@ -98,8 +98,6 @@ export interface AuditReport {
   readonly new?: SeenSets;
   readonly gone?: SeenSets;
 }
-
-const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 
@@ -303,7 +301,7 @@ function pairAnalyses(agg: AggregateView): Pick<AuditReport, 'beacons' | 'strobe
   for (const p of agg.pairs()) {
     const base = { source: p.source, destination: p.destination, port: portOf(p), connections: p.connections };
     if (p.duration !== undefined && p.duration >= LONG_CONNECTION_THRESHOLDS.base) {
-      longConnections.push({ ...base, duration: Math.round(p.duration * 1e6) / 1e6, score: round3(bucketedScore(p.duration)) });
+      longConnections.push({ ...base, duration: p.duration, score: round3(bucketedScore(p.duration)) });
     }
     if (p.connections >= STROBE_CONNECTIONS) {
       strobes.push(base);

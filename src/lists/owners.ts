@@ -29,15 +29,15 @@ export class OwnerRecord {
   #owner: Owner | undefined;
   #text: string | undefined;
   #json: string | undefined;
-  constructor(owner: Owner) {
+  /** From the owner, or (fromText) from its JSON text alone. */
+  constructor(owner: Owner | undefined, text?: string) {
     this.#owner = owner;
+    this.#text = text;
   }
 
   /** An owner from its JSON text (`JSON.stringify` of a frozen Owner, as `text` gives it back). */
   static fromText(text: string): OwnerRecord {
-    const r = new OwnerRecord(undefined as unknown as Owner);
-    r.#text = text;
-    return r;
+    return new OwnerRecord(undefined, text);
   }
 
   get owner(): Owner {
