@@ -1,5 +1,5 @@
 // The audit's streaming aggregation: each connection record judged once and counted per destination, with memory bounded by distinct (destination, port, process, host) values.
-import { isFailure, type ConnectionRecord, type Enricher, type Extracted, type LookupResult } from '../enrich/index.js';
+import { isFailure, type ConnectionRecord, type Enricher, type Extracted, type LookupResult, type NetfilterScan } from '../enrich/index.js';
 import { grow, IdTable, layOutByBucket } from './id-table.js';
 import { PairTable, type PackedPairs, type PairSeries } from './pairs.js';
 
@@ -187,6 +187,16 @@ export class Aggregator {
   #hour = NaN;
   #hourPending = 0;
 
+  /**
+   * addNetfilter's caches: an IPv4 address (its canonical text's number) → its entry, and → its
+   * text id as a host; a service key → its text id + 1 (0: not met).
+   */
+  readonly #v4Addresses = new IdTable();
+  readonly #v4Entries: (AddressEntry | undefined)[] = [];
+  readonly #v4Hosts = new IdTable();
+  readonly #v4HostTexts: (number | undefined)[] = [];
+  readonly #serviceTexts = new Int32Array(65536 + 4);
+
   /** The text id of `-`, the source of a pair whose records name no host and no process. */
   readonly #unknownSource: number;
 
@@ -230,6 +240,58 @@ export class Aggregator {
       this.skip(file, a.skip!);
       return;
     }
+    const time = rec.time;
+    const id = this.#counted(file, a, x, time, rec.bytes);
+    if (id === NO_ID) return;
+    const c = x.context;
+    const service = this.#textId(c.service ?? (c.port === undefined ? (c.protocol ?? 'none') : 'other'));
+    const process = c.process === undefined ? NO_ID : this.#textId(c.process);
+    const host = rec.host === undefined ? NO_ID : this.#textId(rec.host);
+    this.#countTuple(a, id, c.port ?? -1, c.direction === 'inbound', service, process, host, time, rec.sizeBytes, rec.duration);
+  }
+
+  /**
+   * `add` of the netfilter line `scan` read, with no string or object made once its address, host
+   * and service were met: the same counts. False when the line's address has no entry yet, or one
+   * whose destination is not made (then `add` its record: what it judges and makes is the general
+   * path's).
+   */
+  addNetfilter(file: FileTally, scan: NetfilterScan, line: string): boolean {
+    const slot = this.#v4Addresses.id(scan.remote | 0, 0, 0, 0, 0);
+    let a = this.#v4Entries[slot];
+    if (a === undefined) {
+      a = this.#addresses.get(line.slice(scan.remoteStart, scan.remoteEnd));
+      // An entry is kept here once nothing is left to make for it at a later record.
+      if (a === undefined || a.ip === undefined || (a.dest === NO_ID && a.selected)) return false;
+      this.#v4Entries[slot] = a;
+    }
+    const time = scan.time;
+    const id = this.#counted(file, a, undefined, time, undefined);
+    if (id === NO_ID) return true;
+    // The texts in the order `add` makes them: service, then host.
+    const key = scan.serviceKey;
+    let service = this.#serviceTexts[key]! - 1;
+    if (service < 0) {
+      service = this.#textId(scan.serviceText);
+      this.#serviceTexts[key] = service + 1;
+    }
+    const hostSlot = this.#v4Hosts.id(scan.local | 0, 0, 0, 0, 0);
+    let host = this.#v4HostTexts[hostSlot];
+    if (host === undefined) {
+      host = this.#textId(line.slice(scan.localStart, scan.localEnd));
+      this.#v4HostTexts[hostSlot] = host;
+    }
+    this.#countTuple(a, id, scan.port, scan.inbound, service, NO_ID, host, time, undefined, undefined);
+    return true;
+  }
+
+  /**
+   * Counts a record of a judged address into the totals, its hour and its destination; its
+   * destination's id, or NO_ID when the record stops there (outside --since/--until, or not
+   * selected by --only). `x` makes the destination at its first counted record: undefined only
+   * when the entry has one (addNetfilter).
+   */
+  #counted(file: FileTally, a: AddressEntry, x: Extracted | undefined, time: number | undefined, bytes: number | undefined): number {
     file.records++;
     file.connections++;
     const t = this.totals;
@@ -238,14 +300,13 @@ export class Aggregator {
     if (a.external) t.external++;
     if (a.untagged) t.untagged++;
     const o = this.options;
-    const time = rec.time;
     if (o.since !== undefined || o.until !== undefined) {
       if (time === undefined || (o.since !== undefined && time < o.since) || (o.until !== undefined && time > o.until)) {
         t.outside++;
-        return;
+        return NO_ID;
       }
     }
-    if (!a.selected) return;
+    if (!a.selected) return NO_ID;
     t.selected++;
     if (time !== undefined) {
       if (this.first === undefined || time < this.first) this.first = time;
@@ -257,20 +318,31 @@ export class Aggregator {
       }
       this.#hourPending++;
     }
-    const id = a.dest !== NO_ID ? a.dest : this.#destinationOf(a, x);
+    const id = a.dest !== NO_ID ? a.dest : this.#destinationOf(a, x!);
     const d = this.#tallies[id]!;
-    const c = x.context;
     d.connections++;
-    if (rec.bytes !== undefined) d.bytes = (d.bytes ?? 0) + rec.bytes;
+    if (bytes !== undefined) d.bytes = (d.bytes ?? 0) + bytes;
     if (time !== undefined) {
       if (d.first === undefined || time < d.first) d.first = time;
       if (d.last === undefined || time > d.last) d.last = time;
     }
-    const port = c.port ?? -1;
-    const service = this.#textId(c.service ?? (c.port === undefined ? (c.protocol ?? 'none') : 'other'));
-    const process = c.process === undefined ? NO_ID : this.#textId(c.process);
-    const host = rec.host === undefined ? NO_ID : this.#textId(rec.host);
-    const tuple = this.#tuples.id(id, port * 2 + (c.direction === 'inbound' ? 1 : 0), service, process, host);
+    return id;
+  }
+
+  /** Counts a counted record under its tuple, and under its pair when it is a timed external connection. */
+  #countTuple(
+    a: AddressEntry,
+    id: number,
+    port: number,
+    inbound: boolean,
+    service: number,
+    process: number,
+    host: number,
+    time: number | undefined,
+    size: number | undefined,
+    duration: number | undefined,
+  ): void {
+    const tuple = this.#tuples.id(id, port * 2 + (inbound ? 1 : 0), service, process, host);
     if (tuple === this.#pending.length) this.#growTuples(tuple);
     this.#pending[tuple]!++;
     this.#count[tuple]!++;
@@ -286,7 +358,7 @@ export class Aggregator {
         this.#tuplePair[tuple] = pair + 1;
         this.#tuplePort[tuple] = pairPort + 1;
       } else pairPort = this.#tuplePort[tuple]! - 1;
-      pairs.add(pair, pairPort, Math.floor(time / 1000), rec.sizeBytes, rec.duration);
+      pairs.add(pair, pairPort, Math.floor(time / 1000), size, duration);
     }
   }
 

@@ -1,7 +1,7 @@
 // The audit's per-line loop: one input (a whole file, or a byte range of one) read into an Aggregator; shared by the main thread and the audit's worker threads.
 import { createReadStream } from 'node:fs';
 import { Aggregator, newFileTally, type AggregatePart, type AuditOptions, type FileTally } from '../audit/index.js';
-import { RecordReader, type Enricher } from '../enrich/index.js';
+import { NetfilterScan, RecordReader, type Enricher } from '../enrich/index.js';
 import { readLineBatches } from './output.js';
 import { isSystemError, systemReason } from './report.js';
 
@@ -28,6 +28,8 @@ export async function readInto(
   position?: () => number,
 ): Promise<void> {
   let first = atFileStart;
+  // Firewall logs: a line the scan takes is counted from numbers (the same counts `add` makes).
+  const scan = new NetfilterScan();
   for await (const batch of readLineBatches(stream, { fileBytes: true })) {
     if (position !== undefined) counts.bytes = position();
     for (const item of batch) {
@@ -38,6 +40,10 @@ export async function readInto(
       }
       const line = first && item.charCodeAt(0) === 0xfeff ? item.slice(1) : item;
       first = false;
+      if (reader.scanNetfilter(line, scan) && agg.addNetfilter(tally, scan, line)) {
+        counts.events++;
+        continue;
+      }
       const r = reader.read(line);
       if (r === null) continue;
       if ('skip' in r) agg.skip(tally, r.skip);

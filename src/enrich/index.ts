@@ -11,6 +11,7 @@ export { arrayElementSpans } from './json-text.js';
 export { enrichLine, enrichToText, invalidEventRecord, isPlainObject } from './lines.js';
 export { resultJson } from './serialize.js';
 export { parseNetfilter } from './netfilter.js';
+export { NetfilterScan } from './netfilter-scan.js';
 export { Rules, globMatcher } from './rules.js';
 export type { RuleSpec } from './rules.js';
 export { hostOfEvent, RecordReader } from './records.js';

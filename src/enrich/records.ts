@@ -5,6 +5,7 @@ import { netfilterExtracted, type Extracted } from './context.js';
 import { FieldPath } from './fields.js';
 import { isPlainObject } from './lines.js';
 import { parseNetfilter } from './netfilter.js';
+import type { NetfilterScan } from './netfilter-scan.js';
 import { parseEpochSeconds, parseSyslogTime, parseTimeValue, SyslogClock } from './stamps.js';
 import { DEFAULT_CONN_FIELDS, ZeekTsv } from './zeek.js';
 
@@ -239,6 +240,19 @@ export class RecordReader {
       default:
         return this.#raw(line);
     }
+  }
+
+  /**
+   * Reads `line` into `scan` when it is a netfilter line of a raw input that the scan takes: the
+   * record `read(line)` would give, its facts in numbers, its time from the same clock. False: call
+   * `read` (the scan takes no line that changes the reader's state, so either way reads alike).
+   */
+  scanNetfilter(line: string, scan: NetfilterScan): boolean {
+    if (this.#kind !== 'raw' || this.#zeek.fields !== null) return false;
+    const c = line.charCodeAt(0);
+    if (c === 35 /* # */ || (((c >= 48 && c <= 57) || c === 88) && ZEEK_ROW_START.test(line)) || !scan.read(line)) return false;
+    scan.time = this.#clock.timeOf(line);
+    return true;
   }
 
   #json(line: string): LineRecord {

@@ -82,6 +82,9 @@ export class SyslogClock {
   readonly #year: number;
   #prefix = '';
   #time: number | undefined;
+  /** The day of the last plain stamp (month · 32 + day) and its first millisecond, undefined when no such day. */
+  #day = -1;
+  #dayStart: number | undefined;
 
   constructor(year: number) {
     this.#year = year;
@@ -89,6 +92,8 @@ export class SyslogClock {
 
   timeOf(line: string): number | undefined {
     if (this.#prefix !== '' && line.startsWith(this.#prefix)) return this.#time;
+    const plain = this.#plain(line);
+    if (plain !== NOT_PLAIN) return plain;
     const a = RFC3164.exec(line);
     if (a === null) return parseSyslogTime(line, this.#year);
     const t = utc(this.#year, MONTHS[a[1]!]!, Number(a[2]), Number(a[3]), Number(a[4]), Number(a[5]), fractionMs(a[6]));
@@ -98,4 +103,83 @@ export class SyslogClock {
     this.#time = t;
     return t;
   }
+
+  /**
+   * The stamp most logs open with, `Jun  8 14:34:33 ` or `Jun 18 14:34:33 ` (no `<PRI>`, no
+   * fraction, a space after it), read from its characters: the time RFC3164 and utc() give, the
+   * day's validity computed once a day. NOT_PLAIN for any other line.
+   */
+  #plain(line: string): number | undefined {
+    const month = monthAt(line);
+    if (month < 0 || line.charCodeAt(3) !== 32) return NOT_PLAIN;
+    let p: number;
+    let day: number;
+    const d0 = digitAt(line, 4);
+    if (d0 < 0) {
+      if (line.charCodeAt(4) !== 32) return NOT_PLAIN;
+      day = digitAt(line, 5);
+      p = 6;
+    } else {
+      const d1 = digitAt(line, 5);
+      day = d1 < 0 ? d0 : d0 * 10 + d1;
+      p = d1 < 0 ? 5 : 6;
+    }
+    if (day < 0 || line.charCodeAt(p) !== 32 || line.charCodeAt(p + 3) !== 58 || line.charCodeAt(p + 6) !== 58 || line.charCodeAt(p + 9) !== 32)
+      return NOT_PLAIN;
+    const h = twoDigitsAt(line, p + 1);
+    const mi = twoDigitsAt(line, p + 4);
+    const s = twoDigitsAt(line, p + 7);
+    if (h < 0 || mi < 0 || s < 0) return NOT_PLAIN;
+    const key = month * 32 + day;
+    if (key !== this.#day) {
+      this.#day = key;
+      this.#dayStart = utc(this.#year, month, day, 0, 0, 0, 0);
+    }
+    const start = this.#dayStart;
+    const t = start === undefined || h > 23 || mi > 59 || s > 60 ? undefined : start + h * 3600000 + mi * 60000 + Math.min(s, 59) * 1000;
+    this.#prefix = line.slice(0, p + 10);
+    this.#time = t;
+    return t;
+  }
+}
+
+/** timeOf's mark for a line whose stamp is not the plain one (undefined is a time: none; a plain stamp's time is whole seconds, never -1). */
+const NOT_PLAIN = -1;
+
+/** The month (0–11) whose name opens the line, else -1. */
+function monthAt(line: string): number {
+  const a = line.charCodeAt(0);
+  const b = line.charCodeAt(1);
+  const c = line.charCodeAt(2);
+  switch (a) {
+    case 74: // J
+      return b === 97 && c === 110 ? 0 : b === 117 ? (c === 110 ? 5 : c === 108 ? 6 : -1) : -1; // Jan, Jun, Jul
+    case 70: // F
+      return b === 101 && c === 98 ? 1 : -1; // Feb
+    case 77: // M
+      return b === 97 ? (c === 114 ? 2 : c === 121 ? 4 : -1) : -1; // Mar, May
+    case 65: // A
+      return b === 112 && c === 114 ? 3 : b === 117 && c === 103 ? 7 : -1; // Apr, Aug
+    case 83: // S
+      return b === 101 && c === 112 ? 8 : -1; // Sep
+    case 79: // O
+      return b === 99 && c === 116 ? 9 : -1; // Oct
+    case 78: // N
+      return b === 111 && c === 118 ? 10 : -1; // Nov
+    case 68: // D
+      return b === 101 && c === 99 ? 11 : -1; // Dec
+    default:
+      return -1;
+  }
+}
+
+function digitAt(line: string, i: number): number {
+  const d = line.charCodeAt(i) - 48;
+  return d >= 0 && d <= 9 ? d : -1;
+}
+
+function twoDigitsAt(line: string, i: number): number {
+  const a = digitAt(line, i);
+  const b = digitAt(line, i + 1);
+  return a < 0 || b < 0 ? -1 : a * 10 + b;
 }

@@ -2,7 +2,7 @@
 import t, { type Test } from 'tap';
 import http from 'node:http';
 import net from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
@@ -143,8 +143,12 @@ t.test('100 reloads (SIGHUP and POST /admin/reload mixed) under load: no request
   const l = load(s.port, 4);
   let adminOk = 0;
   for (let i = 0; i < 100; i++) {
-    // Every tenth, the list changes on disk too: the reload then parses it again.
-    if (i % 10 === 0) writeFileSync(join(dir, 'mine.txt'), `198.51.100.0/24\n203.0.113.${i}/32\n`);
+    // Every tenth, the list changes on disk too: the reload then parses it again. Replaced whole,
+    // as a list should be: a write in place can be seen half done (empty), and an error logged.
+    if (i % 10 === 0) {
+      writeFileSync(join(dir, 'mine.txt.new'), `198.51.100.0/24\n203.0.113.${i}/32\n`);
+      renameSync(join(dir, 'mine.txt.new'), join(dir, 'mine.txt'));
+    }
     if (i % 2 === 0) s.child.kill('SIGHUP');
     else {
       const r = await request(s.port, '/admin/reload', { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
