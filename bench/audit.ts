@@ -1,4 +1,4 @@
-// Scenario `audit`: `ipdest audit` (one thread, and a thread per core) against the seeds' awk|sort|uniq pipeline on a 1M-line real-shaped iptables log, in wall and on-CPU time; Sysmon events/s; max RSS at 1M and 10M records.
+// Scenario `audit`: `ipdest audit` (one thread, and a thread per core) against the seeds' awk|sort|uniq pipeline on a 1M-line real-shaped iptables log, in wall and on-CPU time, with a bare Node loop doing the pipeline's job as a floor; Sysmon events/s; max RSS at 1M and 10M records.
 // Env: BENCH_AUDIT_LINES (default 1000000), BENCH_AUDIT_BIG (default 10000000; 0 skips the 10M RSS run).
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -70,6 +70,7 @@ export async function run(): Promise<Row[]> {
     auto: [] as number[],
     autoCpu: [] as number[],
     start: [] as number[],
+    floor: [] as number[],
     rss: 0,
   };
   for (let round = 0; round < 3; round++) {
@@ -84,6 +85,7 @@ export async function run(): Promise<Row[]> {
     r.autoCpu.push(b.cpu);
     r.rss = Math.max(r.rss, b.maxRssKiB);
     r.start.push(audit('1', empty).seconds);
+    r.floor.push(timed(`node ${resolve(ROOT, 'bench', 'audit-floor.mjs')} ${log} > /dev/null`).seconds);
   }
   const mbps = (sec: number) => bytes / 2 ** 20 / sec;
   const base = med(r.pipeline);
@@ -107,6 +109,14 @@ export async function run(): Promise<Row[]> {
       note: `${mbps(med(wall)).toFixed(1)} MB/s classifying every line; ${med(cpu).toFixed(2)} s on-CPU (${(med(r.pipelineCpu) / med(cpu)).toFixed(2)}× the pipeline's); target ≥ 3×`,
     });
   }
+  rows.push({
+    scenario: 'audit',
+    name: 'a bare JavaScript loop counting DST × DPT in a Map (bench/audit-floor.mjs), same file',
+    opsPerSec: n / med(r.floor),
+    ratio: base / med(r.floor),
+    baseline: 'the pipeline, MB/s',
+    note: `${mbps(med(r.floor)).toFixed(1)} MB/s: the pipeline's own job in Node, nothing classified`,
+  });
   // Start-up (modules, lists, owners) is paid once a run; past it, the rate a longer file reads at.
   const start = med(r.start);
   rows.push({

@@ -189,7 +189,8 @@ export class Aggregator {
 
   /**
    * addNetfilter's caches: an IPv4 address (its canonical text's number) → its entry, and → its
-   * text id as a host; a service key → its text id + 1 (0: not met).
+   * text id as a host; a service key → its text id + 1 (0: not met). The address tables use one
+   * of IdTable's five fields: a number above 2^30 would be a heap number as a Map key.
    */
   readonly #v4Addresses = new IdTable();
   readonly #v4Entries: (AddressEntry | undefined)[] = [];
@@ -252,9 +253,10 @@ export class Aggregator {
 
   /**
    * `add` of the netfilter line `scan` read, with no string or object made once its address, host
-   * and service were met: the same counts. False when the line's address has no entry yet, or one
-   * whose destination is not made (then `add` its record: what it judges and makes is the general
-   * path's).
+   * and service were met: the same counts. False when the line's address has no entry yet, or a
+   * selected one whose destination is not made (then `add` its record: judging an address and
+   * making its destination stay the general path's). An entry not selected by --only never makes
+   * one, and is counted here.
    */
   addNetfilter(file: FileTally, scan: NetfilterScan, line: string): boolean {
     const slot = this.#v4Addresses.id(scan.remote | 0, 0, 0, 0, 0);
@@ -288,8 +290,9 @@ export class Aggregator {
   /**
    * Counts a record of a judged address into the totals, its hour and its destination; its
    * destination's id, or NO_ID when the record stops there (outside --since/--until, or not
-   * selected by --only). `x` makes the destination at its first counted record: undefined only
-   * when the entry has one (addNetfilter).
+   * selected by --only). `x` makes the destination at its first counted record; addNetfilter
+   * passes none, and calls this only for an entry that has its destination or is not selected
+   * (which returns before the destination is asked for).
    */
   #counted(file: FileTally, a: AddressEntry, x: Extracted | undefined, time: number | undefined, bytes: number | undefined): number {
     file.records++;

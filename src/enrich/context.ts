@@ -1,6 +1,6 @@
 // EventContext: what an event says about its connection besides the address, and how it is read.
 import { FieldPath } from './fields.js';
-import { parseNetfilter, type NetfilterFields } from './netfilter.js';
+import { isInbound, parseNetfilter, type NetfilterFields } from './netfilter.js';
 import { serviceOf } from './services.js';
 
 export type Direction = 'inbound' | 'outbound';
@@ -286,7 +286,7 @@ export class AddressExtractor {
 
 /** What a netfilter line says: the remote side (SRC when the packet came in, else DST), direction, port, protocol. */
 export function netfilterExtracted(nf: NetfilterFields): Extracted {
-  const inbound = nf.in !== undefined && nf.in !== '' && (nf.out === undefined || nf.out === '');
+  const inbound = isInbound(nf);
   const ctx: EventContext = { direction: inbound ? 'inbound' : 'outbound' };
   setIf(ctx, 'port', toPort(nf.dpt));
   setIf(ctx, 'protocol', toProtocol(nf.proto));

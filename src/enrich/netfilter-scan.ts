@@ -1,7 +1,7 @@
 // The common netfilter line read into numbers in one pass, no string made: the audit's fast path for firewall logs. A line it does not take is read by parseNetfilter.
 import { serviceOf } from './services.js';
 
-/** PROTO as the scan knows it: absent (or empty), TCP, UDP, ICMP; any other value is left to the general reader. */
+/** PROTO as the scan knows it: absent (or empty), TCP, UDP, ICMP, as `toProtocol` names them; any other value is left to the general reader. */
 const PROTOCOLS = [undefined, 'tcp', 'udp', 'icmp'] as const;
 
 /**
@@ -9,10 +9,11 @@ const PROTOCOLS = [undefined, 'tcp', 'udp', 'icmp'] as const;
  * lines `read` takes, held in numbers and reused from line to line.
  *
  * `read` takes a line when parseNetfilter reads its keys as tokens after the space before the
- * first `=` (a log prefix glued to the first key, and a quoted inner packet after DST, included;
- * a key in the first token, or a `[` token before DST, are not) and its values are plain: SRC and DST dotted-quad IPv4 in canonical form (what
- * makes the number name the text, and back), PROTO absent, empty, `TCP`, `UDP` or `ICMP` (or `tcp`,
- * `udp`). DPT is read as `toPort` reads it. Anything else is false: the general reader decides.
+ * first `=`: a log prefix glued to the first key, and a quoted inner packet after DST, are taken;
+ * a key in the first token, or a `[` token before DST, are not. Its values must be plain:
+ * - SRC and DST dotted-quad IPv4 in canonical form, so that the number names the text and back;
+ * - PROTO absent, empty, `TCP`, `UDP` or `ICMP`, or the same in lower case.
+ * DPT is read as `toPort` reads it. Anything else is false: the general reader decides.
  */
 export class NetfilterScan {
   /** The remote side (SRC when the packet came in, else DST) as an unsigned 32-bit number, and where its text is in the line. */
@@ -142,6 +143,7 @@ export class NetfilterScan {
     const src = ipv4Of(line, srcStart, srcEnd);
     const dst = ipv4Of(line, dstStart, dstEnd);
     if (src < 0 || dst < 0) return false;
+    // isInbound, on the values' spans: IN= names an interface and OUT= none.
     const inbound = inStart >= 0 && inEnd > inStart && (outStart < 0 || outEnd === outStart);
     this.inbound = inbound;
     this.protocolIndex = protocol;
@@ -215,7 +217,7 @@ function protocolIndexOf(line: string, start: number, end: number): number {
       return -1;
     }
     case 4:
-      return line.startsWith('ICMP', start) ? 3 : -1;
+      return line.startsWith('ICMP', start) || line.startsWith('icmp', start) ? 3 : -1;
     default:
       return -1;
   }

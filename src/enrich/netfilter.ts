@@ -11,6 +11,11 @@ export interface NetfilterFields {
   out: string | undefined;
 }
 
+/** The packet came in: IN= names an interface and OUT= none (a forwarded packet, with both, is outbound). */
+export function isInbound(nf: { readonly in: string | undefined; readonly out: string | undefined }): boolean {
+  return nf.in !== undefined && nf.in !== '' && (nf.out === undefined || nf.out === '');
+}
+
 /**
  * Reads the fields ipdest needs from a netfilter log line; null when the line has no `DST=`.
  * Scans once, splitting on spaces, and stops at the first `[`: an ICMP error quotes the inner

@@ -4,7 +4,7 @@ import { readCsv } from '../lists/index.js';
 import { netfilterExtracted, type Extracted } from './context.js';
 import { FieldPath } from './fields.js';
 import { isPlainObject } from './lines.js';
-import { parseNetfilter } from './netfilter.js';
+import { isInbound, parseNetfilter } from './netfilter.js';
 import type { NetfilterScan } from './netfilter-scan.js';
 import { parseEpochSeconds, parseSyslogTime, parseTimeValue, SyslogClock } from './stamps.js';
 import { DEFAULT_CONN_FIELDS, ZeekTsv } from './zeek.js';
@@ -93,10 +93,6 @@ function firstTime(event: unknown, year: number): number | undefined {
   return typeof m === 'string' ? parseSyslogTime(m, year) : undefined;
 }
 
-function isInboundNetfilter(nf: { in: string | undefined; out: string | undefined }): boolean {
-  return nf.in !== undefined && nf.in !== '' && (nf.out === undefined || nf.out === '');
-}
-
 function count(v: unknown): number | undefined {
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
   return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
@@ -159,7 +155,7 @@ function zeekJsonRecord(o: Record<string, unknown>): LineRecord {
 function netfilterRecord(line: string, clock: SyslogClock): LineRecord {
   const nf = parseNetfilter(line);
   if (nf === null) return { skip: 'not a connection (no netfilter DST=)' };
-  const host = isInboundNetfilter(nf) ? nf.dst : nf.src;
+  const host = isInbound(nf) ? nf.dst : nf.src;
   const time = clock.timeOf(line);
   const record: { -readonly [K in keyof ConnectionRecord]: ConnectionRecord[K] } = { event: { message: line }, extracted: netfilterExtracted(nf) };
   if (time !== undefined) record.time = time;
@@ -174,7 +170,7 @@ export function hostOfEvent(event: Record<string, unknown>): string | undefined 
     // A netfilter line shipped in `message` (Filebeat): its local side, as for a raw line.
     const m = MESSAGE.get(event);
     const nf = typeof m === 'string' ? parseNetfilter(m) : null;
-    if (nf !== null) host = isInboundNetfilter(nf) ? nf.dst : nf.src;
+    if (nf !== null) host = isInbound(nf) ? nf.dst : nf.src;
   }
   return host === '' ? undefined : host;
 }
@@ -248,11 +244,17 @@ export class RecordReader {
    * `read` (the scan takes no line that changes the reader's state, so either way reads alike).
    */
   scanNetfilter(line: string, scan: NetfilterScan): boolean {
-    if (this.#kind !== 'raw' || this.#zeek.fields !== null) return false;
-    const c = line.charCodeAt(0);
-    if (c === 35 /* # */ || (((c >= 48 && c <= 57) || c === 88) && ZEEK_ROW_START.test(line)) || !scan.read(line)) return false;
+    if (this.#kind !== 'raw' || !this.#rawNetfilter(line) || !scan.read(line)) return false;
     scan.time = this.#clock.timeOf(line);
     return true;
+  }
+
+  /** A line of a raw input that `#raw` reads as a netfilter line: no `#` header, no Zeek header before it, not a Zeek row. */
+  #rawNetfilter(line: string): boolean {
+    if (this.#zeek.fields !== null) return false;
+    const c = line.charCodeAt(0);
+    // A Zeek row opens with a digit or a masked stamp's X: only then is the expression run.
+    return c !== 35 /* # */ && !(((c >= 48 && c <= 57) || c === 88) && ZEEK_ROW_START.test(line));
   }
 
   #json(line: string): LineRecord {
@@ -288,13 +290,12 @@ export class RecordReader {
   }
 
   #raw(line: string): LineRecord {
+    if (this.#rawNetfilter(line)) return netfilterRecord(line, this.#clock);
     if (line.startsWith('#')) {
       this.#zeek.header(line);
       return null;
     }
-    if (this.#zeek.fields !== null) return this.#tsv(line, this.#zeek.fields);
-    if (ZEEK_ROW_START.test(line)) return this.#tsv(line, DEFAULT_CONN_FIELDS);
-    return netfilterRecord(line, this.#clock);
+    return this.#tsv(line, this.#zeek.fields ?? DEFAULT_CONN_FIELDS);
   }
 
   #tsv(line: string, fields: readonly string[]): LineRecord {

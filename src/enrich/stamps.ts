@@ -82,7 +82,7 @@ export class SyslogClock {
   readonly #year: number;
   #prefix = '';
   #time: number | undefined;
-  /** The day of the last plain stamp (month · 32 + day) and its first millisecond, undefined when no such day. */
+  /** The day of the last plain stamp (month · 100 + day: days 0–99 are read, so each key names one) and its first millisecond, undefined when no such day. */
   #day = -1;
   #dayStart: number | undefined;
 
@@ -130,7 +130,7 @@ export class SyslogClock {
     const mi = twoDigitsAt(line, p + 4);
     const s = twoDigitsAt(line, p + 7);
     if (h < 0 || mi < 0 || s < 0) return NOT_PLAIN;
-    const key = month * 32 + day;
+    const key = month * 100 + day;
     if (key !== this.#day) {
       this.#day = key;
       this.#dayStart = utc(this.#year, month, day, 0, 0, 0, 0);

@@ -1,7 +1,7 @@
 // The record normaliser: each input shape → one connection record (time, host, bytes), bad lines skipped with a reason; the Zeek TSV reader and the syslog time parser, also property-checked.
 import t from 'tap';
 import fc from 'fast-check';
-import { parseSyslogTime, RecordReader, ZeekTsv, type LineRecord } from '../../src/enrich/index.js';
+import { NetfilterScan, parseSyslogTime, RecordReader, ZeekTsv, type LineRecord } from '../../src/enrich/index.js';
 import { SyslogClock } from '../../src/enrich/stamps.js';
 
 const rec = (r: LineRecord) => (r !== null && 'record' in r ? r.record : null);
@@ -48,6 +48,29 @@ t.test('Zeek TSV: header, unset fields, inbound by local_orig/local_resp, a cut-
   t.equal((b.event as any).network.direction, 'inbound');
   t.equal(b.bytes, undefined);
   t.same(r.read('1517336042.1\tC3\t10.0.0.1\t1'), { skip: 'truncated Zeek row: 4 of 14 fields' });
+});
+
+t.test("what the netfilter scan may take: a raw input's netfilter lines, not those after a Zeek header nor Zeek rows", async (t) => {
+  const line = 'Jun  8 14:34:33 gw kernel: IN= OUT=eth0 SRC=10.0.0.5 DST=8.8.8.8 PROTO=TCP DPT=443';
+  const cases: Array<{ before: string[]; line: string; scanned: boolean; read: 'record' | 'skip' | 'none'; why: string }> = [
+    { before: ['x'], line, scanned: true, read: 'record', why: 'a raw input' },
+    { before: [], line, scanned: false, read: 'record', why: 'the first line decides the kind: read() reads it' },
+    { before: ['{"a":1}'], line, scanned: false, read: 'record', why: 'a JSON input: read() reads it as netfilter' },
+    { before: ['x', '#fields\tts\tid.resp_h'], line, scanned: false, read: 'skip', why: 'after a Zeek header: a Zeek row' },
+    { before: ['x'], line: '#' + line, scanned: false, read: 'none', why: 'a # line: a header' },
+    { before: ['x'], line: '1717857273.5\t' + line, scanned: false, read: 'skip', why: 'a Zeek row by its stamp' },
+  ];
+  for (const c of cases) {
+    const scanReader = new RecordReader({ year: 2024 });
+    const readReader = new RecordReader({ year: 2024 });
+    for (const b of c.before) {
+      scanReader.read(b);
+      readReader.read(b);
+    }
+    t.equal(scanReader.scanNetfilter(c.line, new NetfilterScan()), c.scanned, `${c.why}: scanned`);
+    const r = readReader.read(c.line);
+    t.equal(r === null ? 'none' : 'skip' in r ? 'skip' : 'record', c.read, `${c.why}: read`);
+  }
 });
 
 t.test('Zeek JSON, dotted and underscore keys', async (t) => {
@@ -140,7 +163,7 @@ t.test('property: SyslogClock over a run of lines gives each the time parseSyslo
         'Sea',
       ),
       fc.constantFrom(' ', '  '),
-      fc.integer({ min: 0, max: 39 }),
+      fc.integer({ min: 0, max: 99 }),
       fc.boolean(),
       fc.tuple(two(29), two(69), two(69)),
       fc.constantFrom('', '.5', ':', 'x'),
@@ -157,6 +180,23 @@ t.test('property: SyslogClock over a run of lines gives each the time parseSyslo
     { seed: 17, numRuns: 10000 },
   );
   t.pass('10000 runs of lines');
+});
+
+t.test('SyslogClock: every plain stamp after every other gives the time parseSyslogTime does (exhaustive over months and days 0–99)', async (t) => {
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  // The clock keeps the last day's validity: two stamps in a row of different days must not share it.
+  const lines = months.flatMap((m) => Array.from({ length: 100 }, (_, d) => `${m} ${String(d).padStart(2, ' ')} 10:00:00 h kernel: x`));
+  const want = lines.map((l) => parseSyslogTime(l, 2024));
+  let wrong = 0;
+  for (let i = 0; i < lines.length; i++) {
+    for (let j = 0; j < lines.length; j++) {
+      const clock = new SyslogClock(2024);
+      clock.timeOf(lines[i]!);
+      if (clock.timeOf(lines[j]!) !== want[j] && wrong++ < 3) t.fail(`${lines[i]} then ${lines[j]}`);
+    }
+  }
+  t.equal(wrong, 0, `${lines.length ** 2} pairs`);
+  t.ok(want.filter((w) => w !== undefined).length === 366, 'the 366 days of 2024 have a time, no other');
 });
 
 t.test('property: the Zeek TSV reader gives back the cells it was written from', async (t) => {
