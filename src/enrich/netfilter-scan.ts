@@ -1,4 +1,5 @@
 // The common netfilter line read into numbers in one pass, no string made: the audit's fast path for firewall logs. A line it does not take is read by parseNetfilter.
+import { parseV4 } from '../net/index.js';
 import { serviceOf } from './services.js';
 
 /** PROTO as the scan knows it: absent (or empty), TCP, UDP, ICMP, as `toProtocol` names them; any other value is left to the general reader. */
@@ -140,8 +141,9 @@ export class NetfilterScan {
     if (dstStart < 0 || srcStart < 0) return false;
     const protocol = protoStart < 0 ? 0 : protocolIndexOf(line, protoStart, protoEnd);
     if (protocol < 0) return false;
-    const src = ipv4Of(line, srcStart, srcEnd);
-    const dst = ipv4Of(line, dstStart, dstEnd);
+    // The strict dotted quad (no leading zero): the text the number is formatted back to.
+    const src = parseV4(line, srcStart, srcEnd);
+    const dst = parseV4(line, dstStart, dstEnd);
     if (src < 0 || dst < 0) return false;
     // isInbound, on the values' spans: IN= names an interface and OUT= none.
     const inbound = inStart >= 0 && inEnd > inStart && (outStart < 0 || outEnd === outStart);
@@ -165,30 +167,6 @@ export class NetfilterScan {
     }
     return true;
   }
-}
-
-/** Dotted-quad IPv4 in canonical form (no leading zero, each part at most 255) as an unsigned number; -1 for any other text. */
-function ipv4Of(line: string, start: number, end: number): number {
-  let value = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = start; i < end; i++) {
-    const c = line.charCodeAt(i);
-    if (c === 46 /* . */) {
-      if (digits === 0 || dots === 3) return -1;
-      value = value * 256 + part;
-      part = 0;
-      digits = 0;
-      dots++;
-    } else {
-      const d = c - 48;
-      if (d < 0 || d > 9 || (digits === 1 && part === 0)) return -1;
-      part = part * 10 + d;
-      if (++digits > 3 || part > 255) return -1;
-    }
-  }
-  return dots === 3 && digits > 0 ? value * 256 + part : -1;
 }
 
 /** `toPort` of the text: 1–5 ASCII digits up to 65535, else -1 (none). */

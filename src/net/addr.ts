@@ -188,8 +188,8 @@ function v4Reason(code: number): string {
   }
 }
 
-/** Parses s[from, to) as a dotted quad; returns the 32-bit value or a negative reason code. */
-function parseV4(s: string, from: number, to: number): number {
+/** Parses s[from, to) as a dotted quad (strict: no leading zero, each part at most 255); returns the 32-bit value or a negative reason code. */
+export function parseV4(s: string, from: number, to: number): number {
   let value = 0;
   let fields = 0;
   let octet = 0;

@@ -1,5 +1,5 @@
 // The net layer: addresses, prefixes, the longest-prefix-match table and special-purpose scopes.
-export { Addr, AddrParseError, addrFrom4, addrFrom6, formatV4, formatV6, mustParseAddr, parseAddr, parseAddrScratch } from './addr.js';
+export { Addr, AddrParseError, addrFrom4, addrFrom6, formatV4, formatV6, mustParseAddr, parseAddr, parseAddrScratch, parseV4 } from './addr.js';
 export type { ScratchAddr } from './addr.js';
 export { Prefix, PrefixParseError, mustParsePrefix, parsePrefix, parsePrefixLoose, prefixFrom } from './prefix.js';
 export { PrefixTable } from './trie.js';
